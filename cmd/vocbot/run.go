@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// command is one vocbot subcommand. run receives the arguments after its name.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) error
+}
+
+// environment is what every command gets from the process: the only wiring point.
+type environment struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+	// onListen, when set, learns serve's listen address (tests use port 0).
+	onListen func(addr string)
+}
+
+// run is the whole program behind main: it parses args and runs one command.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runEnv(ctx, args, &environment{getenv: getenv, stdout: stdout, stderr: stderr})
+}
+
+// runEnv is run with the environment spelled out, so tests can add hooks.
+func runEnv(ctx context.Context, args []string, env *environment) error {
+	cmds := commands()
+	if len(args) == 0 {
+		args = []string{"serve"}
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "-help" || name == "help" {
+		printUsage(env.stdout, cmds)
+		return errHelp
+	}
+	for _, c := range cmds {
+		if c.name == name {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	if strings.HasPrefix(name, "-") {
+		// No command but flags: they are serve's ("vocbot --config x.yaml").
+		return serveCommand(ctx, env, args)
+	}
+	return usagef("unknown command %q; run 'vocbot --help' for the list", name)
+}
+
+func commands() []command {
+	return []command{
+		{name: "config", summary: "validate the configuration and print it with secrets masked", run: configCommand},
+		{name: "serve", summary: "run the HTTP server, platform adapters and job workers (the default)", run: serveCommand},
+		{name: "migrate", summary: "apply database migrations; 'migrate status' lists them", run: migrateCommand},
+		{name: "score", summary: "NPS/CSAT/CES calculator with intervals and change tests", run: scoreCommand},
+		{name: "version", summary: "print version, commit and Go version", run: versionCommand},
+	}
+}
+
+func printUsage(w io.Writer, cmds []command) {
+	fmt.Fprintln(w, "Usage: vocbot <command> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'vocbot <command> --help' for a command's flags.")
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vocbot/vocbot/config"
+	"github.com/vocbot/vocbot/storage"
+)
+
+// Shutdown budget: SIGTERM to exit within 10 s (Kubernetes' default grace
+// period is 30 s; we stay well inside it).
+const (
+	httpShutdownTimeout = 3 * time.Second
+	jobsShutdownTimeout = 5 * time.Second
+)
+
+func serveCommand(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "serve", "", "Run everything: the HTTP server, the platform adapters that have credentials, the job workers.\nApplies database migrations first unless --no-migrate.")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start (/readyz stays 503 until the schema is current)")
+	cfgPath := fs.String("config", "", "YAML configuration file (default $VOCBOT_CONFIG, else ./vocbot.yaml if present)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve takes no arguments, got %q", fs.Args())
+	}
+	cfg, err := loadConfig(env, *cfgPath)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, env.stderr)
+
+	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info("database open", "database", db.String())
+	if !*noMigrate {
+		if err := migrate(ctx, db, log); err != nil {
+			return err
+		}
+	}
+
+	jobs, err := storage.NewJobs(db, storage.JobsConfig{ShutdownTimeout: jobsShutdownTimeout})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := jobs.Stop(context.Background()); err != nil {
+			log.Error("stop job workers", "err", err)
+		}
+	}()
+
+	for _, f := range cfg.Features() {
+		log.Info("feature", "name", f.Name, "on", f.On, "why", f.Why)
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set VOCBOT_HTTP_ADDR to a free address)", cfg.HTTP.Addr, err)
+	}
+	srv := newServer(db, jobs)
+	hs := &http.Server{
+		Handler:           srv.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+	if env.onListen != nil {
+		env.onListen(ln.Addr().String())
+	}
+
+	workers := make(chan error, 1)
+	go func() { workers <- startWhenSchemaCurrent(ctx, db, jobs, log) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case err := <-workers:
+		if err != nil {
+			return err
+		}
+		<-ctx.Done()
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	srv.stopping.Store(true)
+	sctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown cut short", "err", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("http server", "err", err)
+	}
+	return nil
+}
+
+// loadConfig loads configuration from the environment and an optional --config path.
+func loadConfig(env *environment, path string) (*config.Config, error) {
+	var args []string
+	if path != "" {
+		args = []string{"--config", path}
+	}
+	cfg, err := config.Load(env.getenv, args)
+	if err != nil {
+		return nil, fmt.Errorf("invalid configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+func migrate(ctx context.Context, db *storage.DB, log *slog.Logger) error {
+	res, err := db.Migrate(ctx)
+	for _, r := range res {
+		log.Info("migration applied", "version", r.Version, "name", r.Name, "duration", r.Duration.String())
+	}
+	if err != nil {
+		return fmt.Errorf("%w (the database is unchanged past the last applied step)", err)
+	}
+	return nil
+}
+
+// startWhenSchemaCurrent starts the job workers once the schema is the one
+// this binary expects. With --no-migrate another process (a deploy job, a
+// newer replica) migrates; meanwhile HTTP serves and /readyz says why it is 503.
+func startWhenSchemaCurrent(ctx context.Context, db *storage.DB, jobs *storage.Jobs, log *slog.Logger) error {
+	warned := false
+	for {
+		current, err := db.SchemaCurrent(ctx)
+		if err == nil && current {
+			return jobs.Start(ctx)
+		}
+		if !warned {
+			log.Warn("database schema is behind this binary; waiting for 'vocbot migrate' before starting workers", "err", err)
+			warned = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(2 * time.Second):
+		}
+	}
+}

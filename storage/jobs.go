@@ -1,0 +1,134 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"gorm.io/gorm"
+)
+
+// JobsConfig sets up the job queue. Workers may be nil: storage adds its own
+// maintenance workers either way.
+type JobsConfig struct {
+	Workers      *river.Workers
+	Queues       map[string]river.QueueConfig // default: the default queue with 10 workers
+	PeriodicJobs []*river.PeriodicJob
+	// PollInterval is how often workers look for due jobs (River's default 1 s;
+	// database/sql cannot LISTEN, so this bounds pickup latency).
+	PollInterval time.Duration
+	// ShutdownTimeout is how long Stop lets running jobs finish before it
+	// cancels them. Default 10 s.
+	ShutdownTimeout time.Duration
+}
+
+// Jobs is the River client on the database's own pool. Jobs inserted with a
+// transaction commit or roll back with it; workers run while Start'ed.
+type Jobs struct {
+	client  *river.Client[*sql.Tx]
+	timeout time.Duration
+	running atomic.Bool
+}
+
+// NewJobs builds the River client for db; it does not start working.
+func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
+	ws := cfg.Workers
+	if ws == nil {
+		ws = river.NewWorkers()
+	}
+	if err := river.AddWorkerSafely(ws, &pruneBucketsWorker{db: db}); err != nil {
+		return nil, fmt.Errorf("register maintenance worker: %w", err)
+	}
+	queues := cfg.Queues
+	if queues == nil {
+		queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+	}
+	periodic := append([]*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return pruneBucketsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "prune_rate_buckets", RunOnStart: true}),
+	}, cfg.PeriodicJobs...)
+	rcfg := &river.Config{
+		Logger:            db.logger,
+		Workers:           ws,
+		Queues:            queues,
+		PeriodicJobs:      periodic,
+		FetchPollInterval: cfg.PollInterval,
+	}
+	var driver riverdriver.Driver[*sql.Tx]
+	switch db.engine {
+	case Postgres:
+		driver = riverdatabasesql.New(db.sql)
+	case SQLite:
+		driver = riversqlite.New(db.sql)
+	}
+	client, err := river.NewClient(driver, rcfg)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	timeout := cfg.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	return &Jobs{client: client, timeout: timeout}, nil
+}
+
+// Start begins working jobs until Stop. ctx only bounds the start itself;
+// jobs run until Stop is called.
+func (j *Jobs) Start(ctx context.Context) error {
+	// River derives its workers' context from the one given to Start, so a
+	// cancelled signal context would cut running jobs short before Stop could
+	// let them finish.
+	if err := j.client.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	j.running.Store(true)
+	return nil
+}
+
+// Running reports whether workers are working (for /readyz).
+func (j *Jobs) Running() bool { return j.running.Load() }
+
+// Stop stops fetching new jobs and waits up to the shutdown timeout for
+// running ones to finish; then it cancels their contexts and waits for them
+// to return. A cancelled job is retried later, so nothing is lost.
+func (j *Jobs) Stop(ctx context.Context) error {
+	if !j.running.Swap(false) {
+		return nil
+	}
+	soft, cancel := context.WithTimeout(ctx, j.timeout)
+	defer cancel()
+	err := j.client.Stop(soft)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stop job queue: %w", err)
+	}
+	hard, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel2()
+	if err := j.client.StopAndCancel(hard); err != nil {
+		return fmt.Errorf("stop job queue: jobs still running after cancel: %w", err)
+	}
+	return nil
+}
+
+// insertTx puts a job into the caller's gorm transaction: it becomes visible
+// to workers only when that transaction commits.
+func (j *Jobs) insertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, opts *river.InsertOpts) error {
+	sqlTx, err := sqlTxOf(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := j.client.InsertTx(ctx, sqlTx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/glebarez/sqlite" // registers the pure-Go database/sql driver "sqlite"
+)
+
+// sqlitePragmas are engine.md §3's settings: WAL so readers run beside the
+// writer, a busy timeout instead of SQLITE_BUSY, BEGIN IMMEDIATE so a read-then-
+// write transaction cannot fail with SQLITE_BUSY_SNAPSHOT, FULL sync so a power
+// loss keeps committed answers, and foreign keys on.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+	"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
+
+func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("database URL sqlite:// needs a file path, e.g. sqlite://./vocbot.db")
+	}
+	if path == ":memory:" || (len(path) > 0 && path[0] == '?') {
+		return nil, fmt.Errorf("database URL sqlite://%s: give a file path; vocbot keeps answers on disk", path)
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("database directory %s does not exist: create it or point VOCBOT_DATABASE_URL elsewhere", dir)
+	}
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
+	sqlDB, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		_ = unlock()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// riversqlite asks for a single connection; never query the pool while a
+	// transaction is open on the same path, or it waits for itself.
+	sqlDB.SetMaxOpenConns(1)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		_ = unlock()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	gdb, err := newGorm(sqlite.Dialector{Conn: sqlDB})
+	if err != nil {
+		_ = sqlDB.Close()
+		_ = unlock()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{engine: SQLite, where: "sqlite://" + path, gorm: gdb, sql: sqlDB, unlock: unlock, logger: opts.Logger}, nil
+}

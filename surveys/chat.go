@@ -1,0 +1,84 @@
+package surveys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// TextDirection is the base direction of a message's paragraphs.
+type TextDirection int
+
+// Directions; adapters set the paragraph direction where the platform can.
+const (
+	LTR TextDirection = iota
+	RTL
+)
+
+// Choice is one answer the customer can tap; Value is what comes back.
+type Choice struct{ Label, Value string }
+
+// Prompt is a platform-neutral message: text, optional choices rendered
+// natively (inline keyboard, Block Kit buttons, Discord buttons), and Ref,
+// the opaque reference that ties an answer to its invitation and question.
+type Prompt struct {
+	Text    string
+	Choices []Choice
+	Dir     TextDirection
+	Ref     string
+}
+
+// MessageRef identifies a message on its platform (chat and message id,
+// Slack channel and ts), so it can be edited later.
+type MessageRef string
+
+// Sender delivers prompts on one platform; each adapter implements it.
+type Sender interface {
+	Send(ctx context.Context, to Address, p Prompt) (MessageRef, error)
+}
+
+// SendFailure classifies why a send failed, which decides what happens to
+// the invitation (engine.md §6).
+type SendFailure int
+
+// The failure kinds an adapter reports through *SendError.
+const (
+	// Failed is definite: the platform answered with an error, or the request
+	// never left. Retried with backoff.
+	Failed SendFailure = iota
+	// RateLimited: the platform said 429; wait RetryAfter, then retry.
+	RateLimited
+	// Unreachable: blocked by the user, chat not found, cannot initiate: never retried.
+	Unreachable
+	// Ambiguous: the request may have been applied (timeout after writing,
+	// connection lost). On platforms without idempotency keys it is not resent.
+	Ambiguous
+)
+
+// SendError is what a Sender returns when a send fails.
+type SendError struct {
+	Kind       SendFailure
+	RetryAfter time.Duration // for RateLimited
+	Err        error
+}
+
+func (e *SendError) Error() string {
+	kind := [...]string{"failed", "rate limited", "unreachable", "ambiguous"}[e.Kind]
+	if e.Kind == RateLimited {
+		return fmt.Sprintf("send %s (retry after %s): %v", kind, e.RetryAfter, e.Err)
+	}
+	return fmt.Sprintf("send %s: %v", kind, e.Err)
+}
+
+func (e *SendError) Unwrap() error { return e.Err }
+
+// FailureOf classifies any error from a Sender; errors that are not a
+// *SendError count as Failed (definite, retried).
+func FailureOf(err error) (SendFailure, time.Duration) {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.Kind, se.RetryAfter
+	}
+	return Failed, 0
+}
