@@ -82,3 +82,28 @@ func FailureOf(err error) (SendFailure, time.Duration) {
 	}
 	return Failed, 0
 }
+
+// Incoming is something a person said to vocbot in a chat: a typed message,
+// a command ("/stop"), or a button press (Value set, Ref from the prompt).
+// ID is the platform's unique id of the update, so a redelivery is
+// recognized; adapters never pass raw platform payloads.
+type Incoming struct {
+	ID     string
+	From   Address
+	Text   string
+	Value  string
+	Ref    string
+	Locale string // the user's language as the platform reports it, if any
+}
+
+// Handler receives what people say; the Engine implements it and answers
+// through the platform's Sender.
+type Handler interface {
+	Handle(ctx context.Context, in Incoming) error
+}
+
+// Editor is the optional capability to change a prompt already sent, e.g.
+// to show the recorded choice instead of the buttons.
+type Editor interface {
+	Edit(ctx context.Context, to Address, ref MessageRef, p Prompt) error
+}
