@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -27,14 +29,17 @@ type JobsConfig struct {
 	// ShutdownTimeout is how long Stop lets running jobs finish before it
 	// cancels them. Default 10 s.
 	ShutdownTimeout time.Duration
+	// Delivery sends surveys; its platforms get a queue each.
+	Delivery Delivery
 }
 
 // Jobs is the River client on the database's own pool. Jobs inserted with a
 // transaction commit or roll back with it; workers run while Start'ed.
 type Jobs struct {
-	client  *river.Client[*sql.Tx]
-	timeout time.Duration
-	running atomic.Bool
+	client   *river.Client[*sql.Tx]
+	timeout  time.Duration
+	running  atomic.Bool
+	delivery *deliveryMetrics
 }
 
 // NewJobs builds the River client for db; it does not start working.
@@ -46,9 +51,28 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if err := river.AddWorkerSafely(ws, &pruneBucketsWorker{db: db}); err != nil {
 		return nil, fmt.Errorf("register maintenance worker: %w", err)
 	}
-	queues := cfg.Queues
-	if queues == nil {
-		queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+	d := cfg.Delivery
+	if d.Workers <= 0 {
+		d.Workers = 10
+	}
+	if d.SendTimeout <= 0 {
+		d.SendTimeout = 30 * time.Second
+	}
+	log := d.Logger
+	if log == nil {
+		log = db.logger
+	}
+	metrics := newDeliveryMetrics()
+	if err := river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log,
+		now: func() time.Time { return time.Now().UTC() }}); err != nil {
+		return nil, fmt.Errorf("register delivery worker: %w", err)
+	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+	if cfg.Queues != nil {
+		queues = maps.Clone(cfg.Queues)
+	}
+	for p := range d.Senders {
+		queues[string(p)] = river.QueueConfig{MaxWorkers: d.Workers}
 	}
 	periodic := append([]*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
@@ -77,7 +101,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Jobs{client: client, timeout: timeout}, nil
+	return &Jobs{client: client, timeout: timeout, delivery: metrics}, nil
 }
 
 // Start begins working jobs until Stop. ctx only bounds the start itself;
@@ -132,3 +156,6 @@ func (j *Jobs) insertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, op
 	}
 	return nil
 }
+
+// Collectors are the delivery metrics of this process's workers.
+func (j *Jobs) Collectors() []prometheus.Collector { return j.delivery.collectors() }

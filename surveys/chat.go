@@ -107,3 +107,12 @@ type Handler interface {
 type Editor interface {
 	Edit(ctx context.Context, to Address, ref MessageRef, p Prompt) error
 }
+
+// RetrySafe is the optional capability of a Sender whose platform
+// recognizes a resent prompt (Discord's nonce, Slack's delivery metadata),
+// so an ambiguous failure may be retried without showing the customer the
+// survey twice. Senders without it are never retried after an ambiguous
+// failure: their invitation becomes Unknown.
+type RetrySafe interface {
+	RetrySafe() bool
+}

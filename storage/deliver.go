@@ -1,0 +1,374 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// Delivery is how send_survey jobs reach customers: a Sender per platform
+// this process can talk to, and how to word the prompt. Platforms without a
+// Sender get no queue here, so their jobs wait for a process that has one.
+type Delivery struct {
+	Senders map[surveys.Platform]surveys.Sender
+	// Prompt builds the survey message for an invitation.
+	Prompt func(surveys.Invitation) (surveys.Prompt, error)
+	// Workers caps concurrent sends per platform (default 10).
+	Workers int
+	// SendTimeout bounds one platform call (default 30 s); a timeout is an
+	// ambiguous failure.
+	SendTimeout time.Duration
+	// Rates overrides the built-in per-platform limits (tests, self-hosted APIs).
+	Rates map[surveys.Platform]PlatformRates
+	// Logger receives delivery logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// PlatformRates are a platform's limits: one bucket for the whole bot and
+// one per chat, shared by every replica through the database.
+type PlatformRates struct {
+	Global  Rate
+	PerChat Rate
+}
+
+// DefaultRates are the platforms' documented limits, kept a little under
+// them (engine.md §7): Telegram ~30 msg/s overall and 1 msg/s per chat,
+// Slack 1 msg/s per channel, Discord 50 req/s.
+var DefaultRates = map[surveys.Platform]PlatformRates{
+	surveys.Telegram: {Global: Rate{Interval: 40 * time.Millisecond, Burst: 25}, PerChat: Rate{Interval: time.Second, Burst: 1}},
+	surveys.Slack:    {Global: Rate{Interval: 20 * time.Millisecond, Burst: 20}, PerChat: Rate{Interval: time.Second, Burst: 1}},
+	surveys.Discord:  {Global: Rate{Interval: 20 * time.Millisecond, Burst: 50}, PerChat: Rate{Interval: 200 * time.Millisecond, Burst: 5}},
+}
+
+// staleSending is how long an attempt may be in flight before a job that
+// finds it assumes the process died mid-send (ambiguous). It exceeds any
+// send timeout, so a slow send in another worker is never mistaken for one.
+const staleSending = 2 * time.Minute
+
+// deliveryMetrics are the delivery counters of engine.md §9.
+type deliveryMetrics struct {
+	sent        *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	latency     *prometheus.HistogramVec
+	rateLimited *prometheus.CounterVec
+}
+
+func newDeliveryMetrics() *deliveryMetrics {
+	return &deliveryMetrics{
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vocbot_messages_sent_total",
+			Help: "Survey sends by platform and result (sent, rate_limited, failed, undeliverable, unknown, expired).",
+		}, []string{"platform", "result"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "vocbot_send_duration_seconds",
+			Help:    "Time of one platform send call.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"platform"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "vocbot_delivery_latency_seconds",
+			Help:    "From an invitation's due time to its delivery.",
+			Buckets: []float64{0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600},
+		}, []string{"platform"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vocbot_platform_ratelimited_total",
+			Help: "429 answers from platforms.",
+		}, []string{"platform"}),
+	}
+}
+
+func (m *deliveryMetrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.sent, m.duration, m.latency, m.rateLimited}
+}
+
+// sendSurveyWorker runs the delivery state machine of engine.md §6:
+//
+//	A: lock the invitation; final → done; scheduled → sending (committed)
+//	   platform call, outside any transaction
+//	B: sent + message ref + job completion in one transaction
+//
+// so a crash anywhere leaves either a job that finds "sent" and stops, or
+// one that finds a stale "sending" and treats it as ambiguous.
+type sendSurveyWorker struct {
+	river.WorkerDefaults[SendSurveyArgs]
+	db      *DB
+	d       Delivery
+	metrics *deliveryMetrics
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// Timeout leaves room for rate-limit waits and the send itself.
+func (w *sendSurveyWorker) Timeout(*river.Job[SendSurveyArgs]) time.Duration {
+	return w.d.SendTimeout + 30*time.Second
+}
+
+func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyArgs]) error {
+	id := job.Args.InvitationID
+	inv, err := w.peek(ctx, id)
+	if errors.Is(err, surveys.ErrNotFound) {
+		return nil // erased with its customer; nothing to send
+	}
+	if err != nil {
+		return err
+	}
+	if inv.Status.Final() {
+		return nil
+	}
+	platform := inv.To.Platform
+	sender := w.d.Senders[platform]
+	if sender == nil {
+		return river.JobSnooze(time.Minute) // a process with credentials will take it
+	}
+	log := w.log.With("invitation_id", id, "job_id", job.ID, "platform", platform)
+
+	if wait, err := w.takeTokens(ctx, inv.To); err != nil {
+		return err
+	} else if wait > 0 {
+		return river.JobSnooze(wait)
+	}
+
+	claimed, err := w.claim(ctx, id, sender)
+	if err != nil || !claimed {
+		return err
+	}
+	prompt, err := w.d.Prompt(inv)
+	if err != nil {
+		// Our configuration cannot word this survey (e.g. it was removed):
+		// no retry helps, and the customer must not get a broken message.
+		w.finish(ctx, id, platform, surveys.Undeliverable, "cannot word the survey: "+err.Error())
+		log.Error("survey not sent: cannot build prompt", "err", err)
+		return river.JobCancel(err)
+	}
+
+	callCtx, cancel := context.WithTimeout(ctx, w.d.SendTimeout)
+	start := time.Now()
+	ref, sendErr := sender.Send(callCtx, inv.To, prompt)
+	cancel()
+	w.metrics.duration.WithLabelValues(string(platform)).Observe(time.Since(start).Seconds())
+
+	if sendErr == nil {
+		if err := w.markSent(ctx, job, ref); err != nil {
+			// The message is out; a rerun finds "sending" and, on platforms
+			// without idempotency, records unknown instead of resending.
+			return fmt.Errorf("record sent invitation %d: %w", id, err)
+		}
+		w.metrics.sent.WithLabelValues(string(platform), "sent").Inc()
+		if !inv.DueAt.IsZero() {
+			w.metrics.latency.WithLabelValues(string(platform)).Observe(w.now().Sub(inv.DueAt).Seconds())
+		}
+		log.Info("survey sent", "message_ref", string(ref))
+		return nil
+	}
+
+	kind, retryAfter := surveys.FailureOf(sendErr)
+	switch {
+	case kind == surveys.RateLimited:
+		w.metrics.rateLimited.WithLabelValues(string(platform)).Inc()
+		w.metrics.sent.WithLabelValues(string(platform), "rate_limited").Inc()
+		if retryAfter <= 0 {
+			retryAfter = time.Second
+		}
+		if err := w.db.BlockBucket(ctx, chatKey(inv.To), w.now().Add(retryAfter)); err != nil {
+			log.Warn("could not record the platform's retry-after", "err", err)
+		}
+		if err := w.release(ctx, id); err != nil {
+			return err
+		}
+		log.Info("rate limited by the platform; retrying later", "retry_after", retryAfter)
+		return river.JobSnooze(retryAfter)
+	case kind == surveys.Unreachable:
+		w.finish(ctx, id, platform, surveys.Undeliverable, sendErr.Error())
+		log.Info("customer unreachable; not retried", "err", sendErr)
+		return river.JobCancel(sendErr)
+	case kind == surveys.Ambiguous && !retrySafe(sender):
+		w.finish(ctx, id, platform, surveys.Unknown, "the platform may or may not have shown it: "+sendErr.Error())
+		log.Warn("survey delivery unknown; not resent to avoid a duplicate", "err", sendErr)
+		return nil
+	}
+	// Definite failure (or ambiguous on a platform that dedupes): retry with
+	// River's backoff, until the attempts run out.
+	if job.Attempt >= job.MaxAttempts {
+		w.finish(ctx, id, platform, surveys.Undeliverable, fmt.Sprintf("gave up after %d attempts: %v", job.Attempt, sendErr))
+		return river.JobCancel(sendErr)
+	}
+	w.metrics.sent.WithLabelValues(string(platform), "failed").Inc()
+	if err := w.release(ctx, id); err != nil {
+		return err
+	}
+	return fmt.Errorf("send invitation %d: %w", id, sendErr)
+}
+
+func retrySafe(s surveys.Sender) bool {
+	rs, ok := s.(surveys.RetrySafe)
+	return ok && rs.RetrySafe()
+}
+
+// peek reads the invitation without a lock, to know where it goes.
+func (w *sendSurveyWorker) peek(ctx context.Context, id int64) (surveys.Invitation, error) {
+	var row invitationRow
+	if err := w.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return surveys.Invitation{}, translate(err)
+	}
+	return row.invitation(""), nil
+}
+
+// takeTokens waits for the platform's global and per-chat buckets; short
+// waits sleep here, long ones come back as a snooze.
+func (w *sendSurveyWorker) takeTokens(ctx context.Context, to surveys.Address) (time.Duration, error) {
+	rates, ok := w.d.Rates[to.Platform]
+	if !ok {
+		rates = DefaultRates[to.Platform]
+	}
+	buckets := []struct {
+		key  string
+		rate Rate
+	}{{string(to.Platform) + ":global", rates.Global}, {chatKey(to), chatRate(to, rates.PerChat)}}
+	for _, b := range buckets {
+		if b.rate.Interval <= 0 {
+			continue
+		}
+		for {
+			wait, err := w.db.TakeToken(ctx, b.key, b.rate)
+			if err != nil {
+				return 0, err
+			}
+			if wait == 0 {
+				break
+			}
+			if wait > time.Second {
+				return wait, nil
+			}
+			select {
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+	}
+	return 0, nil
+}
+
+// chatKey names the per-chat bucket; ids only, no personal data.
+func chatKey(to surveys.Address) string {
+	id := to.ChatID
+	if id == "" {
+		id = to.UserID
+	}
+	return string(to.Platform) + ":chat:" + id
+}
+
+// chatRate: Telegram groups (negative ids) allow 20 messages a minute.
+func chatRate(to surveys.Address, r Rate) Rate {
+	if to.Platform == surveys.Telegram && strings.HasPrefix(to.ChatID, "-") {
+		return Rate{Interval: 3 * time.Second, Burst: 1}
+	}
+	return r
+}
+
+// claim is transaction A: it moves a scheduled invitation to sending. It
+// reports false when there is nothing to send (already final, expired, or
+// an earlier attempt's outcome is unknowable).
+func (w *sendSurveyWorker) claim(ctx context.Context, id int64, sender surveys.Sender) (bool, error) {
+	claimed := false
+	err := w.db.inTx(ctx, func(tx *gorm.DB) error {
+		var row invitationRow
+		q := tx.Where("id = ?", id)
+		if w.db.engine == Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Take(&row).Error; err != nil {
+			return err
+		}
+		now := w.now()
+		status := surveys.Status(row.Status)
+		switch {
+		case status.Final():
+			return nil
+		case row.ExpiresAt != nil && !now.Before(*row.ExpiresAt):
+			w.metrics.sent.WithLabelValues(row.Platform, "expired").Inc()
+			return w.setStatus(tx, id, surveys.Expired, "not delivered before it expired")
+		case status == surveys.Sending && row.AttemptStartedAt != nil && now.Sub(*row.AttemptStartedAt) < staleSending:
+			return river.JobSnooze(staleSending) // another worker is sending right now
+		case status == surveys.Sending && !retrySafe(sender):
+			// The process stopped between the send and its record: the
+			// customer may have the survey. Never resend blindly.
+			w.metrics.sent.WithLabelValues(row.Platform, "unknown").Inc()
+			return w.setStatus(tx, id, surveys.Unknown, "interrupted while sending; not resent to avoid a duplicate")
+		}
+		claimed = true
+		return tx.Model(&invitationRow{}).Where("id = ?", id).Updates(map[string]any{
+			"status":             string(surveys.Sending),
+			"attempts":           gorm.Expr("attempts + 1"),
+			"attempt_started_at": now,
+			"updated_at":         now,
+		}).Error
+	})
+	if err != nil {
+		var snooze *river.JobSnoozeError
+		if errors.As(err, &snooze) {
+			return false, err
+		}
+		return false, fmt.Errorf("claim invitation %d: %w", id, err)
+	}
+	return claimed, nil
+}
+
+func (w *sendSurveyWorker) setStatus(tx *gorm.DB, id int64, s surveys.Status, detail string) error {
+	updates := map[string]any{"status": string(s), "detail": detail, "updated_at": w.now()}
+	return tx.Model(&invitationRow{}).Where("id = ?", id).Updates(updates).Error
+}
+
+// markSent is transaction B: the invitation is sent with its message
+// reference and the job is completed in the same commit.
+func (w *sendSurveyWorker) markSent(ctx context.Context, job *river.Job[SendSurveyArgs], ref surveys.MessageRef) error {
+	return w.db.inTx(ctx, func(tx *gorm.DB) error {
+		now := w.now()
+		if err := tx.Model(&invitationRow{}).Where("id = ?", job.Args.InvitationID).Updates(map[string]any{
+			"status":      string(surveys.Sent),
+			"sent_at":     now,
+			"message_ref": string(ref),
+			"updated_at":  now,
+		}).Error; err != nil {
+			return err
+		}
+		sqlTx, err := sqlTxOf(tx)
+		if err != nil {
+			return err
+		}
+		_, err = river.JobCompleteTx[*riverdatabasesql.Driver](ctx, sqlTx, job)
+		return err
+	})
+}
+
+// release puts an invitation back to scheduled after a definite failure.
+func (w *sendSurveyWorker) release(ctx context.Context, id int64) error {
+	err := w.db.inTx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&invitationRow{}).Where("id = ? AND status = ?", id, string(surveys.Sending)).
+			Updates(map[string]any{"status": string(surveys.Scheduled), "updated_at": w.now()}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("release invitation %d: %w", id, err)
+	}
+	return nil
+}
+
+// finish records a final outcome; failing to record it is logged, since the
+// job's own outcome (cancel, or a rerun finding "sending") stays safe.
+func (w *sendSurveyWorker) finish(ctx context.Context, id int64, p surveys.Platform, s surveys.Status, detail string) {
+	err := w.db.inTx(ctx, func(tx *gorm.DB) error { return w.setStatus(tx, id, s, detail) })
+	if err != nil {
+		w.log.Error("could not record delivery outcome", "invitation_id", id, "status", s, "err", err)
+	}
+	w.metrics.sent.WithLabelValues(string(p), string(s)).Inc()
+}

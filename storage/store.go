@@ -1,0 +1,396 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// Store keeps vocbot's domain data: customers and their chats, touchpoints,
+// invitations and their delivery jobs. It implements surveys.Store.
+type Store struct {
+	db   *DB
+	jobs *Jobs
+	now  func() time.Time
+}
+
+var _ surveys.Store = (*Store)(nil)
+
+// NewStore serves surveys from db; jobs is where delivery jobs are enqueued
+// (in the same transaction as the rows that need them).
+func NewStore(db *DB, jobs *Jobs) *Store {
+	return &Store{db: db, jobs: jobs, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// maxTxAttempts bounds retries of a transaction that lost a race (a unique
+// key taken by a concurrent writer, a deadlock between two batches).
+const maxTxAttempts = 4
+
+// retryTx runs fn in a transaction, again when it lost a race that a fresh
+// attempt resolves: the second attempt sees the winner's rows and replays.
+func (s *Store) retryTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for range maxTxAttempts {
+		err = s.db.inTx(ctx, fn)
+		if !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	if errors.Is(err, surveys.ErrDuplicate) {
+		return true
+	}
+	var pg *pgconn.PgError
+	// 40001 serialization failure, 40P01 deadlock detected.
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
+}
+
+// Ingest implements surveys.Store: everything about one touchpoint is
+// written in one transaction, under the customer's row lock, so two
+// touchpoints of one customer decide in turn and fatigue holds.
+func (s *Store) Ingest(ctx context.Context, in surveys.Ingestion, decide surveys.DecideFunc) (surveys.Ingested, error) {
+	var out surveys.Ingested
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
+		var err error
+		out, err = s.ingestTx(ctx, tx, in, decide, map[int64]time.Time{})
+		return err
+	})
+	return out, err
+}
+
+// IngestBatch implements surveys.Store: all touchpoints in one transaction,
+// customers locked in a fixed order so concurrent batches cannot deadlock
+// each other, decisions in input order per customer. An item that conflicts
+// (reused key) fails alone; any other failure fails the batch.
+func (s *Store) IngestBatch(ctx context.Context, ins []surveys.Ingestion, decide surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
+	order := make([]int, len(ins))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return strings.Compare(ins[a].Touchpoint.Customer.ExternalID, ins[b].Touchpoint.Customer.ExternalID)
+	})
+	var out []surveys.Ingested
+	var errs []error
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
+		out = make([]surveys.Ingested, len(ins))
+		errs = make([]error, len(ins))
+		last := map[int64]time.Time{}
+		for _, i := range order {
+			res, err := s.ingestTx(ctx, tx, ins[i], decide, last)
+			switch {
+			case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
+				errs[i] = err
+			case err != nil:
+				return err
+			default:
+				out[i] = res
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, errs, nil
+}
+
+// ingestTx is one touchpoint inside tx. last carries each customer's latest
+// survey time decided earlier in the same transaction (batches).
+func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion, decide surveys.DecideFunc, last map[int64]time.Time) (surveys.Ingested, error) {
+	tp := in.Touchpoint
+	if in.IdempotencyKey != "" {
+		if s.db.engine == Postgres {
+			// A concurrent request with the same key holds this lock until it
+			// commits: answer 409 rather than wait (the draft's "in progress").
+			var got bool
+			if err := tx.Raw(`SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))`,
+				"idempotency/"+tp.Source+"/"+in.IdempotencyKey).Scan(&got).Error; err != nil {
+				return surveys.Ingested{}, fmt.Errorf("lock idempotency key: %w", err)
+			}
+			if !got {
+				return surveys.Ingested{}, surveys.ErrInProgress
+			}
+		}
+		var key idempotencyKeyRow
+		err := tx.Where("source = ? AND key = ?", tp.Source, in.IdempotencyKey).Limit(1).Find(&key).Error
+		if err != nil {
+			return surveys.Ingested{}, fmt.Errorf("look up idempotency key: %w", err)
+		}
+		if key.TouchpointID != 0 {
+			if key.RequestHash != in.RequestHash {
+				return surveys.Ingested{}, surveys.ErrIdempotencyKeyReused
+			}
+			return s.replay(tx, key.TouchpointID)
+		}
+	}
+
+	cust, err := s.lockCustomer(tx, tp.Customer)
+	if err != nil {
+		return surveys.Ingested{}, err
+	}
+
+	if tp.ExternalID != "" {
+		var prev touchpointRow
+		if err := tx.Where("source = ? AND external_id = ?", tp.Source, tp.ExternalID).Limit(1).Find(&prev).Error; err != nil {
+			return surveys.Ingested{}, fmt.Errorf("look up touchpoint: %w", err)
+		}
+		if prev.ID != 0 {
+			if prev.RequestHash != in.RequestHash {
+				return surveys.Ingested{}, surveys.ErrIdempotencyKeyReused
+			}
+			res, err := s.replay(tx, prev.ID)
+			if err == nil && in.IdempotencyKey != "" {
+				err = s.saveKey(tx, tp.Source, in, prev.ID)
+			}
+			return res, err
+		}
+	}
+
+	st, err := s.customerState(tx, cust, tp.Customer.Identities, last)
+	if err != nil {
+		return surveys.Ingested{}, err
+	}
+	d := decide(tp, st)
+
+	now := s.now()
+	tpRow := touchpointRow{
+		Source:      tp.Source,
+		Type:        tp.Type,
+		OccurredAt:  tp.OccurredAt.UTC(),
+		SurveyID:    tp.SurveyID,
+		CustomerID:  cust.ID,
+		Attributes:  attributesJSON(tp.Attributes),
+		RequestHash: in.RequestHash,
+		ReceivedAt:  now,
+	}
+	if tp.ExternalID != "" {
+		tpRow.ExternalID = &tp.ExternalID
+	}
+	if err := tx.Create(&tpRow).Error; err != nil {
+		return surveys.Ingested{}, fmt.Errorf("record touchpoint: %w", err)
+	}
+	inv := invitationRow{
+		TouchpointID: tpRow.ID,
+		CustomerID:   cust.ID,
+		SurveyID:     d.SurveyID,
+		Detail:       d.Detail,
+		Locale:       d.Locale,
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}
+	if d.Invited() {
+		inv.Status = string(surveys.Scheduled)
+		inv.Platform, inv.ChatID, inv.UserID = string(d.To.Platform), d.To.ChatID, d.To.UserID
+		inv.DueAt, inv.ExpiresAt = timePtr(d.DueAt), timePtr(d.ExpiresAt)
+	} else {
+		inv.Status = string(surveys.Skipped)
+		inv.SkipReason = string(d.Skip)
+	}
+	if err := tx.Create(&inv).Error; err != nil {
+		return surveys.Ingested{}, fmt.Errorf("record invitation: %w", err)
+	}
+	if in.IdempotencyKey != "" {
+		if err := s.saveKey(tx, tp.Source, in, tpRow.ID); err != nil {
+			return surveys.Ingested{}, err
+		}
+	}
+	if d.Invited() {
+		last[cust.ID] = d.DueAt
+		if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
+			return surveys.Ingested{}, err
+		}
+	}
+	return surveys.Ingested{Invitation: inv.invitation(cust.ExternalID)}, nil
+}
+
+func (s *Store) saveKey(tx *gorm.DB, source string, in surveys.Ingestion, touchpointID int64) error {
+	row := idempotencyKeyRow{Source: source, Key: in.IdempotencyKey, RequestHash: in.RequestHash, TouchpointID: touchpointID, CreatedAt: s.now()}
+	if err := tx.Create(&row).Error; err != nil {
+		return fmt.Errorf("record idempotency key: %w", err)
+	}
+	return nil
+}
+
+// replay returns what an earlier identical request produced.
+func (s *Store) replay(tx *gorm.DB, touchpointID int64) (surveys.Ingested, error) {
+	inv, err := s.invitationByTouchpoint(tx, touchpointID)
+	if err != nil {
+		return surveys.Ingested{}, err
+	}
+	return surveys.Ingested{Invitation: inv, Replayed: true}, nil
+}
+
+func (s *Store) invitationByTouchpoint(tx *gorm.DB, touchpointID int64) (surveys.Invitation, error) {
+	var row invitationRow
+	if err := tx.Where("touchpoint_id = ?", touchpointID).Take(&row).Error; err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load invitation of touchpoint %d: %w", touchpointID, err)
+	}
+	var cust customerRow
+	if err := tx.Select("external_id").Where("id = ?", row.CustomerID).Take(&cust).Error; err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load customer of invitation %d: %w", row.ID, err)
+	}
+	return row.invitation(cust.ExternalID), nil
+}
+
+// lockCustomer creates or updates the customer and holds its row lock until
+// the transaction ends (ON CONFLICT DO UPDATE locks the row on Postgres;
+// SQLite transactions are serialized by BEGIN IMMEDIATE). Given values
+// refresh the stored ones, except the locale: a language the customer chose
+// in the chat (/language) outranks what a CRM last sent.
+func (s *Store) lockCustomer(tx *gorm.DB, c surveys.Customer) (customerRow, error) {
+	now := s.now()
+	var id int64
+	err := tx.Raw(`
+INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (external_id) DO UPDATE SET
+  name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
+  locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
+  time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
+  updated_at = excluded.updated_at
+RETURNING id`, c.ExternalID, c.Name, c.Locale, c.TimeZone, now, now).Scan(&id).Error
+	if err != nil {
+		return customerRow{}, fmt.Errorf("record customer %s: %w", c.ExternalID, err)
+	}
+	var row customerRow
+	if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+		return customerRow{}, fmt.Errorf("load customer %s: %w", c.ExternalID, err)
+	}
+	return row, nil
+}
+
+// customerState links the given identities (a chat already linked to
+// someone else stays theirs) and reads what the decision needs.
+func (s *Store) customerState(tx *gorm.DB, cust customerRow, given []surveys.Address, last map[int64]time.Time) (surveys.CustomerState, error) {
+	now := s.now()
+	for _, a := range given {
+		if err := tx.Exec(`INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, cust.ID, string(a.Platform), a.ChatID, a.UserID, now).Error; err != nil {
+			return surveys.CustomerState{}, fmt.Errorf("link %s: %w", a, err)
+		}
+	}
+	var ids []identityRow
+	if err := tx.Where("customer_id = ?", cust.ID).Order("id").Find(&ids).Error; err != nil {
+		return surveys.CustomerState{}, fmt.Errorf("load identities: %w", err)
+	}
+	st := surveys.CustomerState{
+		OptedOut: cust.OptedOutAt != nil,
+		Locale:   cust.Locale,
+		TimeZone: cust.TimeZone,
+	}
+	for _, r := range ids {
+		st.Identities = append(st.Identities, r.address())
+	}
+	if t, ok := last[cust.ID]; ok {
+		st.LastSurveyAt = t
+		return st, nil
+	}
+	var latest []invitationRow
+	err := tx.Select("due_at").Where("customer_id = ? AND status IN ? AND due_at IS NOT NULL", cust.ID, fatigueStatuses).
+		Order("due_at DESC").Limit(1).Find(&latest).Error
+	if err != nil {
+		return surveys.CustomerState{}, fmt.Errorf("load latest survey: %w", err)
+	}
+	if len(latest) == 1 {
+		st.LastSurveyAt = timeOf(latest[0].DueAt)
+	}
+	return st, nil
+}
+
+// fatigueStatuses are the invitations that reached, or will reach, the customer.
+var fatigueStatuses = []string{string(surveys.Scheduled), string(surveys.Sending), string(surveys.Sent), string(surveys.Unknown)}
+
+// CreateLinkToken implements surveys.Store. The token is 128 random bits in
+// base64url (fits Telegram's 64-character start parameter); only its hash
+// is stored. The customer is created if vocbot has not seen them yet.
+func (s *Store) CreateLinkToken(ctx context.Context, customerExternalID string, ttl time.Duration) (string, time.Time, error) {
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", time.Time{}, fmt.Errorf("link token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	expires := s.now().Add(ttl).Truncate(time.Second)
+	err := s.db.inTx(ctx, func(tx *gorm.DB) error {
+		cust, err := s.lockCustomer(tx, surveys.Customer{ExternalID: customerExternalID})
+		if err != nil {
+			return err
+		}
+		return tx.Create(&linkTokenRow{TokenHash: tokenHash(token), CustomerID: cust.ID, ExpiresAt: expires, CreatedAt: s.now()}).Error
+	})
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("create link token: %w", err)
+	}
+	return token, expires, nil
+}
+
+// RedeemLinkToken implements surveys.Store. Pressing a link is explicit
+// consent, so the chat moves to the link's customer if it was linked to
+// another. An unknown, used or expired token is surveys.ErrNotFound.
+func (s *Store) RedeemLinkToken(ctx context.Context, token string, addr surveys.Address) (string, error) {
+	var external string
+	err := s.db.inTx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		res := tx.Model(&linkTokenRow{}).
+			Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", tokenHash(token), now).
+			Update("used_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("link token unknown, used or expired: %w", surveys.ErrNotFound)
+		}
+		var lt linkTokenRow
+		if err := tx.Where("token_hash = ?", tokenHash(token)).Take(&lt).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET customer_id = excluded.customer_id`,
+			lt.CustomerID, string(addr.Platform), addr.ChatID, addr.UserID, now).Error; err != nil {
+			return err
+		}
+		var cust customerRow
+		if err := tx.Select("external_id").Where("id = ?", lt.CustomerID).Take(&cust).Error; err != nil {
+			return err
+		}
+		external = cust.ExternalID
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("redeem link token: %w", err)
+	}
+	return external, nil
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Invitation loads one invitation by id.
+func (s *Store) Invitation(ctx context.Context, id int64) (surveys.Invitation, error) {
+	var row invitationRow
+	if err := s.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load invitation %d: %w", id, translate(err))
+	}
+	var cust customerRow
+	if err := s.db.gorm.WithContext(ctx).Select("external_id").Where("id = ?", row.CustomerID).Take(&cust).Error; err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load customer of invitation %d: %w", id, translate(err))
+	}
+	return row.invitation(cust.ExternalID), nil
+}
