@@ -28,8 +28,8 @@ type scriptCounts struct {
 
 func countScripts(text string) scriptCounts {
 	var c scriptCounts
-	// prev and prev2 are the two runes before r (0 at the start), enough to
-	// see whether an ا before ل opened its word.
+	// prev and prev2 are the two runes before r (0 at the start), marks
+	// skipped, enough to see whether an ا before ل opened its word.
 	var prev, prev2 rune
 	for _, r := range text {
 		if unicode.IsLetter(r) {
@@ -47,7 +47,9 @@ func countScripts(text string) scriptCounts {
 				c.other++
 			}
 		}
-		prev2, prev = prev, r
+		if !unicode.Is(unicode.Mn, r) { // harakat do not separate letters
+			prev2, prev = prev, r
+		}
 	}
 	return c
 }

@@ -120,6 +120,10 @@ type Redaction struct {
 	// redacted, 0 when it has none: quote selection drops comments that are
 	// mostly personal data ("my number is 050-1234567, call me").
 	PIIShare float64
+	// Lang is the base language whose placeholders were used: the locale's,
+	// or the one detected from the text outside the matches (an English
+	// e-mail address does not turn a Hebrew comment English).
+	Lang string
 }
 
 // Count returns how many matches of kind k were redacted.
@@ -141,8 +145,8 @@ func (r Redaction) MostlyPII() bool { return r.PIIShare > 0.5 }
 // order: e-mail addresses, links, Luhn-valid card numbers, Israeli IDs,
 // Israeli, Iranian and Russian phone numbers, Iranian national codes, and
 // other phone numbers. locale chooses the phone placeholder ([Placeholder]);
-// "" detects it from the text's script ([DetectLanguage], falling back to
-// English).
+// "" detects the language from the text left after redaction
+// ([DetectLanguage], falling back to English).
 //
 // Ordinary numbers survive: order numbers (a long number that fails the Luhn
 // check and does not start with "+" or "0"), prices, dates, times,
@@ -150,17 +154,22 @@ func (r Redaction) MostlyPII() bool { return r.PIIShare > 0.5 }
 // replaced by U+FFFD first; the offsets in Matches then refer to
 // strings.ToValidUTF8(text, "\uFFFD").
 func Redact(text, locale string) Redaction {
+	return redact(text, locale, LangEnglish)
+}
+
+// redact is [Redact] with the language to fall back on when locale is "" and
+// the text does not tell.
+func redact(text, locale, fallback string) Redaction {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
-	}
-	if locale == "" {
-		locale, _ = DetectLanguage(text, LangEnglish)
 	}
 	w := newPIIText(text)
 	var matches []PIIMatch
 	apply := func(kind PIIKind, spans []piiSpan) {
 		if len(spans) > 0 {
-			matches = w.replace(kind, Placeholder(kind, locale), spans, matches)
+			// The working copy gets the neutral token: it only has to
+			// consume the span, and the language is not known yet.
+			matches = w.replace(kind, Placeholder(kind, ""), spans, matches)
 		}
 	}
 	if strings.IndexByte(text, '@') >= 0 {
@@ -179,15 +188,21 @@ func Redact(text, locale string) Redaction {
 		apply(PIIPhone, genericPhoneSpans(w.b))
 	}
 	slices.SortFunc(matches, func(a, b PIIMatch) int { return a.Start - b.Start })
+	lang := baseLanguage(locale)
+	if lang == "" {
+		lang, _ = DetectLanguage(render(text, matches, nil), fallback)
+	}
 	return Redaction{
-		Text:     render(text, matches, locale),
+		Text:     render(text, matches, func(k PIIKind) string { return Placeholder(k, lang) }),
 		Matches:  matches,
 		PIIShare: piiShare(text, matches),
+		Lang:     lang,
 	}
 }
 
-// render builds the output from the original text and the matches.
-func render(text string, matches []PIIMatch, locale string) string {
+// render builds the output from the original text and the matches, putting
+// token(kind) in place of each match, or nothing when token is nil.
+func render(text string, matches []PIIMatch, token func(PIIKind) string) string {
 	if len(matches) == 0 {
 		return text
 	}
@@ -196,7 +211,9 @@ func render(text string, matches []PIIMatch, locale string) string {
 	at := 0
 	for _, m := range matches {
 		b.WriteString(text[at:m.Start])
-		b.WriteString(Placeholder(m.Kind, locale))
+		if token != nil {
+			b.WriteString(token(m.Kind))
+		}
 		at = m.End
 	}
 	b.WriteString(text[at:])
