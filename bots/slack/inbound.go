@@ -1,0 +1,269 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// CommandHandler runs an ambassador's slash command (/survey …): text is
+// what follows the command, with Slack's escaping of &, < and > undone;
+// user mentions stay as Slack writes them (<@U0123ABC|dana>, with
+// "Escape channels, users, and links" on). The reply, plain text, is shown
+// only to the ambassador. An error is logged and answered with a generic
+// apology; put what the user should know in reply instead.
+type CommandHandler interface {
+	Command(ctx context.Context, from surveys.Address, text string) (reply string, err error)
+}
+
+// maxBody is the largest inbound request read (engine.md §8).
+const maxBody = 1 << 20
+
+// EventsHandler serves the Events API Request URL (/slack/events): it
+// answers url_verification and turns DMs to the bot (message.im) into
+// Incoming with ID "slack:"+event_id.
+//
+// Retries (X-Slack-Retry-Num) are passed on like first deliveries, with the
+// same ID: the Engine dedupes by ID, and a retry after a failed or slow
+// first attempt may be the only delivery that gets through. A handler error
+// answers 500 so Slack retries. Messages from bots (ours included), edits,
+// joins and other subtypes are ignored.
+func (b *Bot) EventsHandler(h surveys.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := b.verified(w, r)
+		if !ok {
+			return
+		}
+		ev, err := decodeEvent(body)
+		if err != nil {
+			http.Error(w, "malformed event", http.StatusBadRequest)
+			return
+		}
+		switch {
+		case ev.challenge != "":
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]string{"challenge": ev.challenge})
+		case ev.rateLimited:
+			b.log.Warn("slack app_rate_limited: Slack is dropping events for this app for up to a minute")
+		case ev.incoming != nil:
+			// Slack hangs up after 3 s and retries; finish the work anyway.
+			ctx := context.WithoutCancel(r.Context())
+			if err := h.Handle(ctx, *ev.incoming); err != nil {
+				b.log.Error("slack event not handled; Slack will retry", "event_id", ev.incoming.ID,
+					"retry", r.Header.Get("X-Slack-Retry-Num"), "err", err)
+				http.Error(w, "not handled", http.StatusInternalServerError)
+				return
+			}
+		}
+	})
+}
+
+// InteractivityHandler serves the Interactivity Request URL
+// (/slack/interactivity): a press of one of our prompt buttons
+// (block_actions) becomes Incoming with Value and Ref. Slack expects 200
+// within 3 s and does not retry; a handler error answers 500, which shows
+// the person a warning so they can press again. Other interactions and
+// buttons that are not ours are acknowledged and ignored.
+func (b *Bot) InteractivityHandler(h surveys.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := b.verified(w, r)
+		if !ok {
+			return
+		}
+		ins, err := decodeInteraction(body)
+		if err != nil {
+			http.Error(w, "malformed interaction", http.StatusBadRequest)
+			return
+		}
+		ctx := context.WithoutCancel(r.Context())
+		for _, in := range ins {
+			if err := h.Handle(ctx, in); err != nil {
+				b.log.Error("slack button press not handled", "id", in.ID, "err", err)
+				http.Error(w, "not handled", http.StatusInternalServerError)
+				return
+			}
+		}
+	})
+}
+
+// commandFailed is the reply when a CommandHandler fails.
+const commandFailed = "Sorry, that command failed on vocbot's side. Try again in a minute; if it keeps failing, tell your vocbot operator."
+
+// CommandsHandler serves the slash command Request URL (/slack/commands)
+// and answers with the handler's reply as an ephemeral message.
+func (b *Bot) CommandsHandler(c CommandHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := b.verified(w, r)
+		if !ok {
+			return
+		}
+		cmd, err := decodeCommand(body)
+		if err != nil {
+			http.Error(w, "malformed command", http.StatusBadRequest)
+			return
+		}
+		from := surveys.Address{Platform: surveys.Slack, ChatID: cmd.ChannelID, UserID: cmd.UserID}
+		reply, err := c.Command(context.WithoutCancel(r.Context()), from, unescape(cmd.Text))
+		if err != nil {
+			b.log.Error("slack command failed", "command", cmd.Command, "err", err)
+			reply = commandFailed
+		}
+		if reply == "" {
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"response_type": slackgo.ResponseTypeEphemeral, "text": escape(reply)})
+	})
+}
+
+// verified reads the raw body once (≤ 1 MiB) and checks Slack's signature
+// over it; on failure it has already answered (405, 413, 400 or 401).
+func (b *Bot) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "body over 1 MiB", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "cannot read body", http.StatusBadRequest)
+		}
+		return nil, false
+	}
+	sv, err := slackgo.NewSecretsVerifier(r.Header, b.secret)
+	if err == nil {
+		_, _ = sv.Write(body)
+		err = sv.Ensure()
+	}
+	if err != nil {
+		b.log.Warn("slack request rejected: bad or missing signature", "path", r.URL.Path, "err", err)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+// event is what vocbot takes from an Events API delivery.
+type event struct {
+	challenge   string
+	rateLimited bool
+	incoming    *surveys.Incoming
+}
+
+// decodeEvent reads an Events API body. Event types vocbot does not use
+// decode to the zero event; only malformed JSON is an error.
+func decodeEvent(body []byte) (event, error) {
+	var outer struct {
+		Type      string          `json:"type"`
+		Challenge string          `json:"challenge"`
+		EventID   string          `json:"event_id"`
+		Event     json.RawMessage `json:"event"`
+	}
+	if err := json.Unmarshal(body, &outer); err != nil {
+		return event{}, fmt.Errorf("decode event: %w", err)
+	}
+	switch outer.Type {
+	case slackevents.URLVerification:
+		if outer.Challenge == "" {
+			return event{}, errors.New("decode event: url_verification without challenge")
+		}
+		return event{challenge: outer.Challenge}, nil
+	case slackevents.AppRateLimited:
+		return event{rateLimited: true}, nil
+	case slackevents.CallbackEvent:
+	default:
+		return event{}, nil
+	}
+	var inner struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(outer.Event, &inner); err != nil {
+		return event{}, fmt.Errorf("decode event: %w", err)
+	}
+	if inner.Type != string(slackevents.Message) {
+		return event{}, nil
+	}
+	var m slackevents.MessageEvent
+	if err := json.Unmarshal(outer.Event, &m); err != nil {
+		return event{}, fmt.Errorf("decode message event: %w", err)
+	}
+	if m.ChannelType != "im" || m.SubType != "" || m.BotID != "" || m.User == "" || m.Channel == "" || outer.EventID == "" {
+		return event{}, nil
+	}
+	return event{incoming: &surveys.Incoming{
+		ID:   "slack:" + outer.EventID,
+		From: surveys.Address{Platform: surveys.Slack, ChatID: m.Channel, UserID: m.User},
+		Text: unescape(m.Text),
+	}}, nil
+}
+
+// decodeInteraction reads an interactivity body (form field payload) and
+// returns one Incoming per press of a vocbot button.
+func decodeInteraction(body []byte) ([]surveys.Incoming, error) {
+	ic, err := slackgo.InteractionCallbackParse(formRequest(body))
+	if err != nil {
+		return nil, fmt.Errorf("decode interaction: %w", err)
+	}
+	if ic.Type != slackgo.InteractionTypeBlockActions || ic.User.ID == "" {
+		return nil, nil
+	}
+	chat := ic.Container.ChannelID
+	if chat == "" {
+		chat = ic.Channel.ID
+	}
+	var ins []surveys.Incoming
+	for _, a := range ic.ActionCallback.BlockActions {
+		if a == nil {
+			continue
+		}
+		btn, ok := decodeButton(a.Value)
+		if !ok {
+			continue
+		}
+		ts := a.ActionTs
+		if ts == "" {
+			ts = ic.ActionTs
+		}
+		ins = append(ins, surveys.Incoming{
+			ID:     "slack:action:" + ic.User.ID + ":" + ts + ":" + a.ActionID,
+			From:   surveys.Address{Platform: surveys.Slack, ChatID: chat, UserID: ic.User.ID},
+			Value:  btn.Value,
+			Ref:    btn.Ref,
+			Locale: ic.User.Locale,
+		})
+	}
+	return ins, nil
+}
+
+// decodeCommand reads a slash command body.
+func decodeCommand(body []byte) (slackgo.SlashCommand, error) {
+	cmd, err := slackgo.SlashCommandParse(formRequest(body))
+	if err != nil {
+		return cmd, fmt.Errorf("decode command: %w", err)
+	}
+	if cmd.UserID == "" {
+		return cmd, errors.New("decode command: no user_id")
+	}
+	return cmd, nil
+}
+
+// formRequest wraps an already verified form body for slack-go's parsers,
+// which read the request body themselves.
+func formRequest(body []byte) *http.Request {
+	r, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body)) // cannot fail: fixed method and URL
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}

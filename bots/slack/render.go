@@ -1,0 +1,208 @@
+package slack
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// Block Kit limits (platforms.md §5) that rendering keeps to.
+const (
+	maxSectionText = 3000
+	maxButtonText  = 75
+	maxButtonValue = 2000
+	maxFallback    = 40000
+	// buttonsPerRow wraps choices for readability: Slack allows 25 per
+	// actions block, but 0–10 reads better as 6 + 5.
+	buttonsPerRow = 6
+)
+
+// render turns a prompt into Block Kit blocks and the fallback text that
+// notifications and screen readers use.
+func render(p surveys.Prompt) ([]slackgo.Block, string, error) {
+	text := p.Text
+	if p.Dir == surveys.RTL {
+		text = markRTL(text)
+	}
+	text = escape(text)
+	var blocks []slackgo.Block
+	for _, chunk := range split(text, maxSectionText) {
+		blocks = append(blocks, slackgo.NewSectionBlock(slackgo.NewTextBlockObject(slackgo.MarkdownType, chunk, false, false), nil, nil))
+	}
+	rows := rowSizes(len(p.Choices), buttonsPerRow)
+	next := 0
+	for r, size := range rows {
+		elems := make([]slackgo.BlockElement, 0, size)
+		for _, c := range p.Choices[next : next+size] {
+			value, err := encodeButton(button{Ref: p.Ref, Value: c.Value})
+			if err != nil {
+				return nil, "", err
+			}
+			label := truncate(c.Label, maxButtonText)
+			if label == "" {
+				label = c.Value
+			}
+			btn := slackgo.NewButtonBlockElement(fmt.Sprintf("vocbot_choice_%d", next), value,
+				slackgo.NewTextBlockObject(slackgo.PlainTextType, label, false, false))
+			elems = append(elems, btn)
+			next++
+		}
+		blocks = append(blocks, slackgo.NewActionBlock(fmt.Sprintf("vocbot_choices_%d", r), elems...))
+	}
+	if len(blocks) == 0 {
+		return nil, "", errors.New("slack: empty prompt: no text and no choices")
+	}
+	return blocks, truncate(text, maxFallback), nil
+}
+
+// rowSizes splits n buttons into as few rows of at most max as possible,
+// balanced, the longer rows first: 11 → 6+5, 7 → 4+3, 5 → 5.
+func rowSizes(n, max int) []int {
+	if n == 0 {
+		return nil
+	}
+	rows := (n + max - 1) / max
+	sizes := make([]int, rows)
+	for i := range sizes {
+		sizes[i] = n / rows
+		if i < n%rows {
+			sizes[i]++
+		}
+	}
+	return sizes
+}
+
+// escape makes text safe as Slack mrkdwn: only &, < and > are special
+// (they start entities, mentions and links).
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func escape(s string) string { return escaper.Replace(s) }
+
+// unescape undoes Slack's escaping of what people type.
+var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+func unescape(s string) string { return unescaper.Replace(s) }
+
+// rlm is RIGHT-TO-LEFT MARK: Slack has no paragraph direction setting, so
+// an RTL line must start with an RTL letter or RLM (scoring.md §10, rule 1).
+const rlm = '\u200F'
+
+// markRTL starts every non-empty line that does not already begin with an
+// RTL letter or mark with RLM, so a line opening with a brand name, digit
+// or emoji still lays out right to left.
+func markRTL(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		r, _ := utf8.DecodeRuneInString(l)
+		if l == "" || r == rlm || r == '\u061C' || unicode.In(r, unicode.Hebrew, unicode.Arabic, unicode.Syriac, unicode.Thaana, unicode.Nko) {
+			continue
+		}
+		lines[i] = string(rlm) + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// split cuts text into pieces of at most max characters, at line breaks
+// where it can and never inside a character or before a combining mark.
+func split(s string, max int) []string {
+	var out []string
+	for utf8.RuneCountInString(s) > max {
+		cut := cutIndex(s, max)
+		if nl := strings.LastIndexByte(s[:cut], '\n'); nl > 0 {
+			out = append(out, s[:nl])
+			s = s[nl+1:]
+			continue
+		}
+		out = append(out, s[:cut])
+		s = s[cut:]
+	}
+	if s != "" || len(out) == 0 {
+		out = append(out, s)
+	}
+	if len(out) == 1 && out[0] == "" {
+		return nil
+	}
+	return out
+}
+
+// cutIndex is the byte offset after at most max runes, moved back so that
+// a combining mark or joiner stays with its base character.
+func cutIndex(s string, max int) int {
+	i, n := 0, 0
+	for i < len(s) && n < max {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	for i > 0 && i < len(s) {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		if !unicode.In(r, unicode.Mn, unicode.Me) && r != '\u200D' && !unicode.Is(unicode.Variation_Selector, r) {
+			break
+		}
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	if i == 0 { // a single grapheme longer than max: cut it anyway
+		return cutIndexRunes(s, max)
+	}
+	return i
+}
+
+func cutIndexRunes(s string, max int) int {
+	i := 0
+	for n := 0; n < max && i < len(s); n++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+// truncate shortens s to at most max characters, ending with "…".
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return s[:cutIndex(s, max-1)] + "…"
+}
+
+// button is what a choice button carries back to us when pressed.
+type button struct {
+	Ref   string `json:"r"`
+	Value string `json:"v"`
+}
+
+// buttonVersion prefixes the button value so its format can change later.
+const buttonVersion = "v1:"
+
+func encodeButton(b button) (string, error) {
+	j, err := json.Marshal(b)
+	if err != nil {
+		return "", err
+	}
+	v := buttonVersion + string(j)
+	if n := utf8.RuneCountInString(v); n > maxButtonValue {
+		return "", fmt.Errorf("slack: button value is %d characters, over Slack's %d: shorten the prompt ref", n, maxButtonValue)
+	}
+	return v, nil
+}
+
+// decodeButton reads a button value of ours; ok is false for anything else
+// (buttons of other apps, forged payloads).
+func decodeButton(v string) (button, bool) {
+	rest, ok := strings.CutPrefix(v, buttonVersion)
+	if !ok {
+		return button{}, false
+	}
+	var b button
+	if err := json.Unmarshal([]byte(rest), &b); err != nil || b.Value == "" {
+		return button{}, false
+	}
+	return b, true
+}
