@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -38,9 +39,10 @@ const (
 	// PIIURL is a link starting with http://, https:// or www.: links in
 	// feedback point at order pages, profiles and shared documents.
 	PIIURL
-	// PIICard is a payment card number: 13–19 digits, optionally grouped by
-	// single spaces or dashes, that passes the Luhn check. Long numbers that
-	// fail it (order numbers) are kept.
+	// PIICard is a payment card number: 13–19 digits, in one run or in the
+	// groups of 4–6 digits printed on cards separated by single spaces or
+	// dashes, that passes the Luhn check. Long numbers that fail it (order
+	// numbers) are kept.
 	PIICard
 	// PIIIsraeliID is a Teudat Zehut: 9 digits (or 8, a dash and the check
 	// digit) with a valid check digit. It is looked for before phones
@@ -173,7 +175,7 @@ func redact(text, locale, fallback string) Redaction {
 		}
 	}
 	if strings.IndexByte(text, '@') >= 0 {
-		apply(PIIEmail, regexSpans(w.b, emailRe, nil))
+		apply(PIIEmail, emailSpans(w.b))
 	}
 	if hasURLStart(w.b) {
 		apply(PIIURL, urlSpans(w.b))
@@ -345,6 +347,37 @@ var (
 	}
 )
 
+// emailSpans finds e-mail addresses. The pattern lets the local part hold
+// letters of any script, so in "ל-dana@example.com" (Hebrew "to", joined by
+// a hyphen) it takes the prefix too; when a local part mixes non-ASCII
+// letters with ASCII ones, only the ASCII tail after the last non-ASCII
+// character (and its "-" or ".") is the address.
+func emailSpans(b []byte) []piiSpan {
+	spans := regexSpans(b, emailRe, nil)
+	for i, sp := range spans {
+		at := sp.s + bytes.IndexByte(b[sp.s:sp.e], '@')
+		local := b[sp.s:at]
+		cut := -1
+		for j := len(local) - 1; j >= 0; j-- {
+			if local[j] >= utf8.RuneSelf {
+				cut = j
+				break
+			}
+		}
+		if cut < 0 || cut == len(local)-1 {
+			continue // all ASCII, or all of it non-ASCII up to the "@"
+		}
+		s := sp.s + cut + 1
+		for s < at && (b[s] == '-' || b[s] == '.') {
+			s++
+		}
+		if s < at {
+			spans[i].s = s
+		}
+	}
+	return spans
+}
+
 // regexSpans returns the matches of re in b that accept approves, trying
 // again one character further on after a rejected match so that a rejection
 // does not hide a valid match that starts inside it.
@@ -474,8 +507,12 @@ func chainDigits(dst []byte, b []byte, runs []digitRun) []byte {
 	return dst
 }
 
-// cardSpans finds 13–19 digits grouped by single spaces or dashes that pass
-// the Luhn check, preferring the longest valid grouping from each start.
+// cardSpans finds 13–19 digits that pass the Luhn check, written in one
+// run or in groups separated by single spaces or dashes, preferring the
+// longest valid grouping from each start. Groups are those printed on cards
+// (4-4-4-4, 4-6-5, 4-4-4-4-3): 4–6 digits, the last one 3–6. Lists of short
+// numbers ("10 9 8 7 …", "100 200 300 …") are not cards even when their
+// digits happen to pass Luhn, as one list in ten does.
 func cardSpans(b []byte) []piiSpan {
 	runs := digitRuns(b)
 	var spans []piiSpan
@@ -483,13 +520,17 @@ func cardSpans(b []byte) []piiSpan {
 	for i := 0; i < len(runs); {
 		best, n := -1, 0
 		for j := i; j < len(runs); j++ {
+			size := runs[j].e - runs[j].s
 			if j > i {
 				sep := b[runs[j-1].e:runs[j].s]
 				if len(sep) != 1 || (sep[0] != ' ' && sep[0] != '-') {
 					break
 				}
+				if prev := runs[j-1].e - runs[j-1].s; prev < 4 || prev > 6 || size < 3 || size > 6 {
+					break
+				}
 			}
-			n += runs[j].e - runs[j].s
+			n += size
 			if n > 19 {
 				break
 			}

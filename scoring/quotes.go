@@ -632,11 +632,11 @@ func jaccard(a, b []uint64) float64 {
 // promoter) with n eligible comments each, by share: detractors rounded up,
 // the others down, at least one for every non-empty bucket, never more than
 // a bucket has. Left-over quotes go to the largest remainder (ties:
-// detractors, promoters, passives); excess comes back from the quota most
-// above its share (ties: promoters, passives, detractors), without taking a
-// non-empty bucket below one unless k is smaller than the number of
-// non-empty buckets: then detractors keep theirs and the smallest other
-// bucket goes without.
+// detractors, promoters, passives). Excess comes back from the passive or
+// promoter quota most above its share (ties: promoters), then from the
+// detractors' rounding, never taking a non-empty bucket below one unless k
+// is smaller than the number of non-empty buckets: then detractors keep
+// theirs and the smallest other bucket goes without (ties: passives).
 func quotaSplit(k int, n [3]int) [3]int {
 	var q [3]int
 	total := n[0] + n[1] + n[2]
@@ -673,10 +673,13 @@ func quotaSplit(k int, n [3]int) [3]int {
 	}
 	for sum > k {
 		best := -1
-		for _, i := range [...]int{p, pa, d} {
+		for _, i := range [...]int{p, pa} {
 			if q[i] > 1 && (best < 0 || float64(q[i])-raw[i] > float64(q[best])-raw[best]) {
 				best = i
 			}
+		}
+		if best < 0 && q[d] > 1 {
+			best = d
 		}
 		if best < 0 { // every quota is 1 and k is smaller than the buckets
 			for _, i := range [...]int{pa, p} {
@@ -685,10 +688,7 @@ func quotaSplit(k int, n [3]int) [3]int {
 				}
 			}
 		}
-		if best < 0 {
-			best = d
-		}
-		q[best]--
+		q[best]-- // sum > k ≥ 1, so some quota is above 1 or a non-detractor has 1
 		sum--
 	}
 	return q

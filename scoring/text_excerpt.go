@@ -77,7 +77,7 @@ func excerpt(text, near string, limit, chars int) (string, bool) {
 	if cost(first, last) > limit {
 		// The sentence alone is too long: cut it at a grapheme boundary.
 		prefix := ""
-		if first > 0 {
+		if first > 0 && limit >= 4 { // "… x…": room for one character
 			prefix = Ellipsis + " "
 		}
 		room := limit - graphemeCount(prefix) - 1
