@@ -187,14 +187,46 @@ func (q QuietHours) after(t time.Time) time.Time {
 	if q.Start > q.End && m >= q.Start {
 		day = 1 // in the evening part of a window that wraps midnight
 	}
-	// time.Date normalizes a wall time that does not exist (a DST gap) to a
-	// real instant; quiet hours end on whole minutes, so the first instant at
-	// or after the end is what it returns, or an hour later in a gap.
 	end := time.Date(y, mo, d+day, q.End/60, q.End%60, 0, 0, t.Location())
-	if end.Before(t) {
-		end = t
+	return q.firstOutside(t, end)
+}
+
+// firstOutside is the first instant from t on whose wall clock is outside
+// the window, given end, the window's end as time.Date read it. On most days
+// that is end. On a DST night the end's wall time may not exist or exist
+// twice, and time.Date then picks an instant on either side of the change
+// (in America/New_York, 02:30 on the spring night comes back as 01:30 EST,
+// still quiet; 01:30 on the autumn night as the first pass even when t is in
+// the second). The right instant is then the change itself or the end's
+// other pass, so those are the candidates.
+func (q QuietHours) firstOutside(t, end time.Time) time.Time {
+	candidates := []time.Time{end}
+	start, next := end.ZoneBounds()
+	_, offset := end.Zone()
+	if !start.IsZero() {
+		_, before := start.Add(-time.Second).Zone()
+		candidates = append(candidates, start, end.Add(time.Duration(offset-before)*time.Second))
 	}
-	return end
+	if !next.IsZero() {
+		_, after := next.Zone()
+		candidates = append(candidates, next, end.Add(time.Duration(offset-after)*time.Second))
+	}
+	var first time.Time
+	for _, c := range candidates {
+		if c.Before(t) || q.contains(c.Hour()*60+c.Minute()) {
+			continue
+		}
+		if first.IsZero() || c.Before(first) {
+			first = c
+		}
+	}
+	switch {
+	case !first.IsZero():
+		return first
+	case end.After(t):
+		return end
+	}
+	return t
 }
 
 // sampleRoll is a number in [0, 1) fixed by the touchpoint's identity, so a

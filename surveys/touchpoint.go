@@ -2,7 +2,9 @@ package surveys
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,7 +136,8 @@ func (s *Settings) Validate(t *Touchpoint, now time.Time) error {
 	if len(t.Attributes) > maxAttributes {
 		bad("attributes", "has %d keys; at most %d", len(t.Attributes), maxAttributes)
 	}
-	for k, v := range t.Attributes {
+	for _, k := range slices.Sorted(maps.Keys(t.Attributes)) { // sorted: the same request, the same errors
+		v := t.Attributes[k]
 		if k == "" || len(k) > maxAttributeKey {
 			bad("attributes", "key %q must be 1–%d bytes", k, maxAttributeKey)
 		}
