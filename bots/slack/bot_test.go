@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vocbot/vocbot/bots/slack/slacktest"
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/surveys"
 )
 
@@ -101,11 +102,13 @@ func localDigits(n int, digits string) string {
 func prompt(m surveys.Metric, locale string) surveys.Prompt {
 	w := wordings[m][locale]
 	lo, hi := scales[m][0], scales[m][1]
+	text := w.question + "\n\n" + localDigits(lo, w.digits) + " = " + w.low + "\n" + localDigits(hi, w.digits) + " = " + w.high
 	p := surveys.Prompt{
-		Text: w.question + "\n" + localDigits(lo, w.digits) + " = " + w.low + " · " + localDigits(hi, w.digits) + " = " + w.high,
-		Ref:  "inv_01HZX3" + string(m) + "_" + locale,
+		// Like the Engine: every RTL line starts with an RTL letter or RLM.
+		Text: scoring.AnchorRTL(locale, text),
+		Ref:  surveys.Ref{InvitationID: 1234, Question: surveys.QuestionScore}.String(),
 	}
-	if locale == "he" || locale == "fa" || locale == "ar" {
+	if scoring.IsRTL(locale) {
 		p.Dir = surveys.RTL
 	}
 	for v := lo; v <= hi; v++ {

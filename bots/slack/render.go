@@ -27,11 +27,9 @@ const (
 // render turns a prompt into Block Kit blocks and the fallback text that
 // notifications and screen readers use.
 func render(p surveys.Prompt) ([]slackgo.Block, string, error) {
-	text := p.Text
-	if p.Dir == surveys.RTL {
-		text = markRTL(text)
-	}
-	text = escape(text)
+	// Slack has no paragraph direction: p.Dir is not rendered. RTL prompts
+	// arrive with every line already anchored (scoring.AnchorRTL).
+	text := escape(p.Text)
 	var blocks []slackgo.Block
 	for _, chunk := range split(text, maxSectionText) {
 		blocks = append(blocks, slackgo.NewSectionBlock(slackgo.NewTextBlockObject(slackgo.MarkdownType, chunk, false, false), nil, nil))
@@ -89,25 +87,6 @@ func escape(s string) string { return escaper.Replace(s) }
 var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
 
 func unescape(s string) string { return unescaper.Replace(s) }
-
-// rlm is RIGHT-TO-LEFT MARK: Slack has no paragraph direction setting, so
-// an RTL line must start with an RTL letter or RLM (scoring.md §10, rule 1).
-const rlm = '\u200F'
-
-// markRTL starts every non-empty line that does not already begin with an
-// RTL letter or mark with RLM, so a line opening with a brand name, digit
-// or emoji still lays out right to left.
-func markRTL(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		r, _ := utf8.DecodeRuneInString(l)
-		if l == "" || r == rlm || r == '\u061C' || unicode.In(r, unicode.Hebrew, unicode.Arabic, unicode.Syriac, unicode.Thaana, unicode.Nko) {
-			continue
-		}
-		lines[i] = string(rlm) + l
-	}
-	return strings.Join(lines, "\n")
-}
 
 // split cuts text into pieces of at most max characters, at line breaks
 // where it can and never inside a character or before a combining mark.

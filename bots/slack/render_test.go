@@ -29,23 +29,6 @@ func TestRowSizes(t *testing.T) {
 	}
 }
 
-func TestMarkRTL(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"שלום", "שלום"},
-		{"Acme שלום", "\u200FAcme שלום"},
-		{"0 = בכלל לא\n10 = מאוד", "\u200F0 = בכלל לא\n\u200F10 = מאוד"},
-		{"\u200F9", "\u200F9"},
-		{"\u2068Acme\u2069 رسیدگی", "\u200F\u2068Acme\u2069 رسیدگی"},
-		{"a\n\nb", "\u200Fa\n\n\u200Fb"},
-	}
-	for _, tt := range tests {
-		if got := markRTL(tt.in); got != tt.want {
-			t.Errorf("markRTL(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestEscape(t *testing.T) {
 	t.Parallel()
 	in := "Q&A <b> *bold* 1 > 0"
