@@ -410,3 +410,26 @@ func TestNewConfig(t *testing.T) {
 		}
 	}
 }
+
+// Workers snooze on 429 with the shared rate bucket; the SDK must not
+// retry behind their back (no OptionRetry).
+func TestNoRetryInsideTheSDK(t *testing.T) {
+	t.Parallel()
+	srv, b := newFake(t, slacktest.Options{})
+	srv.Fail("chat.postMessage", slacktest.RateLimited(time.Second), slacktest.Status(503))
+	to := surveys.Address{Platform: surveys.Slack, ChatID: channel}
+	for range 2 {
+		if _, err := b.Send(t.Context(), to, prompt(surveys.NPS, "en")); err == nil {
+			t.Fatal("got no error for a scripted fault")
+		}
+	}
+	posts := 0
+	for _, c := range srv.Calls() {
+		if c.Method == "chat.postMessage" {
+			posts++
+		}
+	}
+	if posts != 2 {
+		t.Errorf("got %d chat.postMessage calls for 2 sends, want 2", posts)
+	}
+}

@@ -578,8 +578,11 @@ func wire(m Message, withMetadata bool) answer {
 
 func (s *Server) history(p url.Values) (answer, *apiError) {
 	c, ok := s.channels[p.Get("channel")]
-	if !ok {
+	switch {
+	case !ok:
 		return nil, &apiError{code: "channel_not_found"}
+	case c.Outsider:
+		return nil, &apiError{code: "not_in_channel"}
 	}
 	limit := 100
 	if l := p.Get("limit"); l != "" {
