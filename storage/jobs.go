@@ -52,6 +52,9 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		return nil, fmt.Errorf("register maintenance worker: %w", err)
 	}
 	d := cfg.Delivery
+	if len(d.Senders) > 0 && d.Prompt == nil {
+		return nil, errors.New("job queue: delivery has senders but no Prompt to word surveys with")
+	}
 	if d.Workers <= 0 {
 		d.Workers = 10
 	}

@@ -11,7 +11,7 @@ import (
 // Collectors are the database's metrics: database/sql pool statistics, the
 // pgx pool on PostgreSQL, and the job queue depth by queue and state.
 func (db *DB) Collectors() []prometheus.Collector {
-	cs := []prometheus.Collector{collectors.NewDBStatsCollector(db.sql, "vocbot"), &queueCollector{db: db}}
+	cs := []prometheus.Collector{collectors.NewDBStatsCollector(db.sql, "vocbot"), &queueCollector{db: db}, &invitationCollector{db: db}}
 	if db.pool != nil {
 		cs = append(cs, &pgxPoolCollector{db: db})
 	}
@@ -48,6 +48,37 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if err := rows.Err(); err != nil {
 		ch <- prometheus.NewInvalidMetric(queueDepthDesc, err)
+	}
+}
+
+var invitationsDesc = prometheus.NewDesc("vocbot_invitations",
+	"Invitations by status and skip reason, counted at scrape time.", []string{"status", "reason"}, nil)
+
+// invitationCollector counts invitations by state from the shared database.
+type invitationCollector struct{ db *DB }
+
+func (c *invitationCollector) Describe(ch chan<- *prometheus.Desc) { ch <- invitationsDesc }
+
+func (c *invitationCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	rows, err := c.db.sql.QueryContext(ctx, `SELECT status, skip_reason, count(*) FROM invitations GROUP BY status, skip_reason`)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(invitationsDesc, err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status, reason string
+		var n float64
+		if err := rows.Scan(&status, &reason, &n); err != nil {
+			ch <- prometheus.NewInvalidMetric(invitationsDesc, err)
+			return
+		}
+		ch <- prometheus.MustNewConstMetric(invitationsDesc, prometheus.GaugeValue, n, status, reason)
+	}
+	if err := rows.Err(); err != nil {
+		ch <- prometheus.NewInvalidMetric(invitationsDesc, err)
 	}
 }
 

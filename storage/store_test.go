@@ -346,3 +346,5 @@ func TestLinkTokens(t *testing.T) {
 		}
 	})
 }
+
+func newEngine(st *storage.Store) *surveys.Engine { return surveys.NewEngine(testSettings(), st, nil) }

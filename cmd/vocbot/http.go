@@ -19,11 +19,12 @@ import (
 type server struct {
 	db       *storage.DB
 	jobs     *storage.Jobs
+	api      *api
 	stopping atomic.Bool // set first on shutdown so load balancers drain us
 	registry *prometheus.Registry
 }
 
-func newServer(db *storage.DB, jobs *storage.Jobs) *server {
+func newServer(db *storage.DB, jobs *storage.Jobs, a *api) *server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -35,7 +36,9 @@ func newServer(db *storage.DB, jobs *storage.Jobs) *server {
 		}, func() float64 { return 1 }),
 	)
 	reg.MustRegister(db.Collectors()...)
-	return &server{db: db, jobs: jobs, registry: reg}
+	reg.MustRegister(jobs.Collectors()...)
+	reg.MustRegister(a.collectors()...)
+	return &server{db: db, jobs: jobs, api: a, registry: reg}
 }
 
 func (s *server) routes() http.Handler {
@@ -43,6 +46,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /livez", s.livez)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
+	s.api.register(mux)
 	return mux
 }
 

@@ -56,6 +56,8 @@ func commands() []command {
 		{name: "config", summary: "validate the configuration and print it with secrets masked", run: configCommand},
 		{name: "serve", summary: "run the HTTP server, platform adapters and job workers (the default)", run: serveCommand},
 		{name: "migrate", summary: "apply database migrations; 'migrate status' lists them", run: migrateCommand},
+		{name: "send", summary: "invite one customer to a survey now (same rules as the API)", run: sendCommand},
+		{name: "import", summary: "bulk-import touchpoints from a .csv or .jsonl file", run: importCommand},
 		{name: "score", summary: "NPS/CSAT/CES calculator with intervals and change tests", run: scoreCommand},
 		{name: "version", summary: "print version, commit and Go version", run: versionCommand},
 	}

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // Shutdown budget: SIGTERM to exit within 10 s (Kubernetes' default grace
@@ -48,10 +51,20 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 
-	jobs, err := storage.NewJobs(db, storage.JobsConfig{ShutdownTimeout: jobsShutdownTimeout})
+	// Platforms whose adapter is running deliver; the others cannot, and
+	// the Engine records their customers as unreachable with the reason.
+	senders := map[surveys.Platform]surveys.Sender{}
+	settings := surveySettings(cfg, slices.Collect(maps.Keys(senders)))
+	jobs, err := storage.NewJobs(db, storage.JobsConfig{
+		ShutdownTimeout: jobsShutdownTimeout,
+		Delivery:        storage.Delivery{Senders: senders, Logger: log},
+	})
 	if err != nil {
 		return err
 	}
+	store := storage.NewStore(db, jobs)
+	engine := surveys.NewEngine(settings, store, nil)
+	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
 	defer func() {
 		if err := jobs.Stop(context.Background()); err != nil {
 			log.Error("stop job workers", "err", err)
@@ -66,7 +79,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set VOCBOT_HTTP_ADDR to a free address)", cfg.HTTP.Addr, err)
 	}
-	srv := newServer(db, jobs)
+	srv := newServer(db, jobs, ingest)
 	hs := &http.Server{
 		Handler:           srv.routes(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -15,3 +15,9 @@ func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf
 
 // errHelp is returned after --help was printed: exit code 0, nothing on stderr.
 var errHelp = errors.New("help requested")
+
+// isUsage reports whether err is a command line the user must correct.
+func isUsage(err error) bool {
+	var u *usageError
+	return errors.As(err, &u)
+}

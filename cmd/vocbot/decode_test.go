@@ -1,0 +1,184 @@
+package main
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+const exampleBody = `{"id":"evt_123","type":"order_delivered","occurred_at":"2026-11-22T10:00:00Z",
+ "survey":"nps-delivery",
+ "customer":{"id":"cus_42","name":"Dana","locale":"he","timezone":"Asia/Jerusalem",
+             "telegram_chat_id":123456789,"slack_user_id":"U0123","discord_user_id":"812345678901234567"},
+ "attributes":{"agent":"yossi","channel":"phone","product":"checkout","region":"north"}}`
+
+func TestDecodeTouchpointReadsInterfaceExample(t *testing.T) {
+	t.Parallel()
+	tp, hash, err := decodeTouchpoint([]byte(exampleBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := surveys.Touchpoint{
+		ExternalID: "evt_123",
+		Type:       "order_delivered",
+		OccurredAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
+		SurveyID:   "nps-delivery",
+		Customer: surveys.Customer{
+			ExternalID: "cus_42", Name: "Dana", Locale: "he", TimeZone: "Asia/Jerusalem",
+			Identities: []surveys.Address{
+				{Platform: surveys.Telegram, ChatID: "123456789", UserID: "123456789"},
+				{Platform: surveys.Slack, UserID: "U0123"},
+				{Platform: surveys.Discord, UserID: "812345678901234567"},
+			},
+		},
+		Attributes: map[string]string{"agent": "yossi", "channel": "phone", "product": "checkout", "region": "north"},
+	}
+	if diff := cmp.Diff(want, tp); diff != "" {
+		t.Errorf("decoded touchpoint (-want +got):\n%s", diff)
+	}
+	// The same event with other spacing and key order is the same request.
+	reordered := `{"type":"order_delivered","id":"evt_123","survey":"nps-delivery","occurred_at":"2026-11-22T10:00:00Z",
+	"attributes":{"region":"north","product":"checkout","channel":"phone","agent":"yossi"},
+	"customer":{"discord_user_id":"812345678901234567","slack_user_id":"U0123","telegram_chat_id":123456789,
+	"timezone":"Asia/Jerusalem","locale":"he","name":"Dana","id":"cus_42"}}`
+	_, hash2, err := decodeTouchpoint([]byte(reordered))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hash != hash2 {
+		t.Error("key order or spacing changed the request hash")
+	}
+	_, hash3, _ := decodeTouchpoint([]byte(strings.Replace(exampleBody, "yossi", "dana", 1)))
+	if hash3 == hash {
+		t.Error("a different body hashed the same")
+	}
+}
+
+func TestDecodeTouchpointErrorsNameTheField(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		status     int
+		field      string
+		inMessage  string
+	}{
+		{"empty", ``, 400, "", "empty"},
+		{"not json", `{"type":`, 400, "", "ends too early"},
+		{"syntax", `{"type" "x"}`, 400, "", "malformed JSON at byte"},
+		{"array", `[1,2]`, 400, "", "expected a JSON object"},
+		{"two values", `{"type":"a","customer":{"id":"c"}} {}`, 400, "", "more than one JSON value"},
+		{"unknown field", `{"type":"a","custmer":{}}`, 422, "custmer", "unknown field"},
+		{"unknown nested field", `{"type":"a","customer":{"id":"c","phone":"1"}}`, 422, "phone", "unknown field"},
+		{"wrong type", `{"type":5}`, 422, "type", "must be a string"},
+		{"wrong nested type", `{"type":"a","customer":{"id":42}}`, 422, "customer.id", "must be a string"},
+		{"bad time", `{"type":"a","occurred_at":"yesterday","customer":{"id":"c"}}`, 422, "occurred_at", "RFC 3339"},
+		{"bad chat id", `{"type":"a","customer":{"id":"c","telegram_chat_id":1.5}}`, 422, "customer.telegram_chat_id", "integer"},
+		{"nested attribute", `{"type":"a","customer":{"id":"c"},"attributes":{"x":{"y":1}}}`, 422, "attributes.x", "flat"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := decodeTouchpoint([]byte(tt.body))
+			status, field, msg := describeErr(err)
+			if status != tt.status || field != tt.field || !strings.Contains(msg, tt.inMessage) {
+				t.Errorf("got %d %q %q; want %d %q containing %q", status, field, msg, tt.status, tt.field, tt.inMessage)
+			}
+		})
+	}
+}
+
+func describeErr(err error) (int, string, string) {
+	var de *decodeError
+	var ve *surveys.ValidationError
+	switch {
+	case errors.As(err, &de):
+		return de.status, de.field, de.msg
+	case errors.As(err, &ve):
+		return 422, ve.Fields[0].Field, ve.Fields[0].Message
+	case err == nil:
+		return 0, "", ""
+	}
+	return -1, "", err.Error()
+}
+
+func FuzzDecodeTouchpoint(f *testing.F) {
+	f.Add([]byte(exampleBody))
+	f.Add([]byte(`{"type":"a","customer":{"id":"c","telegram_chat_id":"-100"}}`))
+	f.Add([]byte(`{"attributes":{"a":[1]}}`))
+	f.Add([]byte(`{"customer":{"telegram_chat_id":1e400}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		tp, hash, err := decodeTouchpoint(body)
+		if err != nil {
+			status, _, msg := describeErr(err)
+			if status != 400 && status != 422 {
+				t.Fatalf("error %v maps to status %d", err, status)
+			}
+			if msg == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		if len(hash) != 64 {
+			t.Fatalf("hash %q", hash)
+		}
+		// Whatever decodes must also be safe to validate and decide.
+		s := &surveys.Settings{Surveys: []surveys.Survey{{ID: "nps", Metric: surveys.NPS}}, Enabled: surveys.Platforms}
+		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+		if s.Validate(&tp, now) == nil {
+			d := s.Decide(tp, surveys.CustomerState{Identities: tp.Customer.Identities}, now)
+			if !utf8.ValidString(d.Detail) {
+				t.Fatalf("detail not UTF-8: %q", d.Detail)
+			}
+		}
+	})
+}
+
+func TestVerifyWebhook(t *testing.T) {
+	t.Parallel()
+	key := []byte("0123456789abcdef0123456789abcdef")
+	other := []byte("fedcba9876543210fedcba9876543210")
+	body := []byte(`{"type":"order_delivered"}`)
+	now := time.Unix(1_764_000_000, 0)
+	good := signWebhook(key, "msg_1", now, body)
+
+	if id, err := verifyWebhook(key, good, body, now.Add(4*time.Minute)); err != nil || id != "msg_1" {
+		t.Fatalf("valid signature: %q, %v", id, err)
+	}
+	rotated := good.Clone()
+	rotated.Set("webhook-signature", signWebhook(other, "msg_1", now, body).Get("webhook-signature")+" "+good.Get("webhook-signature"))
+	if _, err := verifyWebhook(key, rotated, body, now); err != nil {
+		t.Fatalf("any matching signature of several must pass: %v", err)
+	}
+	tests := []struct {
+		name   string
+		header http.Header
+		body   []byte
+		now    time.Time
+		want   string
+	}{
+		{"missing headers", http.Header{}, body, now, "missing webhook-id"},
+		{"stale", good, body, now.Add(6 * time.Minute), "away from our clock"},
+		{"from the future", good, body, now.Add(-6 * time.Minute), "away from our clock"},
+		{"tampered body", good, []byte(`{"type":"order_cancelled"}`), now, "does not match"},
+		{"wrong key", signWebhook(other, "msg_1", now, body), body, now, "does not match"},
+		{"bad timestamp", func() http.Header { h := good.Clone(); h.Set("webhook-timestamp", "soon"); return h }(), body, now, "not Unix seconds"},
+		{"not v1", func() http.Header {
+			h := good.Clone()
+			h.Set("webhook-signature", "v2,"+base64.StdEncoding.EncodeToString([]byte("x")))
+			return h
+		}(), body, now, "does not match"},
+	}
+	for _, tt := range tests {
+		if _, err := verifyWebhook(key, tt.header, tt.body, tt.now); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v; want error containing %q", tt.name, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/vocbot/vocbot/config"
+	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// stack is the database, job queue and Engine that the one-shot commands
+// (send, import) share with serve. Jobs they enqueue are worked by serve.
+type stack struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	db     *storage.DB
+	store  *storage.Store
+	engine *surveys.Engine
+}
+
+// openStack loads the configuration, opens and migrates the database and
+// builds the Engine. Close it when done.
+func openStack(ctx context.Context, env *environment, cfgPath string) (*stack, error) {
+	cfg, err := loadConfig(env, cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(cfg.Log, env.stderr)
+	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// No senders here: delivery jobs wait for 'vocbot serve'.
+	jobs, err := storage.NewJobs(db, storage.JobsConfig{})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	store := storage.NewStore(db, jobs)
+	engine := surveys.NewEngine(surveySettings(cfg, configuredPlatforms(cfg)), store, nil)
+	return &stack{cfg: cfg, log: log, db: db, store: store, engine: engine}, nil
+}
+
+func (s *stack) Close() error { return s.db.Close() }
+
+// configuredPlatforms are the platforms with credentials: serve delivers on them.
+func configuredPlatforms(cfg *config.Config) []surveys.Platform {
+	var out []surveys.Platform
+	for _, p := range surveys.Platforms {
+		if cfg.PlatformOn(config.Platform(p)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
