@@ -1,0 +1,315 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// allowedUpdates is always sent: Telegram remembers the last list, and a
+// list without callback_query silently drops every button press (#753).
+// my_chat_member tells of blocks; it is received and not yet used.
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+
+// errSkip marks an update with nothing for the handler (an edit, a photo, a
+// command for another bot).
+var errSkip = errors.New("telegram: nothing to handle in this update")
+
+// decode turns an update into what vocbot understands. A button press is
+// accepted only with a MAC made for this chat (and user).
+func (b *Bot) decode(u tgbotapi.Update) (surveys.Incoming, error) {
+	id := "tg:" + strconv.Itoa(u.UpdateID)
+	switch {
+	case u.CallbackQuery != nil:
+		cq := u.CallbackQuery
+		if cq.From == nil || cq.From.ID == 0 {
+			return surveys.Incoming{}, fmt.Errorf("%w: no sender", errBadCallback)
+		}
+		// Never u.FromChat(): it panics on callbacks without a message (#645).
+		chat := cq.From.ID // a private chat's id is the user's
+		if cq.Message != nil && cq.Message.Chat != nil {
+			chat = cq.Message.Chat.ID
+		}
+		chatID, userID := strconv.FormatInt(chat, 10), strconv.FormatInt(cq.From.ID, 10)
+		ref, value, err := verifyCallback(b.key, chatID, userID, cq.Data)
+		if err != nil {
+			return surveys.Incoming{}, err
+		}
+		return surveys.Incoming{
+			ID:     id,
+			From:   surveys.Address{Platform: surveys.Telegram, ChatID: chatID, UserID: userID},
+			Value:  value,
+			Ref:    ref,
+			Locale: cq.From.LanguageCode,
+		}, nil
+	case u.Message != nil:
+		m := u.Message
+		if m.Chat == nil || m.Chat.ID == 0 || strings.TrimSpace(m.Text) == "" {
+			return surveys.Incoming{}, errSkip
+		}
+		text, ok := normalizeCommand(m.Text, b.api.Self.UserName)
+		if !ok {
+			return surveys.Incoming{}, errSkip
+		}
+		in := surveys.Incoming{
+			ID:   id,
+			From: surveys.Address{Platform: surveys.Telegram, ChatID: strconv.FormatInt(m.Chat.ID, 10)},
+			Text: text,
+		}
+		if m.From != nil {
+			in.From.UserID = strconv.FormatInt(m.From.ID, 10)
+			in.Locale = m.From.LanguageCode
+		}
+		return in, nil
+	}
+	return surveys.Incoming{}, errSkip
+}
+
+// commandPattern is "/name" or "/name@bot" at the start of a message.
+var commandPattern = regexp.MustCompile(`^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s|$)`)
+
+// normalizeCommand drops "@ourbot" from "/start@ourbot TOKEN" so the Engine
+// sees "/start TOKEN"; a command addressed to another bot is not ours. The
+// SDK's Command helpers slice by the entity's UTF-16 length and panic on
+// some inputs, so commands are read from the text.
+func normalizeCommand(text, self string) (string, bool) {
+	m := commandPattern.FindStringSubmatchIndex(text)
+	if m == nil || m[4] < 0 {
+		return text, true
+	}
+	if !strings.EqualFold(text[m[4]:m[5]], self) {
+		return "", false
+	}
+	return text[:m[4]-1] + text[m[5]:], true
+}
+
+// Callback answers: a mark, no words, so no translation is needed.
+const (
+	ackOK     = "✓"
+	ackFailed = "⚠"
+)
+
+// answerTimeout bounds answerCallbackQuery; Telegram drops the spinner and
+// the query after about 10 s.
+const answerTimeout = 3 * time.Second
+
+// dispatch decodes one update and gives it to h. A callback query is
+// answered as soon as h returns or after ackAfter, whichever is first, so
+// the customer's spinner always stops within 3 s, and also when the
+// button was forged or h failed.
+func (b *Bot) dispatch(ctx context.Context, h surveys.Handler, u tgbotapi.Update) error {
+	in, err := b.decode(u)
+	cq := u.CallbackQuery
+	if cq == nil || cq.ID == "" {
+		if err != nil {
+			if !errors.Is(err, errSkip) {
+				b.log.Warn("update refused", "update_id", u.UpdateID, "err", err)
+			}
+			return nil
+		}
+		return h.Handle(ctx, in)
+	}
+	if err != nil {
+		b.log.Warn("button press refused", "update_id", u.UpdateID, "err", err)
+		b.answer(ctx, cq.ID, ackFailed)
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.Handle(ctx, in) }()
+	timer := time.NewTimer(b.ackAfter)
+	defer timer.Stop()
+	select {
+	case err = <-done:
+		mark := ackOK
+		if err != nil {
+			mark = ackFailed
+		}
+		b.answer(ctx, cq.ID, mark)
+	case <-timer.C:
+		b.answer(ctx, cq.ID, "")
+		err = <-done
+	}
+	return err
+}
+
+// answer stops the button's spinner. It goes through Request: Send would
+// fail to decode the True that Telegram returns (#491).
+func (b *Bot) answer(ctx context.Context, queryID, text string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTimeout)
+	defer cancel()
+	_, err := b.call(ctx, "answerCallbackQuery", func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return api.Request(tgbotapi.NewCallback(queryID, text))
+	})
+	if err != nil {
+		b.log.Warn("answer callback query", "err", err)
+	}
+}
+
+// Poll receives updates by long polling and gives them to h until ctx is
+// cancelled; then it returns nil. Only one process may poll a bot token
+// (a second one gets 409): run it on one replica, or use the webhook. It
+// deletes any webhook first, sends allowed_updates on every call and
+// confirms updates by offset; failures back off (429: retry_after).
+// Updates whose handler fails are logged and not retried: the handler is
+// idempotent by Incoming.ID, and a redelivered batch after a restart is safe.
+func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
+	for attempt := 0; ; attempt++ {
+		_, err := b.call(ctx, "deleteWebhook", func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+			return api.Request(tgbotapi.DeleteWebhookConfig{})
+		})
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		b.log.Warn("delete webhook before polling", "err", err)
+		if !sleep(ctx, retryDelay(err, attempt)) {
+			return nil
+		}
+	}
+	cfg := tgbotapi.UpdateConfig{Timeout: int(b.pollTimeout / time.Second), AllowedUpdates: allowedUpdates}
+	for attempt := 0; ctx.Err() == nil; {
+		var ups []tgbotapi.Update
+		pctx, cancel := context.WithTimeout(ctx, b.pollTimeout+defaultHTTPTimeout)
+		res, err := b.call(pctx, "getUpdates", func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) { return api.Request(cfg) })
+		cancel()
+		if err == nil {
+			err = json.Unmarshal(res.Result, &ups)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			b.log.Warn("get updates", "err", err, "attempt", attempt+1)
+			if !sleep(ctx, retryDelay(err, attempt)) {
+				break
+			}
+			attempt++
+			continue
+		}
+		attempt = 0
+		for _, u := range ups {
+			if ctx.Err() != nil {
+				break // unconfirmed: delivered again next time
+			}
+			if u.UpdateID < cfg.Offset {
+				continue
+			}
+			if err := b.dispatch(ctx, h, u); err != nil {
+				b.log.Error("handle update", "update_id", u.UpdateID, "err", err)
+			}
+			cfg.Offset = u.UpdateID + 1
+		}
+	}
+	return nil
+}
+
+// retryDelay is how long to wait after a failed call: Telegram's
+// retry_after on a 429, else exponential from 1 s to 30 s.
+func retryDelay(err error, attempt int) time.Duration {
+	if kind, after := surveys.FailureOf(err); kind == surveys.RateLimited && after > 0 {
+		return after
+	}
+	return min(time.Second<<min(attempt, 5), 30*time.Second)
+}
+
+// sleep waits d or until ctx is done; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// WebhookPath is where Telegram posts updates (interface.md).
+const WebhookPath = "/telegram/webhook"
+
+const (
+	secretHeader = "X-Telegram-Bot-Api-Secret-Token"
+	maxBody      = 1 << 20
+)
+
+// secretPattern is what Telegram accepts as secret_token.
+var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// WebhookHandler serves POST /telegram/webhook. Requests without the
+// secret token registered with RegisterWebhook get 401 (so does every
+// request when secret is empty). The update goes to h at once; 200 tells
+// Telegram it was taken, 500 (h failed) makes Telegram deliver it again.
+// Replicas may receive updates concurrently: h dedupes by Incoming.ID.
+func (b *Bot) WebhookHandler(h surveys.Handler, secret string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Get(secretHeader)
+		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		u, err := b.api.HandleUpdate(r)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				w.WriteHeader(http.StatusRequestEntityTooLarge)
+				return
+			}
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		// Telegram may hang up; the update is still ours to finish.
+		ctx := context.WithoutCancel(r.Context())
+		if err := b.dispatch(ctx, h, *u); err != nil {
+			b.log.Error("handle update", "update_id", u.UpdateID, "err", err)
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// RegisterWebhook points Telegram at publicURL + WebhookPath (HTTPS on port
+// 443, 80, 88 or 8443) with secret as secret_token (1–256 of
+// [A-Za-z0-9_-]; the same on every replica). The SDK predates
+// secret_token, hence MakeRequest.
+func (b *Bot) RegisterWebhook(ctx context.Context, publicURL, secret string) error {
+	if !secretPattern.MatchString(secret) {
+		return errors.New("telegram: webhook secret must be 1–256 characters of A–Z, a–z, 0–9, _ and -: set VOCBOT_TELEGRAM_WEBHOOK_SECRET")
+	}
+	if publicURL == "" {
+		return errors.New("telegram: webhook mode needs a public URL: set VOCBOT_PUBLIC_URL")
+	}
+	allowed, err := json.Marshal(allowedUpdates)
+	if err != nil {
+		return err
+	}
+	params := tgbotapi.Params{
+		"url":             strings.TrimRight(publicURL, "/") + WebhookPath,
+		"secret_token":    secret,
+		"max_connections": "40",
+		"allowed_updates": string(allowed),
+	}
+	_, err = b.call(ctx, "setWebhook", func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return api.MakeRequest("setWebhook", params)
+	})
+	return err
+}
