@@ -15,6 +15,7 @@ import (
 
 // Block Kit limits (platforms.md §5) that rendering keeps to.
 const (
+	maxBlocks      = 50
 	maxSectionText = 3000
 	maxButtonText  = 75
 	maxButtonValue = 2000
@@ -54,19 +55,22 @@ func render(p surveys.Prompt) ([]slackgo.Block, string, error) {
 		}
 		blocks = append(blocks, slackgo.NewActionBlock(fmt.Sprintf("vocbot_choices_%d", r), elems...))
 	}
-	if len(blocks) == 0 {
+	switch {
+	case len(blocks) == 0:
 		return nil, "", errors.New("slack: empty prompt: no text and no choices")
+	case len(blocks) > maxBlocks:
+		return nil, "", fmt.Errorf("slack: prompt needs %d blocks, over Slack's %d: shorten its text", len(blocks), maxBlocks)
 	}
 	return blocks, truncate(text, maxFallback), nil
 }
 
-// rowSizes splits n buttons into as few rows of at most max as possible,
+// rowSizes splits n buttons into as few rows of at most perRow as possible,
 // balanced, the longer rows first: 11 → 6+5, 7 → 4+3, 5 → 5.
-func rowSizes(n, max int) []int {
+func rowSizes(n, perRow int) []int {
 	if n == 0 {
 		return nil
 	}
-	rows := (n + max - 1) / max
+	rows := (n + perRow - 1) / perRow
 	sizes := make([]int, rows)
 	for i := range sizes {
 		sizes[i] = n / rows
@@ -88,12 +92,12 @@ var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
 
 func unescape(s string) string { return unescaper.Replace(s) }
 
-// split cuts text into pieces of at most max characters, at line breaks
+// split cuts text into pieces of at most limit characters, at line breaks
 // where it can and never inside a character or before a combining mark.
-func split(s string, max int) []string {
+func split(s string, limit int) []string {
 	var out []string
-	for utf8.RuneCountInString(s) > max {
-		cut := cutIndex(s, max)
+	for utf8.RuneCountInString(s) > limit {
+		cut := cutIndex(s, limit)
 		if nl := strings.LastIndexByte(s[:cut], '\n'); nl > 0 {
 			out = append(out, s[:nl])
 			s = s[nl+1:]
@@ -111,11 +115,11 @@ func split(s string, max int) []string {
 	return out
 }
 
-// cutIndex is the byte offset after at most max runes, moved back so that
+// cutIndex is the byte offset after at most limit runes, moved back so that
 // a combining mark or joiner stays with its base character.
-func cutIndex(s string, max int) int {
+func cutIndex(s string, limit int) int {
 	i, n := 0, 0
-	for i < len(s) && n < max {
+	for i < len(s) && n < limit {
 		_, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		n++
@@ -128,27 +132,33 @@ func cutIndex(s string, max int) int {
 		_, size := utf8.DecodeLastRuneInString(s[:i])
 		i -= size
 	}
-	if i == 0 { // a single grapheme longer than max: cut it anyway
-		return cutIndexRunes(s, max)
+	if i == 0 { // a single grapheme longer than limit: cut it anyway
+		return cutIndexRunes(s, limit)
+	}
+	// Do not cut an escaped &amp; &lt; &gt; in two.
+	if amp := strings.LastIndexByte(s[max(0, i-4):i], '&'); amp >= 0 {
+		if start := max(0, i-4) + amp; start > 0 && !strings.Contains(s[start:i], ";") {
+			i = start
+		}
 	}
 	return i
 }
 
-func cutIndexRunes(s string, max int) int {
+func cutIndexRunes(s string, limit int) int {
 	i := 0
-	for n := 0; n < max && i < len(s); n++ {
+	for n := 0; n < limit && i < len(s); n++ {
 		_, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 	}
 	return i
 }
 
-// truncate shortens s to at most max characters, ending with "…".
-func truncate(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
+// truncate shortens s to at most limit characters, ending with "…".
+func truncate(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	return s[:cutIndex(s, max-1)] + "…"
+	return s[:cutIndex(s, limit-1)] + "…"
 }
 
 // button is what a choice button carries back to us when pressed.

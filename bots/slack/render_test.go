@@ -61,6 +61,12 @@ func TestSplitLongText(t *testing.T) {
 	if got := strings.Join(chunks, ""); got != strings.Repeat(g, 2000) {
 		t.Error("chunks lost text")
 	}
+	// Escaped entities stay whole.
+	for _, c := range split(escape(strings.Repeat("a&", 2000)), maxSectionText) {
+		if strings.Count(c, "&") != strings.Count(c, "&amp;") {
+			t.Fatalf("a chunk cuts an entity: …%q", c[len(c)-8:])
+		}
+	}
 	if split("", 10) != nil {
 		t.Error("split of empty text is not empty")
 	}
@@ -87,12 +93,17 @@ func TestLongPromptStaysValid(t *testing.T) {
 	}
 }
 
-func TestEmptyPrompt(t *testing.T) {
+func TestUnrenderablePrompts(t *testing.T) {
 	t.Parallel()
-	_, b := newFake(t, slacktest.Options{})
-	_, err := b.Send(t.Context(), surveys.Address{Platform: surveys.Slack, ChatID: channel}, surveys.Prompt{})
-	if kind, _ := surveys.FailureOf(err); err == nil || kind != surveys.Failed {
-		t.Errorf("got %v, want a definite failure", err)
+	srv, b := newFake(t, slacktest.Options{})
+	for _, p := range []surveys.Prompt{{}, {Text: strings.Repeat("x", 51*maxSectionText)}} {
+		_, err := b.Send(t.Context(), surveys.Address{Platform: surveys.Slack, ChatID: channel}, p)
+		if kind, _ := surveys.FailureOf(err); err == nil || kind != surveys.Failed {
+			t.Errorf("%d characters: got %v, want a definite failure", len(p.Text), err)
+		}
+	}
+	if n := len(srv.Calls()); n != 0 {
+		t.Errorf("got %d calls, want none: nothing renderable is sent", n)
 	}
 }
 
@@ -183,6 +194,27 @@ func FuzzButtonValue(f *testing.F) {
 		want := button{Ref: ref, Value: value}
 		if !ok || got != want {
 			t.Errorf("decodeButton(encodeButton(%q, %q)) = %+v, %v", ref, value, got, ok)
+		}
+	})
+}
+
+func FuzzSplit(f *testing.F) {
+	f.Add("a&b\nc<d>e\u0301f", 4)
+	f.Add(strings.Repeat("א\n", 10), 3)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		if limit < 6 || limit > 100 || !utf8.ValidString(s) {
+			return
+		}
+		text := escape(s)
+		chunks := split(text, limit)
+		for _, c := range chunks {
+			if n := utf8.RuneCountInString(c); n > limit {
+				t.Fatalf("chunk of %d characters, limit %d", n, limit)
+			}
+		}
+		strip := func(x string) string { return strings.ReplaceAll(x, "\n", "") }
+		if got, want := strip(strings.Join(chunks, "")), strip(text); got != want {
+			t.Fatalf("chunks lost or changed text: %q vs %q", got, want)
 		}
 	})
 }
