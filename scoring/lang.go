@@ -34,6 +34,15 @@ func countScripts(text string) scriptCounts {
 	for _, r := range text {
 		if unicode.IsLetter(r) {
 			switch {
+			// The blocks of the four scripts first: cheap range checks
+			// for nearly every letter of a comment.
+			case r >= 0x05D0 && r <= 0x05F2:
+				c.hebrew++
+			case r >= 0x0620 && r <= 0x06FF:
+				c.arabic++
+				c.vote(r, prev, prev2)
+			case r >= 0x0400 && r <= 0x04FF:
+				c.cyrillic++
 			case r < 0x80 || unicode.Is(unicode.Latin, r):
 				c.latin++
 			case unicode.Is(unicode.Hebrew, r):

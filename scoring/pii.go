@@ -165,6 +165,39 @@ func redact(text, locale, fallback string) Redaction {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
+	var matches []PIIMatch
+	if mayHavePII(text) {
+		matches = findPII(text)
+	}
+	lang := baseLanguage(locale)
+	if lang == "" {
+		lang, _ = DetectLanguage(render(text, matches, nil), fallback)
+	}
+	return Redaction{
+		Text:     render(text, matches, func(k PIIKind) string { return Placeholder(k, lang) }),
+		Matches:  matches,
+		PIIShare: piiShare(text, matches),
+		Lang:     lang,
+	}
+}
+
+// mayHavePII is the cheap test that lets most comments skip the passes:
+// every match needs an "@", a link start or at least 9 digits.
+func mayHavePII(text string) bool {
+	if strings.IndexByte(text, '@') >= 0 || hasURLStart([]byte(text)) {
+		return true
+	}
+	digits := 0
+	for _, r := range text {
+		if _, ok := foldDigit(r); ok {
+			digits++
+		}
+	}
+	return digits >= 9
+}
+
+// findPII runs the passes and returns the matches in order.
+func findPII(text string) []PIIMatch {
 	w := newPIIText(text)
 	var matches []PIIMatch
 	apply := func(kind PIIKind, spans []piiSpan) {
@@ -190,16 +223,7 @@ func redact(text, locale, fallback string) Redaction {
 		apply(PIIPhone, genericPhoneSpans(w.b))
 	}
 	slices.SortFunc(matches, func(a, b PIIMatch) int { return a.Start - b.Start })
-	lang := baseLanguage(locale)
-	if lang == "" {
-		lang, _ = DetectLanguage(render(text, matches, nil), fallback)
-	}
-	return Redaction{
-		Text:     render(text, matches, func(k PIIKind) string { return Placeholder(k, lang) }),
-		Matches:  matches,
-		PIIShare: piiShare(text, matches),
-		Lang:     lang,
-	}
+	return matches
 }
 
 // render builds the output from the original text and the matches, putting
@@ -223,6 +247,9 @@ func render(text string, matches []PIIMatch, token func(PIIKind) string) string 
 }
 
 func piiShare(text string, matches []PIIMatch) float64 {
+	if len(matches) == 0 {
+		return 0
+	}
 	total, redacted := 0, 0
 	next := 0 // index of the first match not ending before the current rune
 	for i, r := range text {

@@ -148,6 +148,19 @@ type docFreqTable struct {
 	df   map[uint64]int32
 }
 
+// idf is the smoothed inverse document frequency ln((1+N)/(1+df)) + 1 of a
+// gram found in df of the table's N comments: never 0, so no vector is all
+// zeros. memo, of length N+1, caches it by df.
+func (t *docFreqTable) idf(memo []float64, df int32) float64 {
+	if df < 0 || int(df) >= len(memo) { // cannot happen; computed, not cached
+		return math.Log(float64(1+t.docs)/float64(1+df)) + 1
+	}
+	if memo[df] == 0 {
+		memo[df] = math.Log(float64(1+t.docs)/float64(1+df)) + 1
+	}
+	return memo[df]
+}
+
 // NewDocFreq returns an empty corpus.
 func NewDocFreq() *DocFreq { return &DocFreq{langs: map[string]*docFreqTable{}} }
 
@@ -446,6 +459,9 @@ func weighCandidates(cands []*candidate, corpus *DocFreq) {
 			t.df[x.h]++
 		}
 	}
+	// IDF depends only on a gram's document frequency: one logarithm per
+	// distinct frequency, not per gram.
+	idfs := map[*docFreqTable][]float64{}
 	type bounds struct{ lo, hi float64 }
 	ranges := map[string]bounds{}
 	for _, cd := range cands {
@@ -453,13 +469,18 @@ func weighCandidates(cands []*candidate, corpus *DocFreq) {
 		if t == nil {
 			t = corpus.langs[cd.lang]
 		}
-		n := float64(t.docs)
+		idf := idfs[t]
+		if idf == nil {
+			idf = make([]float64, t.docs+1)
+			idfs[t] = idf
+		}
 		cd.vec = make([]float64, len(cd.grams))
 		sum, sq := 0.0, 0.0
 		for i, x := range cd.grams {
-			// Smoothed IDF: never 0, so a vector is never all zeros.
-			idf := math.Log((1+n)/(1+float64(t.df[x.h]))) + 1
-			w := (1 + math.Log(float64(x.n))) * idf
+			w := t.idf(idf, t.df[x.h])
+			if x.n > 1 {
+				w *= 1 + math.Log(float64(x.n))
+			}
 			cd.vec[i] = w
 			sum += w
 			sq += w * w
