@@ -579,11 +579,9 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *api
 		limit = 100
 	}
 	timeout, _ := strconv.Atoi(p["timeout"])
-	var allowed []string
-	if raw, ok := p["allowed_updates"]; ok {
-		if err := json.Unmarshal([]byte(raw), &allowed); err != nil {
-			return nil, badRequest("can't parse allowed_updates JSON")
-		}
+	allowed, hasAllowed, e := allowedUpdates(p)
+	if e != nil {
+		return nil, e
 	}
 	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
 	defer deadline.Stop()
@@ -593,7 +591,7 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *api
 	if s.webhook.url != "" {
 		return nil, &apiError{code: http.StatusConflict, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
 	}
-	if _, ok := p["allowed_updates"]; ok {
+	if hasAllowed {
 		s.allowed = allowed
 	}
 	s.poller++
@@ -628,6 +626,20 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *api
 			return []any{}, nil
 		}
 	}
+}
+
+// allowedUpdates reads the optional allowed_updates list; null (which
+// the SDK sends for an unset list) counts as not specified.
+func allowedUpdates(p map[string]string) ([]string, bool, *apiError) {
+	raw, ok := p["allowed_updates"]
+	if !ok || raw == "" || raw == "null" {
+		return nil, false, nil
+	}
+	var allowed []string
+	if err := json.Unmarshal([]byte(raw), &allowed); err != nil {
+		return nil, false, badRequest("can't parse allowed_updates JSON")
+	}
+	return allowed, true, nil
 }
 
 // confirm forgets updates below offset; s.mu is held.
@@ -909,12 +921,9 @@ func (s *Server) setWebhook(_ context.Context, p map[string]string) (any, *apiEr
 			return nil, badRequest("bad webhook: invalid URL")
 		}
 	}
-	var allowed []string
-	_, hasAllowed := p["allowed_updates"]
-	if hasAllowed {
-		if err := json.Unmarshal([]byte(p["allowed_updates"]), &allowed); err != nil {
-			return nil, badRequest("can't parse allowed_updates JSON")
-		}
+	allowed, hasAllowed, e := allowedUpdates(p)
+	if e != nil {
+		return nil, e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
