@@ -34,13 +34,26 @@
 //
 // # Text
 //
-// The other half turns free-text comments into quotes a digest can show:
-// normalisation for matching (digits, Persian and Arabic letter variants,
-// diacritics, Russian ё), PII redaction tuned for Israeli, Iranian and Russian
-// formats as well as emails and Luhn-valid cards, language detection by
-// script, deterministic quote selection (eligibility, scoring, quotas per
-// bucket, diversity) and grapheme-safe excerpts. Answers typed in chat
-// ("۹", "٩", "10") are parsed and validated against the question's scale.
+// The other half turns free-text comments into quotes a digest can show.
+// [SelectQuotes] is the whole pipeline of scoring.md §7: it redacts, filters
+// (length, letters, "!!!!", blocked words, near-duplicates of the last 7
+// days' quotes), scores each comment by informativeness, extremity of its
+// rating, recency and length ([QuoteScore]), splits the quotes across
+// detractors, passives and promoters, keeps them diverse by maximal marginal
+// relevance and cuts long ones with [Excerpt]. Ties fall to a hash of
+// (workspace, date, response ID), so the same day gives the same quotes in
+// any input order. [DocFreq] holds the 90-day corpus behind the IDF.
+//
+// The pieces are usable on their own: [Redact] removes e-mails, links,
+// Luhn-valid cards, Israeli and Iranian IDs (by check digit) and Israeli,
+// Iranian, Russian and international phone numbers, in any digit set, with
+// typed, localized placeholders ([Placeholder]), and keeps order numbers,
+// prices and dates; [Normalize] is the matching form of a text (digits,
+// Persian and Arabic letter variants, diacritics, case, Russian ё);
+// [DetectLanguage] tells he, fa, ar, ru and en apart by script and letter
+// evidence; [ParseAnswer] reads a score typed in chat ("9", "۹", "٩") and
+// checks it against the scale; [IsRTL], [Isolate], [IsolateLTR],
+// [IsolateRTL] and [AnchorRTL] give renderers the bidi controls of §10.
 //
 // The rules and their sources are in the design note scoring.md; the tests
 // reproduce its test vectors, each with the hand arithmetic behind it.

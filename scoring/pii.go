@@ -172,6 +172,7 @@ func redact(text, locale, fallback string) Redaction {
 	lang := baseLanguage(locale)
 	if lang == "" {
 		lang, _ = DetectLanguage(render(text, matches, nil), fallback)
+		lang = baseLanguage(lang)
 	}
 	return Redaction{
 		Text:     render(text, matches, func(k PIIKind) string { return Placeholder(k, lang) }),

@@ -500,3 +500,41 @@ func TestDocFreq(t *testing.T) {
 		t.Errorf("got %+v, want b (informative 1) before a (0)", got)
 	}
 }
+
+// Properties of any selection: at most k quotes, grouped detractors, then
+// passives, then promoters; no two near-duplicates; none longer than
+// QuoteMaxChars; no personal data left; the same for any input order.
+func TestSelectQuotesProperties(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(20) {
+		pool := benchComments(40+int(seed)*10, seed)
+		k := 1 + int(seed%7)
+		opts := quoteOpts()
+		got := SelectQuotes(pool, k, opts)
+		if len(got) > k {
+			t.Fatalf("seed %d: %d quotes for k = %d", seed, len(got), k)
+		}
+		var g gramScratch
+		for i, q := range got {
+			if i > 0 && q.Bucket < got[i-1].Bucket {
+				t.Errorf("seed %d: %v after %v", seed, q.Bucket, got[i-1].Bucket)
+			}
+			if n := graphemeCount(q.Text); n > QuoteMaxChars {
+				t.Errorf("seed %d: quote of %d characters", seed, n)
+			}
+			if leak := leftoverPII(q.Text); leak != "" {
+				t.Errorf("seed %d: %s in %q", seed, leak, q.Text)
+			}
+			for _, p := range got[:i] {
+				if j := jaccard(g.shingles(Normalize(q.Text)), g.shingles(Normalize(p.Text))); j >= quoteDupJaccard {
+					t.Errorf("seed %d: %q and %q are near-duplicates (%.2f)", seed, p.Text, q.Text, j)
+				}
+			}
+		}
+		shuffled := slices.Clone(pool)
+		slices.Reverse(shuffled)
+		if diff := cmp.Diff(got, SelectQuotes(shuffled, k, opts)); diff != "" {
+			t.Errorf("seed %d: reversed input changed the quotes (-want +got):\n%s", seed, diff)
+		}
+	}
+}
