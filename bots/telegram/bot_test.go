@@ -189,13 +189,13 @@ func TestSetCommands(t *testing.T) {
 		cmds := fake.Commands(lang)
 		var names []string
 		for _, c := range cmds {
-			names = append(names, c.Text)
+			names = append(names, c.Command)
 		}
 		if got, want := strings.Join(names, " "), "start stop resume language delete_my_data help"; got != want {
 			t.Errorf("language %q: got %q, want %q", lang, got, want)
 		}
 	}
-	if got := fake.Commands("he")[0].Data; got != "התחלה וקישור החשבון" {
+	if got := fake.Commands("he")[0].Description; got != "התחלה וקישור החשבון" {
 		t.Errorf("Hebrew /start: got %q", got)
 	}
 }

@@ -72,16 +72,19 @@ type Fault struct {
 	Drop bool
 }
 
-// User is a simulated Telegram user; their private chat has their id.
-type User struct {
+// person is a simulated Telegram user; their private chat has their id.
+type person struct {
 	ID           int64
 	FirstName    string
 	LanguageCode string
 	blocked      bool
 }
 
+// BotCommand is one entry of a command menu set with setMyCommands.
+type BotCommand struct{ Command, Description string }
+
 type chat struct {
-	user     *User
+	user     *person
 	messages []*Message
 	nextID   int
 }
@@ -105,7 +108,7 @@ type Server struct {
 	mu         sync.Mutex
 	changed    chan struct{} // closed and replaced on every change
 	closed     chan struct{}
-	users      map[int64]*User
+	users      map[int64]*person
 	chats      map[int64]*chat
 	updates    []update
 	nextUpdate int
@@ -115,7 +118,7 @@ type Server struct {
 	faults     map[string][]Fault
 	queries    map[string]*callbackQuery
 	nextQuery  int
-	commands   map[string][]Button // language → commands (Text=command, Data=description)
+	commands   map[string][]BotCommand // by language_code
 	calls      map[string]int
 	deliveries sync.WaitGroup
 }
@@ -135,12 +138,12 @@ func New(token string) *Server {
 		token:      token,
 		changed:    make(chan struct{}),
 		closed:     make(chan struct{}),
-		users:      map[int64]*User{},
+		users:      map[int64]*person{},
 		chats:      map[int64]*chat{},
 		nextUpdate: 100000,
 		faults:     map[string][]Fault{},
 		queries:    map[string]*callbackQuery{},
-		commands:   map[string][]Button{},
+		commands:   map[string][]BotCommand{},
 		calls:      map[string]int{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -202,10 +205,10 @@ func (s *Server) AddUser(id int64, languageCode string) {
 }
 
 // user finds or creates a user and their private chat; s.mu is held.
-func (s *Server) user(id int64) *User {
+func (s *Server) user(id int64) *person {
 	u, ok := s.users[id]
 	if !ok {
-		u = &User{ID: id, FirstName: "User" + strconv.FormatInt(id, 10), LanguageCode: "en"}
+		u = &person{ID: id, FirstName: "User" + strconv.FormatInt(id, 10), LanguageCode: "en"}
 		s.users[id] = u
 		s.chats[id] = &chat{user: u}
 	}
@@ -221,7 +224,11 @@ func (s *Server) Block(userID int64) {
 }
 
 // Inject makes the next call of method fail as f says; faults queue up.
+// A Fault without Code, Hang or Drop is a 500.
 func (s *Server) Inject(method string, f Fault) {
+	if f.Code == 0 && !f.Hang && !f.Drop {
+		f.Code, f.Description = http.StatusInternalServerError, "Internal Server Error"
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults[method] = append(s.faults[method], f)
@@ -365,9 +372,8 @@ func (s *Server) Answer(queryID string) (text string, answered bool) {
 	return "", false
 }
 
-// Commands is the command menu set for a language ("" = default), as
-// Text=command, Data=description.
-func (s *Server) Commands(languageCode string) []Button {
+// Commands is the command menu set for a language ("" = default).
+func (s *Server) Commands(languageCode string) []BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.commands[languageCode])
@@ -395,11 +401,11 @@ func cloneKeyboard(k [][]Button) [][]Button {
 	return out
 }
 
-func userJSON(u *User) map[string]any {
+func userJSON(u *person) map[string]any {
 	return map[string]any{"id": u.ID, "is_bot": false, "first_name": u.FirstName, "language_code": u.LanguageCode}
 }
 
-func chatJSON(u *User) map[string]any {
+func chatJSON(u *person) map[string]any {
 	return map[string]any{"id": u.ID, "type": "private", "first_name": u.FirstName}
 }
 
@@ -880,7 +886,7 @@ func (s *Server) setMyCommands(_ context.Context, p map[string]string) (any, *ap
 	if lang != "" && (len(lang) != 2 || strings.ToLower(lang) != lang) {
 		return nil, badRequest("invalid language code specified")
 	}
-	var out []Button
+	var out []BotCommand
 	for _, c := range cmds {
 		if !validCommand(c.Command) {
 			return nil, badRequest("BOT_COMMAND_INVALID")
@@ -888,7 +894,7 @@ func (s *Server) setMyCommands(_ context.Context, p map[string]string) (any, *ap
 		if n := len([]rune(c.Description)); n < 1 || n > 256 {
 			return nil, badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
 		}
-		out = append(out, Button{Text: c.Command, Data: c.Description})
+		out = append(out, BotCommand{Command: c.Command, Description: c.Description})
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
