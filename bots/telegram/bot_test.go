@@ -167,8 +167,8 @@ func TestEdit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sent := fake.Sent(42)
-	if len(sent) != 1 || sent[0].Text != answered.Text || len(sent[0].Keyboard) != 0 || sent[0].Edits != 1 {
+	sent, err := fake.WaitSent(ctx, 42, 1)
+	if err != nil || len(sent) != 1 || sent[0].Text != answered.Text || len(sent[0].Keyboard) != 0 || sent[0].Edits != 1 {
 		t.Fatalf("got %+v, want one message edited once to %q without buttons", sent, answered.Text)
 	}
 	if err := bot.Edit(ctx, to("42"), "42:999", answered); err == nil {

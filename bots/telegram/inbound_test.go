@@ -56,12 +56,7 @@ func poll(t *testing.T, bot *Bot, h surveys.Handler) {
 
 func waitAnswer(t *testing.T, fake *telegramtest.Server, query string) string {
 	t.Helper()
-	var text string
-	err := fake.Wait(context.Background(), func() bool {
-		var ok bool
-		text, ok = fake.Answer(query)
-		return ok
-	})
+	text, err := fake.WaitAnswer(context.Background(), query)
 	if err != nil {
 		t.Fatal(err)
 	}

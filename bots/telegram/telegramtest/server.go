@@ -195,6 +195,29 @@ func (s *Server) Wait(ctx context.Context, cond func() bool) error {
 	}
 }
 
+// WaitSent waits until the bot has sent at least n messages to chatID and
+// returns them (see Sent).
+func (s *Server) WaitSent(ctx context.Context, chatID int64, n int) ([]Message, error) {
+	var sent []Message
+	err := s.Wait(ctx, func() bool {
+		sent = s.Sent(chatID)
+		return len(sent) >= n
+	})
+	return sent, err
+}
+
+// WaitAnswer waits until the bot has answered the callback query and
+// returns the answer's text.
+func (s *Server) WaitAnswer(ctx context.Context, queryID string) (string, error) {
+	var text string
+	err := s.Wait(ctx, func() bool {
+		var ok bool
+		text, ok = s.Answer(queryID)
+		return ok
+	})
+	return text, err
+}
+
 // AddUser makes a user known with a private chat the bot may write to (as
 // if they had pressed Start). SendText adds unknown users itself.
 func (s *Server) AddUser(id int64, languageCode string) {
