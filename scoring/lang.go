@@ -56,7 +56,7 @@ func countScripts(text string) scriptCounts {
 				c.other++
 			}
 		}
-		if !unicode.Is(unicode.Mn, r) { // harakat do not separate letters
+		if r < 0x0300 || !unicode.Is(unicode.Mn, r) { // harakat do not separate letters
 			prev2, prev = prev, r
 		}
 	}

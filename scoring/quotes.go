@@ -42,7 +42,7 @@ const (
 	quoteFullLenMax   = 280  // … to here
 	quoteZeroLen      = 1000 // L reaches 0 again
 	quoteMinLetters   = 0.5  // share of letters among visible characters
-	quoteMaxRepeat    = 3    // this many equal characters in a row disqualify
+	quoteMaxRepeat    = 3    // this many equal characters in a row disqualify (not digits, spaces, dots)
 	quoteDupJaccard   = 0.8  // near-duplicate: Jaccard of char 5-gram sets
 	quoteLambda       = 0.7  // MMR: relevance against novelty
 	quoteRecencyHours = 24.0 // R = exp(−age/24 h)
@@ -357,8 +357,9 @@ func countTokens(s string) int {
 	return n
 }
 
-// hasRepeat reports a run of n equal characters other than digits and
-// spaces ("!!!", "sooo", "ааа"; "1000" and indentation are fine).
+// hasRepeat reports a run of n equal characters other than digits, spaces
+// and dots ("!!!", "sooo", "ааа"; "1000", indentation and "..." are fine:
+// three dots are how "…" is typed, not shouting).
 func hasRepeat(s string, n int) bool {
 	var prev rune = -1
 	run := 0
@@ -368,7 +369,7 @@ func hasRepeat(s string, n int) bool {
 		} else {
 			prev, run = r, 1
 		}
-		if run >= n && !unicode.IsDigit(r) && !unicode.IsSpace(r) {
+		if run >= n && r != '.' && !unicode.IsDigit(r) && !unicode.IsSpace(r) {
 			return true
 		}
 	}

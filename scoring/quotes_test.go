@@ -146,18 +146,19 @@ func TestQuoteEligible(t *testing.T) {
 		want       bool
 	}{
 		{"The courier was two hours late.", "en", true},
-		{"Too short really", "en", false},                   // 16 characters
-		{"Excellent-service-thank-you!", "en", false},       // 28 characters, one token
-		{"שירות מעולה תודה רבה לכם", "he", true},            // 24 characters, fine in he
-		{"عالی بود، ممنون از همه شما", "fa", true},          // clitics: characters decide
-		{"Мне всё понравилось, спасибо!", "ru", true},       //
-		{"Great service!!! thank you so much", "en", false}, // "!!!"
-		{"Sooo good, really loved it all", "en", false},     // "ooo"
-		{"ОООчень хорошо, всем спасибо", "ru", false},       // case-folded "ооо"
-		{"Paid 1000 shekels, worth every one", "en", true},  // digits may repeat
-		{"10/10 10/10 10/10 10/10 10/10 :)", "en", false},   // letters < half
-		{"👍👍 👍👍 👍👍 👍👍 👍👍 👍👍 👍👍 ok ok", "en", false},         // emoji are not letters
-		{"שָׁלוֹם", "he", false},                            // marks do not count
+		{"Too short really", "en", false},                    // 16 characters
+		{"Excellent-service-thank-you!", "en", false},        // 28 characters, one token
+		{"שירות מעולה תודה רבה לכם", "he", true},             // 24 characters, fine in he
+		{"عالی بود، ممنون از همه شما", "fa", true},           // clitics: characters decide
+		{"Мне всё понравилось, спасибо!", "ru", true},        //
+		{"Great service!!! thank you so much", "en", false},  // "!!!"
+		{"Sooo good, really loved it all", "en", false},      // "ooo"
+		{"ОООчень хорошо, всем спасибо", "ru", false},        // case-folded "ооо"
+		{"Paid 1000 shekels, worth every one", "en", true},   // digits may repeat
+		{"The courier was late... again, sadly", "en", true}, // "..." is an ellipsis
+		{"10/10 10/10 10/10 10/10 10/10 :)", "en", false},    // letters < half
+		{"👍👍 👍👍 👍👍 👍👍 👍👍 👍👍 👍👍 ok ok", "en", false},          // emoji are not letters
+		{"שָׁלוֹם", "he", false},                             // marks do not count
 	}
 	for _, tt := range tests {
 		_, got := quoteEligible(tt.text, Normalize(tt.text), tt.lang)
