@@ -51,6 +51,8 @@ type Bot struct {
 	// ackAfter is how long a callback query waits for the handler before
 	// it is answered anyway; Telegram shows a spinner until then.
 	ackAfter time.Duration
+	// backoff is the first wait after a failed poll; it doubles up to 30×.
+	backoff time.Duration
 }
 
 var (
@@ -110,6 +112,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		log:         log.With("platform", "telegram"),
 		pollTimeout: pollTimeout,
 		ackAfter:    defaultAckAfter,
+		backoff:     time.Second,
 	}, nil
 }
 

@@ -214,7 +214,7 @@ func TestRetryDelay(t *testing.T) {
 		{errors.New("x"), 3, 8 * time.Second},
 		{errors.New("x"), 40, 30 * time.Second},
 	} {
-		if got := retryDelay(tc.err, tc.attempt); got != tc.want {
+		if got := retryDelay(tc.err, tc.attempt, time.Second); got != tc.want {
 			t.Errorf("retryDelay(%v, %d): got %s, want %s", tc.err, tc.attempt, got, tc.want)
 		}
 	}

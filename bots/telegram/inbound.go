@@ -175,7 +175,7 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 			return nil
 		}
 		b.log.Warn("delete webhook before polling", "err", err)
-		if !sleep(ctx, retryDelay(err, attempt)) {
+		if !sleep(ctx, retryDelay(err, attempt, b.backoff)) {
 			return nil
 		}
 	}
@@ -193,7 +193,7 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 				break
 			}
 			b.log.Warn("get updates", "err", err, "attempt", attempt+1)
-			if !sleep(ctx, retryDelay(err, attempt)) {
+			if !sleep(ctx, retryDelay(err, attempt, b.backoff)) {
 				break
 			}
 			attempt++
@@ -217,12 +217,12 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 }
 
 // retryDelay is how long to wait after a failed call: Telegram's
-// retry_after on a 429, else exponential from 1 s to 30 s.
-func retryDelay(err error, attempt int) time.Duration {
+// retry_after on a 429, else exponential from base to 30 base.
+func retryDelay(err error, attempt int, base time.Duration) time.Duration {
 	if kind, after := surveys.FailureOf(err); kind == surveys.RateLimited && after > 0 {
 		return after
 	}
-	return min(time.Second<<min(attempt, 5), 30*time.Second)
+	return min(base<<min(attempt, 5), 30*base)
 }
 
 // sleep waits d or until ctx is done; it reports whether d passed.

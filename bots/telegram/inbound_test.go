@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/google/go-cmp/cmp"
@@ -149,6 +150,33 @@ func TestPollEndToEnd(t *testing.T) {
 	}
 	if fake.Calls("deleteWebhook") == 0 {
 		t.Error("Poll did not delete the webhook first")
+	}
+}
+
+// Poll survives failures and always sends allowed_updates: Telegram
+// remembers the last list, and one without callback_query would silently
+// drop every button press (#753).
+func TestPollRecoversAndResetsAllowedUpdates(t *testing.T) {
+	t.Parallel()
+	fake, bot := newFixture(t)
+	bot.backoff = time.Millisecond
+	fake.AddUser(42, "en")
+	sticky := strings.Replace(strings.Replace(fake.APIURL(), "%s", fake.Token(), 1), "%s", "getUpdates", 1) + `?allowed_updates=["message"]`
+	resp, err := http.Get(sticky)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	fake.Inject("deleteWebhook", telegramtest.Fault{Code: 502, Description: "Bad Gateway"})
+	fake.Inject("getUpdates", telegramtest.Fault{})
+	rec := newRecorder()
+	poll(t, bot, rec)
+	msg := sendPrompt(t, fake, bot, 42, npsPrompt)
+	if _, err := fake.PressButton(42, msg, "10"); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.next(t); got.Value != "10" {
+		t.Errorf("got %+v, want the button press", got)
 	}
 }
 
