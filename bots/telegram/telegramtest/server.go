@@ -825,19 +825,7 @@ func (s *Server) editMessageText(_ context.Context, p map[string]string) (any, *
 	if e != nil {
 		return nil, e
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, e := s.editTarget(p)
-	if e != nil {
-		return nil, e
-	}
-	if m.Text == text && keyboardsEqual(m.Keyboard, keyboard) {
-		return nil, errNotModified
-	}
-	m.Text, m.HTML, m.ParseMode, m.Keyboard = text, p["text"], p["parse_mode"], keyboard
-	m.Edits++
-	s.notify()
-	return s.messageJSON(m), nil
+	return s.edit(p, &text, keyboard)
 }
 
 func (s *Server) editMessageReplyMarkup(_ context.Context, p map[string]string) (any, *apiError) {
@@ -845,14 +833,22 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, p map[string]string) 
 	if e != nil {
 		return nil, e
 	}
+	return s.edit(p, nil, keyboard)
+}
+
+// edit replaces a bot message's keyboard and, unless text is nil, its text.
+func (s *Server) edit(p map[string]string, text *string, keyboard [][]Button) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, e := s.editTarget(p)
 	if e != nil {
 		return nil, e
 	}
-	if keyboardsEqual(m.Keyboard, keyboard) {
+	if (text == nil || *text == m.Text) && keyboardsEqual(m.Keyboard, keyboard) {
 		return nil, errNotModified
+	}
+	if text != nil {
+		m.Text, m.HTML, m.ParseMode = *text, p["text"], p["parse_mode"]
 	}
 	m.Keyboard = keyboard
 	m.Edits++

@@ -110,6 +110,16 @@ func TestTrueResults(t *testing.T) {
 	if text, ok := s.Answer(q2); !ok || text != "✓" {
 		t.Errorf("answer %q, %v", text, ok)
 	}
+	none := tgbotapi.NewEditMessageReplyMarkup(42, m.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
+	if _, err := api.Request(none); err != nil {
+		t.Fatal(err)
+	}
+	if sent := s.Sent(42); len(sent[0].Keyboard) != 0 || sent[0].Edits != 1 || sent[0].Text != "q" {
+		t.Errorf("after removing the keyboard: %+v", sent[0])
+	}
+	if _, err := api.Request(none); !strings.Contains(fmt.Sprint(err), "message is not modified") {
+		t.Errorf("same edit again: got %v", err)
+	}
 }
 
 func TestJSONBodyAndUpdates(t *testing.T) {
