@@ -219,21 +219,19 @@ func parseMessageRef(ref surveys.MessageRef) (chat int64, message int, err error
 }
 
 // tracedClient gives one SDK call the caller's context (the SDK builds its
-// requests without one) and records whether the request was written and
-// what status came back, to tell definite failures from ambiguous ones.
+// requests without one) and records whether the request got a connection
+// and what status came back, to tell definite failures from ambiguous ones.
 type tracedClient struct {
-	ctx    context.Context
-	client *http.Client
-	wrote  atomic.Bool
-	status int
+	ctx     context.Context
+	client  *http.Client
+	gotConn atomic.Bool
+	status  int
 }
 
 func (c *tracedClient) Do(req *http.Request) (*http.Response, error) {
-	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
-		if info.Err == nil {
-			c.wrote.Store(true)
-		}
-	}}
+	// GotConn, not WroteRequest: the server may read the request before the
+	// client's write hook runs, so "written" cannot be observed race-free.
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { c.gotConn.Store(true) }}
 	resp, err := c.client.Do(req.WithContext(httptrace.WithClientTrace(c.ctx, trace)))
 	if resp != nil {
 		c.status = resp.StatusCode
@@ -253,7 +251,7 @@ func (b *Bot) call(ctx context.Context, method string, do func(*tgbotapi.BotAPI)
 	api.Client = tc
 	res, err := do(&api)
 	if err != nil {
-		return nil, classify(fmt.Errorf("telegram %s: %w", method, err), tc.status, tc.wrote.Load())
+		return nil, classify(fmt.Errorf("telegram %s: %w", method, err), tc.status, tc.gotConn.Load())
 	}
 	return res, nil
 }
@@ -265,9 +263,11 @@ var unreachable = regexp.MustCompile(`(?i)chat not found|user not found|PEER_ID_
 const defaultRetryAfter = 5 * time.Second
 
 // classify maps an SDK error to a send failure (engine.md §6): Telegram's
-// own errors are definite; a request that was written but got no
-// readable answer may have been applied.
-func classify(err error, status int, wrote bool) *surveys.SendError {
+// own errors are definite, and so is a request that never got a connection
+// (dial, DNS, TLS, proxy errors); one that did, but got no readable answer
+// (timeout, connection lost), may have been applied. Go's transport itself
+// retries a request on a stale connection when nothing was written.
+func classify(err error, status int, connected bool) *surveys.SendError {
 	var tgErr *tgbotapi.Error
 	kind, after := surveys.Failed, time.Duration(0)
 	switch {
@@ -292,8 +292,8 @@ func classify(err error, status int, wrote bool) *surveys.SendError {
 		if status >= 500 || status < 300 {
 			kind = surveys.Ambiguous
 		}
-	case wrote:
-		kind = surveys.Ambiguous // timeout or connection lost after the request left
+	case connected:
+		kind = surveys.Ambiguous
 	}
 	return &surveys.SendError{Kind: kind, RetryAfter: after, Err: err}
 }
