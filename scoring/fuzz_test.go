@@ -2,8 +2,10 @@ package scoring
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -129,6 +131,45 @@ func FuzzExcerpt(f *testing.F) {
 		body = strings.TrimSuffix(body, " ")
 		if !strings.Contains(text, body) {
 			t.Fatalf("Excerpt(%q, %q, %d) = %q is not a piece of the text", text, near, limit, got)
+		}
+	})
+}
+
+func FuzzSelectQuotes(f *testing.F) {
+	f.Add("The courier was two hours late and nobody answered the phone.", "השליח איחר בשעתיים ואף אחד לא ענה לטלפון", "Great app... checkout took a minute!", 2, 9, 3, "delivery")
+	f.Add("call me 050-1234567", "x", "", 0, 10, 5, "")
+	f.Add(strings.Repeat("Все было хорошо. ", 40), "بسته دیر رسید و کسی جواب تلفن را نداد، خیلی بد بود", "a b c d e f g h i j k l", 7, 4, 1, "хорошо")
+	f.Fuzz(func(t *testing.T, a, b, c string, sa, sb, k int, theme string) {
+		if k > 20 {
+			t.Skip()
+		}
+		pool := []Comment{
+			{ResponseID: "a", Text: a, Scale: NPS, Score: sa, At: quoteNow, Theme: theme},
+			{ResponseID: "b", Text: b, Scale: CSAT, Score: sb, At: quoteNow.Add(-time.Hour), Theme: theme},
+			{ResponseID: "c", Text: c, Scale: CES2, Score: 7, At: quoteNow.Add(-30 * time.Hour)},
+			{ResponseID: "d", Text: a + " " + c, Scale: NPS, Score: 0, At: quoteNow},
+		}
+		got := SelectQuotes(pool, k, quoteOpts())
+		if len(got) > max(k, 0) {
+			t.Fatalf("%d quotes for k = %d", len(got), k)
+		}
+		for i, q := range got {
+			if !utf8.ValidString(q.Text) || graphemeCount(q.Text) > QuoteMaxChars {
+				t.Fatalf("quote %q: invalid or too long", q.Text)
+			}
+			if i > 0 && q.Bucket < got[i-1].Bucket {
+				t.Fatalf("%v after %v", q.Bucket, got[i-1].Bucket)
+			}
+			for _, v := range []float64{q.Score.Total, q.Score.Informative, q.Score.Extreme, q.Score.Recent, q.Score.Length} {
+				if !(v >= 0 && v <= 1) {
+					t.Fatalf("quote %s: score part %v outside [0, 1]: %+v", q.ResponseID, v, q.Score)
+				}
+			}
+		}
+		slices.Reverse(pool)
+		again := SelectQuotes(pool, k, quoteOpts())
+		if !slices.EqualFunc(got, again, func(x, y Quote) bool { return x.ResponseID == y.ResponseID && x.Text == y.Text }) {
+			t.Fatalf("reversed input changed the quotes: %+v, then %+v", got, again)
 		}
 	})
 }
