@@ -21,9 +21,9 @@
 //
 // The SDK has no context.Context and a few known bugs (platforms.md §2.5):
 // every call here goes through one wrapper that gives it the caller's
-// context and traces whether the request got a connection (else the
-// failure is definite), methods returning True go
-// through Request, never Send, and Update.FromChat is never called.
+// context and traces whether the request got a connection (if not, the
+// failure is definite); methods returning True go through Request, never
+// Send; Update.FromChat is never called.
 //
 // Package telegramtest is the in-process fake Bot API the tests (and
 // vocbot demo) run against.
