@@ -621,23 +621,12 @@ func israeliIDSpans(b []byte) []piiSpan {
 
 // israeliIDValid is the Teudat Zehut check on up to 9 ASCII digits,
 // left-padded with zeros to 9: weights 1,2,1,2,… from the left, products
-// over 9 replaced by their digit sum, total a multiple of 10. All-equal
-// digits ("000000000") pass or fail by arithmetic alone but are never issued,
-// so they are rejected.
+// over 9 replaced by their digit sum, total a multiple of 10. On 9 digits
+// the weights from the left are those from the right, and leading zeros add
+// nothing, so this is the Luhn check. All-equal digits ("000000000") are
+// never issued and are rejected.
 func israeliIDValid(digits []byte) bool {
-	if len(digits) == 0 || len(digits) > 9 || allSame(digits) {
-		return false
-	}
-	pad := 9 - len(digits)
-	sum := 0
-	for i, c := range digits {
-		d := int(c-'0') * (1 + (pad+i)%2)
-		if d > 9 {
-			d -= 9
-		}
-		sum += d
-	}
-	return sum%10 == 0
+	return len(digits) > 0 && len(digits) <= 9 && !allSame(digits) && luhnValid(digits)
 }
 
 // iranianIDSpans finds exactly 10 digits, possibly grouped by single dashes

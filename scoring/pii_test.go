@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -255,6 +256,37 @@ func TestChecksums(t *testing.T) {
 	} {
 		if got := tt.check([]byte(tt.digits)); got != tt.want {
 			t.Errorf("%s(%s) = %v, want %v", tt.name, tt.digits, got, tt.want)
+		}
+	}
+}
+
+// israeliIDValid relies on the Teudat Zehut check being Luhn's; compare it
+// with scoring.md §8.4's algorithm, written out, on every length and many
+// numbers.
+func TestIsraeliIDIsLuhn(t *testing.T) {
+	t.Parallel()
+	spec := func(digits string) bool {
+		padded := strings.Repeat("0", 9-len(digits)) + digits
+		sum := 0
+		for i, c := range padded {
+			p := int(c-'0') * []int{1, 2}[i%2]
+			if p > 9 {
+				p = p/10 + p%10
+			}
+			sum += p
+		}
+		return sum%10 == 0
+	}
+	x := uint64(12345)
+	for i := range 20000 {
+		x = x*6364136223846793005 + 1442695040888963407
+		digits := strconv.FormatUint(x>>20, 10)
+		digits = digits[:1+i%9]
+		if allSame([]byte(digits)) {
+			continue
+		}
+		if got, want := israeliIDValid([]byte(digits)), spec(digits); got != want {
+			t.Fatalf("israeliIDValid(%s) = %v, spec says %v", digits, got, want)
 		}
 	}
 }
