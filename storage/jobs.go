@@ -162,3 +162,18 @@ func (j *Jobs) insertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, op
 
 // Collectors are the delivery metrics of this process's workers.
 func (j *Jobs) Collectors() []prometheus.Collector { return j.delivery.collectors() }
+
+// insertManyTx is insertTx for many jobs in one statement.
+func (j *Jobs) insertManyTx(ctx context.Context, tx *gorm.DB, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	sqlTx, err := sqlTxOf(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := j.client.InsertManyTx(ctx, sqlTx, params); err != nil {
+		return fmt.Errorf("enqueue %d jobs: %w", len(params), err)
+	}
+	return nil
+}

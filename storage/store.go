@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -71,43 +69,6 @@ func (s *Store) Ingest(ctx context.Context, in surveys.Ingestion, decide surveys
 		return err
 	})
 	return out, err
-}
-
-// IngestBatch implements surveys.Store: all touchpoints in one transaction,
-// customers locked in a fixed order so concurrent batches cannot deadlock
-// each other, decisions in input order per customer. An item that conflicts
-// (reused key) fails alone; any other failure fails the batch.
-func (s *Store) IngestBatch(ctx context.Context, ins []surveys.Ingestion, decide surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
-	order := make([]int, len(ins))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		return strings.Compare(ins[a].Touchpoint.Customer.ExternalID, ins[b].Touchpoint.Customer.ExternalID)
-	})
-	var out []surveys.Ingested
-	var errs []error
-	err := s.retryTx(ctx, func(tx *gorm.DB) error {
-		out = make([]surveys.Ingested, len(ins))
-		errs = make([]error, len(ins))
-		last := map[int64]time.Time{}
-		for _, i := range order {
-			res, err := s.ingestTx(ctx, tx, ins[i], decide, last)
-			switch {
-			case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
-				errs[i] = err
-			case err != nil:
-				return err
-			default:
-				out[i] = res
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, errs, nil
 }
 
 // ingestTx is one touchpoint inside tx. last carries each customer's latest
@@ -302,7 +263,7 @@ ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, cust.ID, string(a.Platform
 		return st, nil
 	}
 	var latest []invitationRow
-	err := tx.Select("due_at").Where("customer_id = ? AND status IN ? AND due_at IS NOT NULL", cust.ID, fatigueStatuses).
+	err := tx.Select("due_at").Where("customer_id = ? AND "+fatigueWhere, cust.ID).
 		Order("due_at DESC").Limit(1).Find(&latest).Error
 	if err != nil {
 		return surveys.CustomerState{}, fmt.Errorf("load latest survey: %w", err)
@@ -313,8 +274,10 @@ ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, cust.ID, string(a.Platform
 	return st, nil
 }
 
-// fatigueStatuses are the invitations that reached, or will reach, the customer.
-var fatigueStatuses = []string{string(surveys.Scheduled), string(surveys.Sending), string(surveys.Sent), string(surveys.Unknown)}
+// fatigueWhere selects the invitations that reached, or will reach, the
+// customer. It is spelled out, not bound, so that the planner matches the
+// partial index invitations_fatigue (a bound list hides it from PostgreSQL).
+const fatigueWhere = "status IN ('scheduled', 'sending', 'sent', 'unknown') AND due_at IS NOT NULL"
 
 // CreateLinkToken implements surveys.Store. The token is 128 random bits in
 // base64url (fits Telegram's 64-character start parameter); only its hash

@@ -1,0 +1,408 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// chunk bounds rows per statement, well under both engines' parameter limits.
+const chunk = 500
+
+// IngestBatch implements surveys.Store with set-based SQL: one transaction,
+// a handful of statements per chunk of rows instead of a dozen per row.
+// Customers are locked in id order so concurrent batches cannot deadlock,
+// and decisions are taken in input order per customer, so fatigue holds
+// inside the batch too. An item that conflicts (reused id or key) fails
+// alone; any other failure fails the batch, which the caller may retry.
+func (s *Store) IngestBatch(ctx context.Context, ins []surveys.Ingestion, decide surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
+	var out []surveys.Ingested
+	var errs []error
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
+		var err error
+		out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, errs, nil
+}
+
+type eventKey struct{ source, externalID string }
+
+func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.Ingestion, decide surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
+	out := make([]surveys.Ingested, len(ins))
+	errs := make([]error, len(ins))
+	order := make([]int, len(ins))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return strings.Compare(ins[a].Touchpoint.Customer.ExternalID, ins[b].Touchpoint.Customer.ExternalID)
+	})
+
+	// Items with an Idempotency-Key need its lock and row: the one-by-one path.
+	var keyed, plain []int
+	for _, i := range order {
+		if ins[i].IdempotencyKey != "" {
+			keyed = append(keyed, i)
+		} else {
+			plain = append(plain, i)
+		}
+	}
+
+	if s.db.engine == Postgres {
+		// Long IN lists are prepared statements that PostgreSQL switches to
+		// a generic plan after five runs; for these lists that plan scans by
+		// source alone and slows with the table. Custom plans stay on the
+		// unique indexes.
+		if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
+			return nil, nil, fmt.Errorf("plan cache mode: %w", err)
+		}
+	}
+	customers, err := s.lockCustomers(tx, ins, plain)
+	if err != nil {
+		return nil, nil, err
+	}
+	existing, err := s.existingTouchpoints(tx, ins, plain)
+	if err != nil {
+		return nil, nil, err
+	}
+	states, err := s.customerStates(tx, ins, plain, customers)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	now := s.now()
+	var (
+		tps      []touchpointRow
+		invs     []invitationRow
+		newIdx   []int             // input index of each new row
+		replayTP = map[int]int64{} // input index → earlier touchpoint id
+		dupOf    = map[int]int{}   // input index → first identical item in this batch
+		seen     = map[eventKey]int{}
+	)
+	for _, i := range plain {
+		in := ins[i]
+		tp := in.Touchpoint
+		if tp.ExternalID != "" {
+			k := eventKey{tp.Source, tp.ExternalID}
+			if prev, ok := existing[k]; ok {
+				if prev.RequestHash != in.RequestHash {
+					errs[i] = surveys.ErrIdempotencyKeyReused
+				} else {
+					replayTP[i] = prev.ID
+				}
+				continue
+			}
+			if j, ok := seen[k]; ok {
+				if ins[j].RequestHash != in.RequestHash {
+					errs[i] = surveys.ErrIdempotencyKeyReused
+				} else {
+					dupOf[i] = j
+				}
+				continue
+			}
+			seen[k] = i
+		}
+		cust := customers[tp.Customer.ExternalID]
+		st := states[cust.ID]
+		d := decide(tp, st)
+		if d.Invited() {
+			st.LastSurveyAt = d.DueAt
+			states[cust.ID] = st
+		}
+		row := touchpointRow{
+			Source: tp.Source, Type: tp.Type, OccurredAt: tp.OccurredAt.UTC(), SurveyID: tp.SurveyID,
+			CustomerID: cust.ID, Attributes: attributesJSON(tp.Attributes), RequestHash: in.RequestHash, ReceivedAt: now,
+		}
+		if tp.ExternalID != "" {
+			ext := tp.ExternalID
+			row.ExternalID = &ext
+		}
+		tps = append(tps, row)
+		invs = append(invs, invitationFor(d, cust.ID, now))
+		newIdx = append(newIdx, i)
+	}
+
+	if len(tps) > 0 {
+		if err := tx.CreateInBatches(&tps, chunk).Error; err != nil {
+			return nil, nil, fmt.Errorf("record touchpoints: %w", err)
+		}
+		for j := range invs {
+			invs[j].TouchpointID = tps[j].ID
+		}
+		if err := tx.CreateInBatches(&invs, chunk).Error; err != nil {
+			return nil, nil, fmt.Errorf("record invitations: %w", err)
+		}
+		var jobs []river.InsertManyParams
+		for j, inv := range invs {
+			i := newIdx[j]
+			out[i] = surveys.Ingested{Invitation: inv.invitation(ins[i].Touchpoint.Customer.ExternalID)}
+			if inv.Status == string(surveys.Scheduled) {
+				jobs = append(jobs, river.InsertManyParams{
+					Args:       SendSurveyArgs{InvitationID: inv.ID},
+					InsertOpts: sendSurveyOpts(surveys.Platform(inv.Platform), *inv.DueAt),
+				})
+			}
+		}
+		if err := s.jobs.insertManyTx(ctx, tx, jobs); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	if len(replayTP) > 0 {
+		if err := s.replays(tx, ins, replayTP, out); err != nil {
+			return nil, nil, err
+		}
+	}
+	for i, j := range dupOf {
+		out[i] = surveys.Ingested{Invitation: out[j].Invitation, Replayed: true}
+	}
+	for _, i := range keyed {
+		res, err := s.ingestTx(ctx, tx, ins[i], decide, map[int64]time.Time{})
+		switch {
+		case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
+			errs[i] = err
+		case err != nil:
+			return nil, nil, err
+		default:
+			out[i] = res
+		}
+	}
+	return out, errs, nil
+}
+
+// invitationFor turns a decision into the invitation row to insert.
+func invitationFor(d surveys.Decision, customerID int64, now time.Time) invitationRow {
+	inv := invitationRow{
+		CustomerID: customerID, SurveyID: d.SurveyID, Detail: d.Detail, Locale: d.Locale,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if d.Invited() {
+		inv.Status = string(surveys.Scheduled)
+		inv.Platform, inv.ChatID, inv.UserID = string(d.To.Platform), d.To.ChatID, d.To.UserID
+		inv.DueAt, inv.ExpiresAt = timePtr(d.DueAt), timePtr(d.ExpiresAt)
+	} else {
+		inv.Status = string(surveys.Skipped)
+		inv.SkipReason = string(d.Skip)
+	}
+	return inv
+}
+
+// lockCustomers upserts every customer of the batch (merging what the items
+// say about each, later items winning) in external-id order and returns
+// their rows, locked until the transaction ends.
+func (s *Store) lockCustomers(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[string]customerRow, error) {
+	merged := map[string]surveys.Customer{}
+	var ids []string
+	for _, i := range idx {
+		c := ins[i].Touchpoint.Customer
+		m, ok := merged[c.ExternalID]
+		if !ok {
+			ids = append(ids, c.ExternalID)
+			m.ExternalID = c.ExternalID
+		}
+		if c.Name != "" {
+			m.Name = c.Name
+		}
+		if c.Locale != "" && m.Locale == "" {
+			m.Locale = c.Locale
+		}
+		if c.TimeZone != "" {
+			m.TimeZone = c.TimeZone
+		}
+		merged[c.ExternalID] = m
+	}
+	slices.Sort(ids)
+	rows := make(map[string]customerRow, len(ids))
+	now := s.now()
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		var values strings.Builder
+		args := make([]any, 0, len(part)*6)
+		for k, id := range part {
+			if k > 0 {
+				values.WriteString(", ")
+			}
+			values.WriteString("(?, ?, ?, ?, ?, ?)")
+			c := merged[id]
+			args = append(args, c.ExternalID, c.Name, c.Locale, c.TimeZone, now, now)
+		}
+		var got []customerRow
+		err := tx.Raw(`
+INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated_at)
+VALUES `+values.String()+`
+ON CONFLICT (external_id) DO UPDATE SET
+  name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
+  locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
+  time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
+  updated_at = excluded.updated_at
+RETURNING id, external_id, locale, time_zone, opted_out_at`, args...).Scan(&got).Error
+		if err != nil {
+			return nil, fmt.Errorf("record customers: %w", err)
+		}
+		for _, r := range got {
+			rows[r.ExternalID] = r
+		}
+	}
+	return rows, nil
+}
+
+// existingTouchpoints finds the batch's events that were recorded before.
+func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]touchpointRow, error) {
+	bySource := map[string][]string{}
+	for _, i := range idx {
+		tp := ins[i].Touchpoint
+		if tp.ExternalID != "" {
+			bySource[tp.Source] = append(bySource[tp.Source], tp.ExternalID)
+		}
+	}
+	found := map[eventKey]touchpointRow{}
+	for source, ext := range bySource {
+		for start := 0; start < len(ext); start += chunk {
+			var rows []touchpointRow
+			err := tx.Select("id", "source", "external_id", "request_hash").
+				Where("source = ? AND external_id IN ?", source, ext[start:min(start+chunk, len(ext))]).Find(&rows).Error
+			if err != nil {
+				return nil, fmt.Errorf("look up touchpoints: %w", err)
+			}
+			for _, r := range rows {
+				found[eventKey{r.Source, *r.ExternalID}] = r
+			}
+		}
+	}
+	return found, nil
+}
+
+// customerStates links the identities the batch gives (a chat linked to
+// someone else stays theirs) and reads each customer's state.
+func (s *Store) customerStates(tx *gorm.DB, ins []surveys.Ingestion, idx []int, customers map[string]customerRow) (map[int64]surveys.CustomerState, error) {
+	type link struct {
+		customer int64
+		a        surveys.Address
+	}
+	var links []link
+	for _, i := range idx {
+		c := ins[i].Touchpoint.Customer
+		for _, a := range c.Identities {
+			links = append(links, link{customers[c.ExternalID].ID, a})
+		}
+	}
+	now := s.now()
+	for start := 0; start < len(links); start += chunk {
+		part := links[start:min(start+chunk, len(links))]
+		var values strings.Builder
+		args := make([]any, 0, len(part)*5)
+		for k, l := range part {
+			if k > 0 {
+				values.WriteString(", ")
+			}
+			values.WriteString("(?, ?, ?, ?, ?)")
+			args = append(args, l.customer, string(l.a.Platform), l.a.ChatID, l.a.UserID, now)
+		}
+		if err := tx.Exec(`INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at) VALUES `+values.String()+`
+ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, args...).Error; err != nil {
+			return nil, fmt.Errorf("link identities: %w", err)
+		}
+	}
+
+	states := make(map[int64]surveys.CustomerState, len(customers))
+	ids := make([]int64, 0, len(customers))
+	for _, c := range customers {
+		states[c.ID] = surveys.CustomerState{OptedOut: c.OptedOutAt != nil, Locale: c.Locale, TimeZone: c.TimeZone}
+		ids = append(ids, c.ID)
+	}
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		var idRows []identityRow
+		if err := tx.Where("customer_id IN ?", part).Order("id").Find(&idRows).Error; err != nil {
+			return nil, fmt.Errorf("load identities: %w", err)
+		}
+		for _, r := range idRows {
+			st := states[r.CustomerID]
+			st.Identities = append(st.Identities, r.address())
+			states[r.CustomerID] = st
+		}
+		rows, err := tx.Raw(`SELECT customer_id, max(due_at) FROM invitations
+WHERE customer_id IN ? AND `+fatigueWhere+` GROUP BY customer_id`, part).Rows()
+		if err != nil {
+			return nil, fmt.Errorf("load latest surveys: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var last any
+			if err := rows.Scan(&id, &last); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load latest surveys: %w", err)
+			}
+			t, err := aggregateTime(last)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("latest survey of customer %d: %w", id, err)
+			}
+			st := states[id]
+			st.LastSurveyAt = t
+			states[id] = st
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("load latest surveys: %w", err)
+		}
+	}
+	return states, nil
+}
+
+// aggregateTime reads max(timestamp): a time on PostgreSQL, the stored text
+// on SQLite (an aggregate has no declared column type to convert by).
+func aggregateTime(v any) (time.Time, error) {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UTC(), nil
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.UTC(), nil
+			}
+		}
+		return time.Time{}, fmt.Errorf("unreadable time %q", v)
+	case []byte:
+		return aggregateTime(string(v))
+	}
+	return time.Time{}, fmt.Errorf("unexpected %T for a time", v)
+}
+
+// replays fills in what earlier identical requests produced.
+func (s *Store) replays(tx *gorm.DB, ins []surveys.Ingestion, replayTP map[int]int64, out []surveys.Ingested) error {
+	tpIDs := make([]int64, 0, len(replayTP))
+	for _, id := range replayTP {
+		tpIDs = append(tpIDs, id)
+	}
+	byTP := map[int64]invitationRow{}
+	for start := 0; start < len(tpIDs); start += chunk {
+		var rows []invitationRow
+		if err := tx.Where("touchpoint_id IN ?", tpIDs[start:min(start+chunk, len(tpIDs))]).Find(&rows).Error; err != nil {
+			return fmt.Errorf("load earlier invitations: %w", err)
+		}
+		for _, r := range rows {
+			byTP[r.TouchpointID] = r
+		}
+	}
+	for i, tpID := range replayTP {
+		row, ok := byTP[tpID]
+		if !ok {
+			return fmt.Errorf("touchpoint %d has no invitation", tpID)
+		}
+		// Same request hash, same body: the same customer.
+		out[i] = surveys.Ingested{Invitation: row.invitation(ins[i].Touchpoint.Customer.ExternalID), Replayed: true}
+	}
+	return nil
+}
