@@ -51,13 +51,17 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 
+	bots, err := startAdapters(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
 	// Platforms whose adapter is running deliver; the others cannot, and
 	// the Engine records their customers as unreachable with the reason.
-	senders := map[surveys.Platform]surveys.Sender{}
+	senders := bots.senders()
 	settings := surveySettings(cfg, slices.Collect(maps.Keys(senders)))
 	jobs, err := storage.NewJobs(db, storage.JobsConfig{
 		ShutdownTimeout: jobsShutdownTimeout,
-		Delivery:        storage.Delivery{Senders: senders, Logger: log},
+		Delivery:        storage.Delivery{Senders: senders, Prompt: settings.ScorePrompt, Logger: log},
 	})
 	if err != nil {
 		return err
@@ -65,6 +69,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	store := storage.NewStore(db, jobs)
 	engine := surveys.NewEngine(settings, store, nil)
 	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
+	ingest.telegramBot = bots.telegramUsername()
 	defer func() {
 		if err := jobs.Stop(context.Background()); err != nil {
 			log.Error("stop job workers", "err", err)

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
+	"github.com/vocbot/vocbot/storage/storagetest"
+)
+
+// Touchpoint in through the API of a running serve → the survey arrives at
+// the (fake) Telegram chat with its keyboard; a blocked customer's
+// invitation ends undeliverable without retries.
+func TestServeDeliversSurveyToTelegram(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			tg := telegramtest.New("")
+			t.Cleanup(tg.Close)
+			tg.AddUser(4242, "he")
+			tg.AddUser(4343, "en")
+			tg.Block(4343)
+			vars := map[string]string{
+				"VOCBOT_DATABASE_URL":     storagetest.URL(t, e),
+				"VOCBOT_API_TOKENS":       testToken,
+				"VOCBOT_TELEGRAM_TOKEN":   tg.Token(),
+				"VOCBOT_TELEGRAM_API_URL": tg.APIURL(),
+				"VOCBOT_LOG_LEVEL":        "warn",
+			}
+			base, stop, logs := startServe(t, vars)
+			waitReady(t, base)
+			f := apiFixture{url: base}
+
+			r := f.do(t, "POST", "/v1/touchpoints", `{"id":"e2e_1","type":"order_delivered","survey":"nps",
+				"customer":{"id":"cus_e2e","locale":"he","telegram_chat_id":4242}}`, nil)
+			if r.status != http.StatusAccepted {
+				t.Fatalf("touchpoint: %d %v\n%s", r.status, r.body, logs)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			msgs, err := tg.WaitSent(ctx, 4242, 1)
+			if err != nil {
+				t.Fatalf("no survey at the fake Telegram: %v\n%s", err, logs)
+			}
+			m := msgs[0]
+			buttons := 0
+			for _, row := range m.Keyboard {
+				buttons += len(row)
+			}
+			if buttons != 11 || !strings.Contains(m.Text, "עד כמה סביר שתמליצו") {
+				t.Fatalf("survey message: %d buttons, text %q; want the Hebrew NPS question with 0–10", buttons, m.Text)
+			}
+
+			blocked := f.do(t, "POST", "/v1/touchpoints", `{"id":"e2e_2","type":"order_delivered","survey":"csat",
+				"customer":{"id":"cus_blocked","telegram_chat_id":4343}}`, nil)
+			if blocked.status != http.StatusAccepted {
+				t.Fatalf("touchpoint: %d %v", blocked.status, blocked.body)
+			}
+			waitFor(t, 30*time.Second, func() bool {
+				return tg.Calls("sendMessage") >= 2 && strings.Contains(metrics(t, base), `vocbot_invitations{reason="",status="undeliverable"} 1`)
+			}, logs)
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(tg.Sent(4242)); n != 1 {
+				t.Fatalf("messages to the customer: got %d, want exactly 1", n)
+			}
+		})
+	}
+}
+
+func metrics(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return b.String()
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool, logs *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %s\n%s", d, logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
