@@ -102,4 +102,3 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool, logs *syncBuffer) 
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
