@@ -1,0 +1,216 @@
+package surveys_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vocbot/vocbot/scoring"
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// digestFixture is a seeded month and more of answers: 28 days of a steady
+// NPS of 40 after 28 days of 0, a weak "refund" touchpoint, a CSAT survey
+// with only a handful of answers, and yesterday's comments.
+func digestFixture(t *testing.T, locale string) (surveys.DigestSpec, *surveys.Settings, time.Time, surveys.DigestData) {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Jerusalem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &surveys.Settings{Product: "Acme", DefaultLocale: "en", Timezone: loc, Surveys: []surveys.Survey{
+		{ID: "nps-delivery", Metric: surveys.NPS}, {ID: "csat", Metric: surveys.CSAT},
+	}}
+	spec := surveys.DigestSpec{ID: "daily-voc", At: 9 * 60, Timezone: loc, Quotes: 5, Locale: locale,
+		Days: []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday}}
+	now := time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC) // 09:00 in Jerusalem
+	q := surveys.NewDigestQuery(spec, s, now)
+	days := len(q.Days)
+	var counts []surveys.DigestCount
+	add := func(survey string, day int, tp string, score, n, comments int) {
+		counts = append(counts, surveys.DigestCount{SurveyID: survey, Day: day, TouchpointType: tp, Score: score, Responses: n, Comments: comments})
+	}
+	for day := days - 28; day < days; day++ { // current: P 3, Pa 1, D 1 a day
+		add("nps-delivery", day, "delivery", 10, 3, 0)
+		add("nps-delivery", day, "delivery", 8, 1, 0)
+		add("nps-delivery", day, "pickup", 3, 1, 0)
+	}
+	for day := days - 56; day < days-28; day++ { // previous: P 2, Pa 1, D 2
+		add("nps-delivery", day, "delivery", 10, 2, 0)
+		add("nps-delivery", day, "delivery", 8, 1, 0)
+		add("nps-delivery", day, "pickup", 2, 2, 0)
+	}
+	add("nps-delivery", days-1, "refund", 1, 2, 2)
+	add("csat", days-1, "", 5, 3, 1)
+	y := q.Yesterday.Start
+	data := surveys.DigestData{Query: q, Counts: counts,
+		Invited: map[string]surveys.DigestInvited{"nps-delivery": {Sent: 20, Answered: 7}},
+		Comments: []surveys.DigestComment{
+			{ResponseID: 1, SurveyID: "nps-delivery", Score: 1, Text: "The refund took three weeks and nobody answered my emails.", Locale: "en", TouchpointType: "refund", At: y.Add(10 * time.Hour)},
+			{ResponseID: 2, SurveyID: "nps-delivery", Score: 1, Text: "ההחזר לקח שלושה שבועות ואף אחד לא ענה לי בטלפון", Locale: "he", TouchpointType: "refund", At: y.Add(11 * time.Hour)},
+			{ResponseID: 3, SurveyID: "csat", Score: 5, Text: "Friendly courier, arrived early, thank you!", Locale: "en", At: y.Add(12 * time.Hour)},
+		}}
+	return spec, s, now, data
+}
+
+func TestBuildDigestNumbers(t *testing.T) {
+	t.Parallel()
+	spec, s, now, data := digestFixture(t, "en")
+	d := surveys.BuildDigest(spec, s, surveys.DigestThresholds{}, now, data)
+	if d.Quiet || len(d.Surveys) != 2 {
+		t.Fatalf("quiet %v, %d surveys; want a digest of 2 surveys", d.Quiet, len(d.Surveys))
+	}
+	if got, want := d.Date.Format(time.DateOnly), "2026-11-23"; got != want {
+		t.Errorf("date %s, want %s", got, want)
+	}
+	nps := d.Surveys[0]
+	// Current: 28 days × (3 P, 1 Pa, 1 D) + yesterday's 2 refund detractors.
+	cur := scoring.NPSCounts{Promoters: 84, Passives: 28, Detractors: 30}
+	prev := scoring.NPSCounts{Promoters: 56, Passives: 28, Detractors: 56}
+	if nps.Current.N != 142 || nps.Previous.N != 140 {
+		t.Fatalf("n current %d previous %d, want 142 and 140", nps.Current.N, nps.Previous.N)
+	}
+	// 100·(84 − 30)/142 = 38.03 → 38; 100·(56 − 56)/140 = 0.
+	if nps.Current.Value != 38 || nps.Previous.Value != 0 || nps.Change != 38 || !nps.HasChange {
+		t.Errorf("NPS %d previous %d change %d, want 38, 0, +38", nps.Current.Value, nps.Previous.Value, nps.Change)
+	}
+	ci, _ := cur.CI(scoring.DefaultConfidence, scoring.AdjustedWald)
+	if nps.Current.CI != ci {
+		t.Errorf("CI %+v, want %+v", nps.Current.CI, ci)
+	}
+	cmpr, _ := scoring.CompareNPS(cur, prev, scoring.DefaultConfidence)
+	if nps.Trend.Comparison != cmpr || !nps.Trend.Tested || nps.Arrow != scoring.Up {
+		t.Errorf("trend %+v arrow %v, want %+v, tested, up", nps.Trend, nps.Arrow, cmpr)
+	}
+	if nps.Current.Level != scoring.Full {
+		t.Errorf("level %v, want full", nps.Current.Level)
+	}
+	// Yesterday: 5 regular answers + 2 refund detractors = 7: counts only.
+	if nps.Yesterday.N != 7 || nps.Yesterday.HasScore() || nps.Comments != 2 {
+		t.Errorf("yesterday n %d score %v comments %d, want 7, no score, 2", nps.Yesterday.N, nps.Yesterday.HasScore(), nps.Comments)
+	}
+	if nps.Invited != (surveys.DigestInvited{Sent: 20, Answered: 7}) {
+		t.Errorf("invited %+v", nps.Invited)
+	}
+	var names []string
+	for _, tp := range nps.Touchpoints {
+		names = append(names, tp.Name)
+	}
+	if diff := cmp.Diff([]string{"delivery", "refund", "pickup"}, names); diff != "" {
+		t.Errorf("touchpoint ranking (-want +got):\n%s", diff)
+	}
+	// delivery: 56 days of answers in the 90-day window: P 140, Pa 56, D 0.
+	if got := nps.Touchpoints[0].Score; got.N != 196 || got.Value != 71 {
+		t.Errorf("delivery n %d value %d, want 196 and 71", got.N, got.Value)
+	}
+	// refund's 2 answers are shrunk towards the survey's score: above
+	// pickup's solid −100, and shown as counts only.
+	if got := nps.Touchpoints[1].Score; got.N != 2 || got.Level != scoring.CountsOnly {
+		t.Errorf("refund n %d level %v, want 2 counts-only", got.N, got.Level)
+	}
+	if len(nps.Quotes) != 2 || nps.Quotes[0].Touchpoint != "refund" || nps.Quotes[0].Score != 1 {
+		t.Errorf("quotes %+v, want the two refund comments", nps.Quotes)
+	}
+	if len(nps.Daily) != surveys.ChartDays || nps.Daily[surveys.ChartDays-1].Responses != 7 {
+		t.Errorf("daily %d days, last %d responses; want 90 and 7", len(nps.Daily), nps.Daily[len(nps.Daily)-1].Responses)
+	}
+	if last := nps.Daily[surveys.ChartDays-1].Rolling; last.N != 142 || last.Value != 38 {
+		t.Errorf("rolling score on the last day n %d value %d, want the headline's", last.N, last.Value)
+	}
+	csat := d.Surveys[1]
+	if csat.Current.N != 3 || csat.Current.Level != scoring.CountsOnly || csat.HasChange {
+		t.Errorf("csat %+v: want 3 answers, counts only, no change", csat.Current)
+	}
+}
+
+func TestBuildDigestQuietDay(t *testing.T) {
+	t.Parallel()
+	spec, s, now, data := digestFixture(t, "en")
+	var kept []surveys.DigestCount
+	for _, c := range data.Counts {
+		if c.Day != len(data.Query.Days)-1 {
+			kept = append(kept, c)
+		}
+	}
+	data.Counts, data.Comments = kept, nil
+	d := surveys.BuildDigest(spec, s, surveys.DigestThresholds{}, now, data)
+	if !d.Quiet {
+		t.Fatal("a day without responses is not quiet")
+	}
+	if !strings.Contains(d.Text(), "No new responses yesterday.") {
+		t.Errorf("quiet digest text lacks the note:\n%s", d.Text())
+	}
+}
+
+func TestDigestTextGolden(t *testing.T) {
+	t.Parallel()
+	for _, locale := range []string{"en", "he", "fa", "ar", "ru", "fa-u-nu-latn"} {
+		t.Run(locale, func(t *testing.T) {
+			t.Parallel()
+			spec, s, now, data := digestFixture(t, locale)
+			got := surveys.BuildDigest(spec, s, surveys.DigestThresholds{}, now, data).Text()
+			path := filepath.Join("testdata", "digest_"+locale+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("digest text (-want +got):\n%s", diff)
+			}
+			if scoring.IsRTL(locale) {
+				for i, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+					if line != "" && !strings.HasPrefix(line, "\u200f") && !startsWithRTLLetter(line) {
+						t.Errorf("line %d does not start right to left: %q", i+1, line)
+					}
+				}
+			}
+		})
+	}
+}
+
+func startsWithRTLLetter(s string) bool {
+	for _, r := range s {
+		return (r >= 0x0590 && r <= 0x08FF) || (r >= 0xFB1D && r <= 0xFEFF)
+	}
+	return false
+}
+
+func TestDigestDue(t *testing.T) {
+	t.Parallel()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := surveys.DigestSpec{ID: "d", At: 2*60 + 30, Timezone: ny, Days: []time.Weekday{time.Sunday, time.Monday}}
+	tests := []struct {
+		name string
+		now  time.Time
+		date string
+		due  bool
+	}{
+		// 2026-03-08: clocks jump from 02:00 to 03:00; 02:30 never exists.
+		{"before the gap", time.Date(2026, 3, 8, 6, 59, 0, 0, time.UTC), "2026-03-08", false},
+		{"first instant after the gap", time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), "2026-03-08", true},
+		// 2026-11-01: 01:00–02:00 happens twice; 02:30 once, in EST.
+		{"fall back, before", time.Date(2026, 11, 1, 7, 29, 0, 0, time.UTC), "2026-11-01", false},
+		{"fall back, at", time.Date(2026, 11, 1, 7, 30, 0, 0, time.UTC), "2026-11-01", true},
+		{"wrong weekday", time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC), "2026-11-03", false},
+		{"late the same day", time.Date(2026, 11, 2, 23, 0, 0, 0, time.UTC), "2026-11-02", true},
+		{"local date differs from UTC", time.Date(2026, 11, 3, 3, 0, 0, 0, time.UTC), "2026-11-02", true},
+	}
+	for _, tt := range tests {
+		date, due := spec.Due(tt.now)
+		if date != tt.date || due != tt.due {
+			t.Errorf("%s: Due(%s) = %s, %v; want %s, %v", tt.name, tt.now, date, due, tt.date, tt.due)
+		}
+	}
+}
