@@ -31,6 +31,8 @@ type Delivery struct {
 	SendTimeout time.Duration
 	// Rates overrides the built-in per-platform limits (tests, self-hosted APIs).
 	Rates map[surveys.Platform]PlatformRates
+	// Reminders words and times the one reminder of unanswered surveys.
+	Reminders Reminders
 	// Logger receives delivery logs; nil discards them.
 	Logger *slog.Logger
 }

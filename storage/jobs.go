@@ -66,9 +66,21 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		log = db.logger
 	}
 	metrics := newDeliveryMetrics()
-	if err := river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log,
-		now: func() time.Time { return time.Now().UTC() }}); err != nil {
-		return nil, fmt.Errorf("register delivery worker: %w", err)
+	now := func() time.Time { return time.Now().UTC() }
+	for _, w := range []func(*river.Workers) error{
+		func(ws *river.Workers) error {
+			return river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now})
+		},
+		func(ws *river.Workers) error {
+			return river.AddWorkerSafely(ws, &sendReminderWorker{db: db, d: d, metrics: metrics, log: log, now: now})
+		},
+		func(ws *river.Workers) error {
+			return river.AddWorkerSafely(ws, &reminderTickWorker{db: db, r: d.Reminders, now: now})
+		},
+	} {
+		if err := w(ws); err != nil {
+			return nil, fmt.Errorf("register delivery workers: %w", err)
+		}
 	}
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
 	if cfg.Queues != nil {
@@ -82,12 +94,27 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return pruneBucketsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "prune_rate_buckets", RunOnStart: true}),
 	}, cfg.PeriodicJobs...)
+	if d.Reminders.After != nil && len(d.Senders) > 0 {
+		every := d.Reminders.Every
+		if every <= 0 {
+			every = time.Minute
+		}
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(every),
+			// One tick per period even across a leader handoff.
+			func() (river.JobArgs, *river.InsertOpts) {
+				return reminderTickArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+			},
+			&river.PeriodicJobOpts{ID: "reminder_tick", RunOnStart: true}))
+	}
 	rcfg := &river.Config{
 		Logger:            db.logger,
 		Workers:           ws,
 		Queues:            queues,
 		PeriodicJobs:      periodic,
 		FetchPollInterval: cfg.PollInterval,
+		// Jobs whose worker lives in a later release or another process
+		// (send_alert, queue "alerts") are inserted and wait for it.
+		SkipUnknownJobCheck: true,
 	}
 	var driver riverdriver.Driver[*sql.Tx]
 	switch db.engine {

@@ -61,7 +61,18 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	settings := surveySettings(cfg, slices.Collect(maps.Keys(senders)))
 	jobs, err := storage.NewJobs(db, storage.JobsConfig{
 		ShutdownTimeout: jobsShutdownTimeout,
-		Delivery:        storage.Delivery{Senders: senders, Prompt: settings.ScorePrompt, Logger: log},
+		Delivery: storage.Delivery{
+			Senders: senders,
+			Prompt:  settings.ScorePrompt,
+			Reminders: storage.Reminders{
+				After: func(id string) time.Duration {
+					sv, _ := settings.Survey(id)
+					return sv.ReminderAfter
+				},
+				Prompt: settings.ReminderPrompt,
+			},
+			Logger: log,
+		},
 	})
 	if err != nil {
 		return err
