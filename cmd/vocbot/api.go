@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
 )
 
@@ -46,6 +47,7 @@ type linkIssuer interface {
 type api struct {
 	engine      *surveys.Engine
 	links       linkIssuer
+	store       *storage.Store      // reads responses, scores and the audit log; erases customers
 	tokens      [][sha256.Size]byte // digests: compare without leaking length or content
 	webhookKey  []byte              // Standard Webhooks key; nil = no signature required
 	telegramBot string              // bot username for t.me links; "" = Telegram not configured
@@ -56,10 +58,11 @@ type api struct {
 	batchSize prometheus.Histogram
 }
 
-func newAPI(engine *surveys.Engine, links linkIssuer, tokens []string, webhookKey []byte, log *slog.Logger) *api {
+func newAPI(engine *surveys.Engine, store *storage.Store, tokens []string, webhookKey []byte, log *slog.Logger) *api {
 	a := &api{
 		engine:     engine,
-		links:      links,
+		links:      store,
+		store:      store,
 		webhookKey: webhookKey,
 		now:        func() time.Time { return time.Now().UTC() },
 		log:        log,
@@ -87,6 +90,7 @@ func (a *api) register(mux *http.ServeMux) {
 	mux.Handle("POST /v1/touchpoints", a.authorized(a.postTouchpoint))
 	mux.Handle("POST /v1/touchpoints/batch", a.authorized(a.postBatch))
 	mux.Handle("POST /v1/customers/{id}/links", a.authorized(a.postLink))
+	mux.Handle("GET /v1/responses", a.authorized(a.getResponses))
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)

@@ -1,0 +1,185 @@
+package storage
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// Reading responses and the audit log: newest first, in pages that resume
+// from a keyset Cursor, so a page costs the same at the first row and at the
+// millionth, and a row inserted meanwhile is neither skipped nor repeated.
+
+// Cursor is where a newest-first listing stopped: the (time, id) of the last
+// row returned. The zero Cursor starts from the newest row.
+type Cursor struct {
+	At time.Time
+	ID int64
+}
+
+// ErrBadCursor means a cursor string was not one this package produced.
+var ErrBadCursor = errors.New("not a cursor from a previous page")
+
+// IsZero reports whether c starts from the beginning.
+func (c Cursor) IsZero() bool { return c.ID == 0 && c.At.IsZero() }
+
+// String encodes the cursor for clients, opaque by intent: base64url of
+// "unix-nanoseconds.id". The zero Cursor is "".
+func (c Cursor) String() string {
+	if c.IsZero() {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At.UnixNano(), 10) + "." + strconv.FormatInt(c.ID, 10)))
+}
+
+// ParseCursor decodes Cursor.String; "" is the zero Cursor. Anything else
+// wraps ErrBadCursor.
+func ParseCursor(s string) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, ErrBadCursor
+	}
+	at, id, ok := strings.Cut(string(raw), ".")
+	if !ok {
+		return Cursor{}, ErrBadCursor
+	}
+	ns, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || n <= 0 {
+		return Cursor{}, ErrBadCursor
+	}
+	return Cursor{At: time.Unix(0, ns).UTC(), ID: n}, nil
+}
+
+// ResponseFilter selects responses. Zero fields select everything.
+type ResponseFilter struct {
+	SurveyID string
+	Since    time.Time // answered at or after
+	Until    time.Time // answered before
+	// After resumes a listing: only rows older than the cursor.
+	After Cursor
+	// Limit caps a page; 0 means DefaultPage. EachResponse ignores it.
+	Limit int
+}
+
+// Page sizes of listings.
+const (
+	DefaultPage = 100
+	MaxPage     = 1000
+)
+
+// responseListRow is a response with its customer's external id.
+type responseListRow struct {
+	responseRow
+	ExternalID string
+}
+
+const responseListColumns = `r.id, r.invitation_id, r.customer_id, r.survey_id, r.metric, r.score, r.comment,
+ r.comment_state, r.comment_at, r.locale, r.platform, r.touchpoint_type, r.attributes, r.update_id, r.answered_at,
+ c.external_id`
+
+// Responses returns one page of responses, newest first, and the cursor of
+// the next page (zero when this page is the last).
+func (s *Store) Responses(ctx context.Context, f ResponseFilter) ([]surveys.Response, Cursor, error) {
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = DefaultPage
+	case limit > MaxPage:
+		limit = MaxPage
+	}
+	// One row more than asked tells whether there is a next page.
+	rows, err := s.responsePage(ctx, f, limit+1)
+	if err != nil {
+		return nil, Cursor{}, err
+	}
+	var next Cursor
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = Cursor{At: last.AnsweredAt.UTC(), ID: last.ID}
+	}
+	out := make([]surveys.Response, len(rows))
+	for i, r := range rows {
+		out[i] = r.response(r.ExternalID)
+	}
+	return out, next, nil
+}
+
+// exportPage is how many rows EachResponse holds at a time.
+const exportPage = 500
+
+// EachResponse calls fn for every response the filter selects, newest first,
+// reading pages of a few hundred rows: memory stays constant however many
+// there are. An error from fn stops the walk and is returned. No connection
+// is held while fn runs, so fn may write slowly (to a pipe, to a client).
+func (s *Store) EachResponse(ctx context.Context, f ResponseFilter, fn func(surveys.Response) error) error {
+	for {
+		rows, err := s.responsePage(ctx, f, exportPage)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := fn(r.response(r.ExternalID)); err != nil {
+				return err
+			}
+		}
+		if len(rows) < exportPage {
+			return nil
+		}
+		last := rows[len(rows)-1]
+		f.After = Cursor{At: last.AnsweredAt.UTC(), ID: last.ID}
+	}
+}
+
+func (s *Store) responsePage(ctx context.Context, f ResponseFilter, limit int) ([]responseListRow, error) {
+	var where []string
+	var args []any
+	if f.SurveyID != "" {
+		where, args = append(where, "r.survey_id = ?"), append(args, f.SurveyID)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "r.answered_at >= ?"), append(args, f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "r.answered_at < ?"), append(args, f.Until.UTC())
+	}
+	if !f.After.IsZero() {
+		where = append(where, "(r.answered_at < ? OR (r.answered_at = ? AND r.id < ?))")
+		args = append(args, f.After.At, f.After.At, f.After.ID)
+	}
+	q := "SELECT " + responseListColumns + " FROM responses r JOIN customers c ON c.id = r.customer_id"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY r.answered_at DESC, r.id DESC LIMIT ?"
+	args = append(args, limit)
+	cur, err := s.db.gorm.WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("list responses: %w", translate(err))
+	}
+	defer cur.Close()
+	rows := make([]responseListRow, 0, min(limit, exportPage))
+	for cur.Next() {
+		var r responseListRow
+		if err := cur.Scan(&r.ID, &r.InvitationID, &r.CustomerID, &r.SurveyID, &r.Metric, &r.Score, &r.Comment,
+			&r.CommentState, &r.CommentAt, &r.Locale, &r.Platform, &r.TouchpointType, &r.Attributes, &r.UpdateID, &r.AnsweredAt,
+			&r.ExternalID); err != nil {
+			return nil, fmt.Errorf("list responses: %w", err)
+		}
+		rows = append(rows, r)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("list responses: %w", err)
+	}
+	return rows, nil
+}
