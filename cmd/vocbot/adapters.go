@@ -26,6 +26,10 @@ func startAdapters(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 		if err != nil {
 			return nil, fmt.Errorf("telegram: %w", err)
 		}
+		if err := tg.SetCommands(ctx); err != nil {
+			// The menu is a convenience; commands work without it.
+			log.Warn("telegram: could not register the command menu", "err", err)
+		}
 		log.Info("telegram connected", "bot", tg.Username(), "mode", cfg.Telegram.Mode)
 		a.telegram = tg
 	}

@@ -66,6 +66,9 @@ func TestServeDeliversSurveyToTelegram(t *testing.T) {
 			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
+			if cmds := tg.Commands("he"); len(cmds) != 6 {
+				t.Errorf("Hebrew command menu: got %v, want the six customer commands", cmds)
+			}
 			if n := len(tg.Sent(4242)); n != 1 {
 				t.Fatalf("messages to the customer: got %d, want exactly 1", n)
 			}
