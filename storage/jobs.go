@@ -31,6 +31,9 @@ type JobsConfig struct {
 	ShutdownTimeout time.Duration
 	// Delivery sends surveys; its platforms get a queue each.
 	Delivery Delivery
+	// Digests schedules and posts the daily digests; none when it has no
+	// Specs.
+	Digests Digests
 }
 
 // Jobs is the River client on the database's own pool. Jobs inserted with a
@@ -82,6 +85,10 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 			return nil, fmt.Errorf("register delivery workers: %w", err)
 		}
 	}
+	digestTick, err := addDigestWorkers(ws, db, cfg.Digests)
+	if err != nil {
+		return nil, err
+	}
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
 	if cfg.Queues != nil {
 		queues = maps.Clone(cfg.Queues)
@@ -94,6 +101,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return pruneBucketsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "prune_rate_buckets", RunOnStart: true}),
 	}, cfg.PeriodicJobs...)
+	periodic = append(periodic, digestTick...)
 	if d.Reminders.After != nil && len(d.Senders) > 0 {
 		every := d.Reminders.Every
 		if every <= 0 {

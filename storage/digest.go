@@ -1,0 +1,187 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+var _ surveys.DigestStore = (*Store)(nil)
+
+// DigestCounts implements surveys.DigestStore: one GROUP BY over the
+// responses of the digest's surveys in its history, by survey, local day,
+// touchpoint type and score. Rows never leave the database; the result is at
+// most surveys × days × touchpoint types × 11 cells.
+func (s *Store) DigestCounts(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
+	if len(q.Days) == 0 || len(q.Surveys) == 0 {
+		return nil, nil
+	}
+	start, end := q.Days[0].Start.UTC(), q.Days[len(q.Days)-1].End.UTC()
+	var day string
+	var args []any
+	switch s.db.engine {
+	case Postgres:
+		// width_bucket finds each answer's day by binary search over the
+		// day boundaries: 1 for the first day.
+		bounds := make([]string, 0, len(q.Days)+1)
+		for _, d := range q.Days {
+			bounds = append(bounds, d.Start.UTC().Format(time.RFC3339Nano))
+		}
+		bounds = append(bounds, end.Format(time.RFC3339Nano))
+		day = "width_bucket(answered_at, CAST(? AS timestamptz[])) - 1"
+		args = append(args, "{"+strings.Join(bounds, ",")+"}")
+	default:
+		var b strings.Builder
+		b.WriteString("CASE")
+		for i, d := range q.Days {
+			fmt.Fprintf(&b, " WHEN answered_at < ? THEN %d", i)
+			args = append(args, d.End.UTC())
+		}
+		b.WriteString(" END")
+		day = b.String()
+	}
+	args = append(args, q.Surveys, start, end)
+	var rows []struct {
+		SurveyID       string
+		Day            int
+		TouchpointType string
+		Score          int
+		Responses      int
+		Comments       int
+	}
+	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+day+` AS day, touchpoint_type, score,
+		count(*) AS responses, sum(CASE WHEN comment_state = 'given' THEN 1 ELSE 0 END) AS comments
+		FROM responses
+		WHERE survey_id IN ? AND answered_at >= ? AND answered_at < ?
+		GROUP BY survey_id, day, touchpoint_type, score`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count responses for digest %s: %w", q.DigestID, err)
+	}
+	out := make([]surveys.DigestCount, len(rows))
+	for i, r := range rows {
+		out[i] = surveys.DigestCount(r)
+	}
+	return out, nil
+}
+
+// DigestInvited implements surveys.DigestStore: yesterday's delivered
+// invitations per survey and how many have been answered since.
+func (s *Store) DigestInvited(ctx context.Context, q surveys.DigestQuery) (map[string]surveys.DigestInvited, error) {
+	var rows []struct {
+		SurveyID string
+		Sent     int
+		Answered int
+	}
+	err := s.db.gorm.WithContext(ctx).Raw(`SELECT i.survey_id, count(*) AS sent, count(r.id) AS answered
+		FROM invitations i LEFT JOIN responses r ON r.invitation_id = i.id
+		WHERE i.survey_id IN ? AND i.sent_at >= ? AND i.sent_at < ?
+		GROUP BY i.survey_id`, q.Surveys, q.Yesterday.Start.UTC(), q.Yesterday.End.UTC()).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count invitations for digest %s: %w", q.DigestID, err)
+	}
+	out := make(map[string]surveys.DigestInvited, len(rows))
+	for _, r := range rows {
+		out[r.SurveyID] = surveys.DigestInvited{Sent: r.Sent, Answered: r.Answered}
+	}
+	return out, nil
+}
+
+// DigestComments implements surveys.DigestStore: yesterday's comments, newest
+// first, at most q.MaxComments.
+func (s *Store) DigestComments(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestComment, error) {
+	var rows []responseRow
+	err := s.db.gorm.WithContext(ctx).
+		Select("id", "survey_id", "score", "comment", "locale", "touchpoint_type", "answered_at", "comment_at").
+		Where("survey_id IN ? AND answered_at >= ? AND answered_at < ? AND comment_state = ?",
+			q.Surveys, q.Yesterday.Start.UTC(), q.Yesterday.End.UTC(), string(surveys.CommentGiven)).
+		Order("id DESC").Limit(max(q.MaxComments, 1)).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read comments for digest %s: %w", q.DigestID, err)
+	}
+	out := make([]surveys.DigestComment, 0, len(rows))
+	for _, r := range rows {
+		if r.Comment == nil {
+			continue
+		}
+		at := r.AnsweredAt
+		if r.CommentAt != nil {
+			at = *r.CommentAt
+		}
+		out = append(out, surveys.DigestComment{ResponseID: r.ID, SurveyID: r.SurveyID, Score: r.Score, Text: *r.Comment,
+			Locale: r.Locale, TouchpointType: r.TouchpointType, At: at.UTC()})
+	}
+	return out, nil
+}
+
+// RecentDigestQuotes implements surveys.DigestStore.
+func (s *Store) RecentDigestQuotes(ctx context.Context, q surveys.DigestQuery) ([]string, error) {
+	var lists []string
+	err := s.db.gorm.WithContext(ctx).Model(&digestRunRow{}).
+		Where("digest_id = ? AND status = ? AND sent_at >= ?", q.DigestID, runSent, q.QuotesSince.UTC()).
+		Pluck("quotes", &lists).Error
+	if err != nil {
+		return nil, fmt.Errorf("read recent quotes of digest %s: %w", q.DigestID, err)
+	}
+	var out []string
+	for _, l := range lists {
+		var qs []string
+		if json.Unmarshal([]byte(l), &qs) == nil {
+			out = append(out, qs...)
+		}
+	}
+	return out, nil
+}
+
+// digestRunRow is one digest on one local date.
+type digestRunRow struct {
+	DigestID         string
+	LocalDate        string
+	Status           string
+	DueAt            time.Time
+	AttemptStartedAt *time.Time
+	SentAt           *time.Time
+	MessageRef       string
+	Quotes           string
+	CreatedAt        time.Time
+}
+
+func (digestRunRow) TableName() string { return "digest_runs" }
+
+// The states of a digest run.
+const (
+	runPending = "pending"
+	runSending = "sending"
+	runSent    = "sent"
+	runEmpty   = "empty"   // nothing new, not posted
+	runUnknown = "unknown" // a post was in flight when its process died
+	runFailed  = "failed"  // no retry could post it
+)
+
+// DigestRun is the record of one digest on one local date.
+type DigestRun struct {
+	DigestID   string
+	LocalDate  string
+	Status     string
+	DueAt      time.Time
+	SentAt     time.Time
+	MessageRef string
+}
+
+// DigestRuns lists the runs of a digest, oldest first (for tests and
+// operators).
+func (s *Store) DigestRuns(ctx context.Context, digestID string) ([]DigestRun, error) {
+	var rows []digestRunRow
+	if err := s.db.gorm.WithContext(ctx).Where("digest_id = ?", digestID).Order("local_date").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list runs of digest %s: %w", digestID, err)
+	}
+	out := make([]DigestRun, len(rows))
+	for i, r := range rows {
+		out[i] = DigestRun{DigestID: r.DigestID, LocalDate: r.LocalDate, Status: r.Status, DueAt: r.DueAt.UTC(),
+			SentAt: timeOf(r.SentAt), MessageRef: r.MessageRef}
+	}
+	return out, nil
+}
