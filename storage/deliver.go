@@ -157,6 +157,11 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 	start := time.Now()
 	ref, sendErr := sender.Send(callCtx, inv.To, prompt)
 	cancel()
+	// What the platform call did must be recorded even when shutdown
+	// cancelled the job meanwhile: an unrecorded outcome is a stale
+	// "sending" that waits for River's rescuer.
+	ctx, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancelRecord()
 	w.metrics.duration.WithLabelValues(string(platform)).Observe(time.Since(start).Seconds())
 
 	if sendErr == nil {

@@ -120,6 +120,11 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		Queues:            queues,
 		PeriodicJobs:      periodic,
 		FetchPollInterval: cfg.PollInterval,
+		// A job still "running" this long after its start belonged to a
+		// process that died; River gives it to another worker, which finds
+		// the invitation's state and never resends blindly. Longer than any
+		// job's timeout (sends: SendTimeout + 30 s).
+		RescueStuckJobsAfter: 5 * time.Minute,
 		// Jobs whose worker lives in a later release or another process
 		// (send_alert, queue "alerts") are inserted and wait for it.
 		SkipUnknownJobCheck: true,

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
+	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
 )
 
@@ -103,5 +105,99 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool, logs *syncBuffer) 
 			t.Fatalf("condition not met within %s\n%s", d, logs)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func telegramVars(t *testing.T, url string, tg *telegramtest.Server) map[string]string {
+	t.Helper()
+	return map[string]string{
+		"VOCBOT_DATABASE_URL":     url,
+		"VOCBOT_API_TOKENS":       testToken,
+		"VOCBOT_TELEGRAM_TOKEN":   tg.Token(),
+		"VOCBOT_TELEGRAM_API_URL": tg.APIURL(),
+		"VOCBOT_LOG_LEVEL":        "warn",
+	}
+}
+
+// The process dies while a send is in flight (the platform never answers).
+// After a restart the survey is not sent again: Telegram has no idempotency
+// key, so the invitation is recorded as unknown rather than risk a duplicate.
+func TestServeKilledMidSendNeverResends(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			tg := telegramtest.New("")
+			t.Cleanup(tg.Close)
+			tg.AddUser(5151, "en")
+			tg.Inject("sendMessage", telegramtest.Fault{Hang: true})
+			url := storagetest.URL(t, e)
+			base, stop, logs := startServe(t, telegramVars(t, url, tg))
+			waitReady(t, base)
+			r := apiFixture{url: base}.do(t, "POST", "/v1/touchpoints", `{"id":"crash_1","type":"order_delivered","survey":"nps",
+				"customer":{"id":"cus_crash","telegram_chat_id":5151}}`, nil)
+			if r.status != http.StatusAccepted {
+				t.Fatalf("touchpoint: %d %v", r.status, r.body)
+			}
+			waitFor(t, 30*time.Second, func() bool { return tg.Calls("sendMessage") == 1 }, logs)
+			if err := stop(); err != nil { // shutdown cancels the hung send
+				t.Fatal(err)
+			}
+
+			base, stop, logs = startServe(t, telegramVars(t, url, tg))
+			waitReady(t, base)
+			waitFor(t, 30*time.Second, func() bool {
+				return strings.Contains(metrics(t, base), `vocbot_invitations{reason="",status="unknown"} 1`)
+			}, logs)
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+			if n := tg.Calls("sendMessage"); n != 1 {
+				t.Fatalf("sendMessage calls: got %d, want 1 (never resent)", n)
+			}
+		})
+	}
+}
+
+// A storm of 429s: every survey still arrives, each exactly once.
+func TestServeRateLimitStormDeliversEachOnce(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.New("")
+	t.Cleanup(tg.Close)
+	chats := []int64{6001, 6002, 6003, 6004}
+	for _, c := range chats {
+		tg.AddUser(c, "ru")
+	}
+	for range 6 {
+		tg.RateLimit("sendMessage", 1)
+	}
+	base, stop, logs := startServe(t, telegramVars(t, storagetest.URL(t, storage.SQLite), tg))
+	waitReady(t, base)
+	f := apiFixture{url: base}
+	for _, c := range chats {
+		r := f.do(t, "POST", "/v1/touchpoints", fmt.Sprintf(`{"id":"storm_%d","type":"order_delivered","survey":"ces",
+			"customer":{"id":"cus_storm_%d","telegram_chat_id":%d}}`, c, c, c), nil)
+		if r.status != http.StatusAccepted {
+			t.Fatalf("touchpoint: %d %v", r.status, r.body)
+		}
+	}
+	waitFor(t, 60*time.Second, func() bool {
+		for _, c := range chats {
+			if len(tg.Sent(c)) < 1 {
+				return false
+			}
+		}
+		return true
+	}, logs)
+	if m := metrics(t, base); !strings.Contains(m, `vocbot_platform_ratelimited_total{platform="telegram"}`) {
+		t.Errorf("429s not counted in /metrics")
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range chats {
+		if n := len(tg.Sent(c)); n != 1 {
+			t.Errorf("chat %d: got %d messages, want exactly 1", c, n)
+		}
 	}
 }
