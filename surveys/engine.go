@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -17,12 +19,16 @@ type SystemClock struct{}
 func (SystemClock) Now() time.Time { return time.Now().UTC() }
 
 // Engine is where vocbot decides: which touchpoints become surveys, and
-// (later) what a conversation does next. Adapters and the HTTP API call it;
+// what a conversation does next (Handle). Adapters and the HTTP API call it;
 // it calls the Store it is given.
 type Engine struct {
 	settings *Settings
 	store    Store
 	clock    Clock
+
+	mu      sync.RWMutex        // guards senders and log (SetSenders, SetLogger)
+	senders map[Platform]Sender // replies in conversations, by platform
+	log     *slog.Logger
 }
 
 // NewEngine builds an Engine on the workspace's settings.

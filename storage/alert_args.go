@@ -1,0 +1,21 @@
+package storage
+
+import "github.com/riverqueue/river"
+
+// AlertQueue is where alert jobs wait for the process that posts them.
+const AlertQueue = "alerts"
+
+// AlertArgs is the job that tells the team about a low score. The
+// conversation inserts it in the same transaction as the response; its
+// worker (issue 07) posts the alert. Until a worker is registered the job
+// waits in AlertQueue (Jobs sets River's SkipUnknownJobCheck).
+type AlertArgs struct {
+	ResponseID int64 `json:"response_id" river:"unique"`
+}
+
+// Kind names the job in river_job.
+func (AlertArgs) Kind() string { return "send_alert" }
+
+func alertOpts() *river.InsertOpts {
+	return &river.InsertOpts{Queue: AlertQueue, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}

@@ -1,0 +1,237 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+var _ surveys.Conversations = (*Store)(nil)
+
+// Converse implements surveys.Conversations: the update id goes into
+// inbound_updates (insert or ignore) in the same transaction as whatever fn
+// records, so a redelivered update finds it and changes nothing.
+func (s *Store) Converse(ctx context.Context, updateID string, fn func(tx surveys.ChatTx) error) (bool, error) {
+	fresh := false
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
+		fresh = false
+		if updateID != "" {
+			res := tx.Exec(`INSERT INTO inbound_updates (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, updateID, s.now())
+			if res.Error != nil {
+				return fmt.Errorf("record update %s: %w", updateID, res.Error)
+			}
+			if res.RowsAffected == 0 {
+				return nil
+			}
+		}
+		fresh = true
+		return fn(&chatTx{s: s, ctx: ctx, tx: tx})
+	})
+	if err != nil {
+		return false, err
+	}
+	return fresh, nil
+}
+
+// chatTx implements surveys.ChatTx on one gorm transaction.
+type chatTx struct {
+	s   *Store
+	ctx context.Context
+	tx  *gorm.DB
+}
+
+// delivered are the statuses of invitations that reached the customer.
+const deliveredWhere = "status IN ('sent', 'unknown')"
+
+func (c *chatTx) Customer(from surveys.Address) (surveys.ChatCustomer, error) {
+	var row customerRow
+	err := c.tx.Raw(`
+SELECT c.* FROM identities i JOIN customers c ON c.id = i.customer_id
+WHERE i.platform = ? AND (i.chat_id = ? OR i.chat_id = '') AND (i.user_id = ? OR i.user_id = '')
+  AND NOT (i.chat_id = '' AND i.user_id = '')
+ORDER BY i.id DESC LIMIT 1`, string(from.Platform), from.ChatID, from.UserID).Scan(&row).Error
+	if err != nil {
+		return surveys.ChatCustomer{}, fmt.Errorf("find the customer of %s: %w", from, err)
+	}
+	if row.ID == 0 {
+		return surveys.ChatCustomer{}, fmt.Errorf("chat %s is not linked: %w", from, surveys.ErrNotFound)
+	}
+	return surveys.ChatCustomer{Key: row.ID, ExternalID: row.ExternalID, Locale: row.Locale, OptedOut: row.OptedOutAt != nil}, nil
+}
+
+func (c *chatTx) lock(q *gorm.DB) *gorm.DB {
+	if c.s.db.engine == Postgres {
+		return q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return q // SQLite: the write transaction holds the database
+}
+
+func (c *chatTx) loadInvitation(q *gorm.DB, what string) (surveys.Invitation, error) {
+	var rows []invitationRow
+	if err := q.Limit(1).Find(&rows).Error; err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load %s: %w", what, err)
+	}
+	if len(rows) == 0 {
+		return surveys.Invitation{}, fmt.Errorf("%s: %w", what, surveys.ErrNotFound)
+	}
+	var cust customerRow
+	if err := c.tx.Select("external_id").Where("id = ?", rows[0].CustomerID).Take(&cust).Error; err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load customer of invitation %d: %w", rows[0].ID, translate(err))
+	}
+	return rows[0].invitation(cust.ExternalID), nil
+}
+
+func (c *chatTx) LockInvitation(id int64) (surveys.Invitation, error) {
+	return c.loadInvitation(c.lock(c.tx.Where("id = ?", id)), "invitation "+strconv.FormatInt(id, 10))
+}
+
+func (c *chatTx) OpenInvitation(customer int64, p surveys.Platform, now time.Time) (surveys.Invitation, error) {
+	q := c.tx.Where("customer_id = ? AND platform = ? AND "+deliveredWhere+" AND expires_at > ?", customer, string(p), now.UTC()).
+		Where("NOT EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = invitations.id)").
+		Order("id DESC")
+	return c.loadInvitation(c.lock(q), "open invitation")
+}
+
+func (c *chatTx) LatestInvitation(customer int64, p surveys.Platform) (surveys.Invitation, error) {
+	q := c.tx.Where("customer_id = ? AND platform = ? AND "+deliveredWhere, customer, string(p)).Order("id DESC")
+	return c.loadInvitation(q, "latest invitation")
+}
+
+func (c *chatTx) Response(invitationID int64) (surveys.Response, error) {
+	return c.response(c.tx.Where("invitation_id = ?", invitationID), fmt.Sprintf("response to invitation %d", invitationID))
+}
+
+func (c *chatTx) response(q *gorm.DB, what string) (surveys.Response, error) {
+	var rows []responseRow
+	if err := q.Limit(1).Find(&rows).Error; err != nil {
+		return surveys.Response{}, fmt.Errorf("load %s: %w", what, err)
+	}
+	if len(rows) == 0 {
+		return surveys.Response{}, fmt.Errorf("%s: %w", what, surveys.ErrNotFound)
+	}
+	var cust customerRow
+	if err := c.tx.Select("external_id").Where("id = ?", rows[0].CustomerID).Take(&cust).Error; err != nil {
+		return surveys.Response{}, fmt.Errorf("load customer of response %d: %w", rows[0].ID, translate(err))
+	}
+	return rows[0].response(cust.ExternalID), nil
+}
+
+func (c *chatTx) AddResponse(r surveys.Response, updateID string, alert bool) (surveys.Response, error) {
+	state := r.CommentState
+	if state == "" {
+		state = surveys.CommentNone
+	}
+	var ids []int64
+	err := c.tx.Raw(`
+INSERT INTO responses (invitation_id, customer_id, survey_id, metric, score, comment_state, locale, platform, touchpoint_type, attributes, update_id, answered_at)
+SELECT i.id, i.customer_id, i.survey_id, ?, ?, ?, ?, i.platform, t.type, t.attributes, ?, ?
+FROM invitations i JOIN touchpoints t ON t.id = i.touchpoint_id
+WHERE i.id = ?
+ON CONFLICT (invitation_id) DO NOTHING
+RETURNING id`, string(r.Metric), r.Score, string(state), r.Locale, updateID, r.AnsweredAt.UTC(), r.InvitationID).Scan(&ids).Error
+	if err != nil {
+		return surveys.Response{}, fmt.Errorf("record response to invitation %d: %w", r.InvitationID, err)
+	}
+	if len(ids) == 0 {
+		return surveys.Response{}, fmt.Errorf("response to invitation %d: %w", r.InvitationID, surveys.ErrDuplicate)
+	}
+	if alert {
+		if err := c.s.jobs.insertTx(c.ctx, c.tx, AlertArgs{ResponseID: ids[0]}, alertOpts()); err != nil {
+			return surveys.Response{}, err
+		}
+	}
+	return c.response(c.tx.Where("id = ?", ids[0]), fmt.Sprintf("response %d", ids[0]))
+}
+
+func (c *chatTx) AwaitingComment(customer int64, since time.Time) (surveys.Response, error) {
+	awaiting := string(surveys.CommentAwaiting)
+	if err := c.tx.Model(&responseRow{}).
+		Where("customer_id = ? AND comment_state = ? AND answered_at <= ?", customer, awaiting, since.UTC()).
+		Update("comment_state", string(surveys.CommentSkipped)).Error; err != nil {
+		return surveys.Response{}, fmt.Errorf("close follow-ups past their window: %w", err)
+	}
+	q := c.tx.Where("customer_id = ? AND comment_state = ?", customer, awaiting).Order("answered_at DESC, id DESC")
+	return c.response(q, "response awaiting a comment")
+}
+
+func (c *chatTx) SetComment(responseID int64, comment string, state surveys.CommentState, at time.Time) error {
+	updates := map[string]any{"comment_state": string(state), "comment_at": at.UTC()}
+	if state == surveys.CommentGiven {
+		updates["comment"] = comment
+	}
+	if err := c.tx.Model(&responseRow{}).Where("id = ?", responseID).Updates(updates).Error; err != nil {
+		return fmt.Errorf("record comment of response %d: %w", responseID, err)
+	}
+	return nil
+}
+
+func (c *chatTx) SetOptedOut(customer int64, optedOut bool, at time.Time) error {
+	at = at.UTC()
+	if !optedOut {
+		return c.exec("resume surveys", `UPDATE customers SET opted_out_at = NULL, updated_at = ? WHERE id = ?`, at, customer)
+	}
+	if err := c.exec("opt out", `UPDATE customers SET opted_out_at = ?, updated_at = ? WHERE id = ? AND opted_out_at IS NULL`, at, at, customer); err != nil {
+		return err
+	}
+	if err := c.exec("skip unsent invitations", `UPDATE invitations SET status = 'skipped', skip_reason = 'opted_out',
+  detail = 'the customer opted out of surveys (/stop) before it was sent', updated_at = ?
+WHERE customer_id = ? AND status = 'scheduled'`, at, customer); err != nil {
+		return err
+	}
+	return c.exec("skip follow-ups", `UPDATE responses SET comment_state = 'skipped', comment_at = ? WHERE customer_id = ? AND comment_state = 'awaiting'`, at, customer)
+}
+
+func (c *chatTx) SetLocale(customer int64, locale string) error {
+	return c.exec("set locale", `UPDATE customers SET locale = ?, updated_at = ? WHERE id = ?`, locale, c.s.now(), customer)
+}
+
+// Erase forgets everything that names or reaches the person and keeps the
+// scores, no longer tied to anyone vocbot or the company can name: the
+// external id becomes "forgotten:<row id>", so a later touchpoint with the
+// old id is a new customer.
+func (c *chatTx) Erase(customer int64, at time.Time) error {
+	at = at.UTC()
+	var chats []string
+	err := c.tx.Raw(`SELECT platform || ':chat:' || CASE WHEN chat_id <> '' THEN chat_id ELSE user_id END FROM identities WHERE customer_id = ?
+UNION SELECT platform || ':chat:' || CASE WHEN chat_id <> '' THEN chat_id ELSE user_id END FROM invitations WHERE customer_id = ? AND platform <> ''`,
+		customer, customer).Scan(&chats).Error
+	if err != nil {
+		return fmt.Errorf("erase: list chats: %w", err)
+	}
+	steps := []struct {
+		what string
+		sql  string
+		args []any
+	}{
+		{"rate buckets", `DELETE FROM rate_buckets WHERE key IN ?`, []any{append(chats, "")}},
+		{"responses", `UPDATE responses SET comment = NULL, comment_at = NULL, comment_state = 'erased', attributes = '{}' WHERE customer_id = ?`, []any{customer}},
+		{"idempotency keys", `DELETE FROM idempotency_keys WHERE touchpoint_id IN (SELECT id FROM touchpoints WHERE customer_id = ?)`, []any{customer}},
+		{"touchpoints", `UPDATE touchpoints SET external_id = NULL, attributes = '{}', request_hash = '' WHERE customer_id = ?`, []any{customer}},
+		{"unsent invitations", `UPDATE invitations SET status = 'skipped', skip_reason = 'opted_out', detail = 'the customer deleted their data before it was sent'
+WHERE customer_id = ? AND status = 'scheduled'`, []any{customer}},
+		{"invitations", `UPDATE invitations SET chat_id = '', user_id = '', message_ref = '', updated_at = ? WHERE customer_id = ?`, []any{at, customer}},
+		{"identities", `DELETE FROM identities WHERE customer_id = ?`, []any{customer}},
+		{"link tokens", `DELETE FROM link_tokens WHERE customer_id = ?`, []any{customer}},
+		{"customer", `UPDATE customers SET external_id = ?, name = '', locale = '', time_zone = '', forgotten_at = ?, updated_at = ? WHERE id = ?`,
+			[]any{"forgotten:" + strconv.FormatInt(customer, 10), at, at, customer}},
+	}
+	for _, st := range steps {
+		if err := c.exec("erase "+st.what, st.sql, st.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *chatTx) exec(what, sql string, args ...any) error {
+	if err := c.tx.Exec(sql, args...).Error; err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}

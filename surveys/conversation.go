@@ -1,0 +1,442 @@
+package surveys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vocbot/vocbot/scoring"
+)
+
+// MsgSkip labels the button under the follow-up question that declines it;
+// typing the label, "skip" or "/skip" does the same.
+const MsgSkip MessageID = "followup.skip"
+
+// CommentWindow is how long after the score the next message a customer
+// types is taken as their comment. Later, the follow-up counts as skipped.
+const CommentWindow = 24 * time.Hour
+
+// Choice values and refs of the conversation's own buttons. Score buttons
+// carry the score ("0" … "10") and the invitation's Ref.
+const (
+	valueSkip = "skip"
+	valueYes  = "yes"
+	valueNo   = "no"
+	// refDelete is the Ref of the /delete_my_data confirmation; it is not an
+	// invitation's Ref, so ParseRef never mistakes it for one.
+	refDelete = "delete"
+)
+
+var _ Handler = (*Engine)(nil)
+
+// SetSenders gives the Engine the platforms' Senders it replies with (and
+// edits prompts with, where a Sender is also an Editor). Call it before
+// Handle is; platforms without a Sender get no replies.
+func (e *Engine) SetSenders(senders map[Platform]Sender) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.senders = make(map[Platform]Sender, len(senders))
+	for p, s := range senders {
+		e.senders[p] = s
+	}
+}
+
+// SetLogger receives what goes wrong after an update was recorded (an
+// edit that failed); nil discards it.
+func (e *Engine) SetLogger(l *slog.Logger) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.log = l
+}
+
+func (e *Engine) replySender(p Platform) (Sender, *slog.Logger) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	log := e.log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return e.senders[p], log
+}
+
+// Handle implements Handler: one thing a person said in a chat. The update
+// is recorded with its effect in one transaction (a redelivery is ignored),
+// then the replies go out through the platform's Sender. The error is a
+// storage failure (the adapter may let the platform redeliver) or a reply
+// that could not be sent.
+func (e *Engine) Handle(ctx context.Context, in Incoming) error {
+	conv, ok := e.store.(Conversations)
+	if !ok {
+		return fmt.Errorf("handle %s: the store %T cannot hold conversations", in.ID, e.store)
+	}
+	now := e.clock.Now()
+	var t chatTurn
+	fresh, err := conv.Converse(ctx, in.ID, func(tx ChatTx) error {
+		t = chatTurn{e: e, tx: tx, in: in, now: now}
+		return t.run()
+	})
+	if err != nil {
+		return fmt.Errorf("handle %s from %s: %w", in.ID, in.From, err)
+	}
+	if !fresh {
+		return nil
+	}
+	if t.linkToken != "" {
+		if err := t.link(ctx); err != nil {
+			return fmt.Errorf("handle %s from %s: %w", in.ID, in.From, err)
+		}
+	}
+	return e.deliverTurn(ctx, in.From, t)
+}
+
+// deliverTurn performs what a chatTurn decided, after its transaction committed.
+func (e *Engine) deliverTurn(ctx context.Context, to Address, t chatTurn) error {
+	sender, log := e.replySender(to.Platform)
+	if sender == nil {
+		if len(t.replies) == 0 {
+			return nil
+		}
+		return fmt.Errorf("reply to %s: no sender for %s", to, to.Platform)
+	}
+	if t.edit != nil {
+		if ed, ok := sender.(Editor); ok {
+			if err := ed.Edit(ctx, t.edit.to, t.edit.ref, t.edit.prompt); err != nil {
+				log.Warn("could not show the recorded answer in the survey prompt", "invitation_ref", t.edit.prompt.Ref, "err", err)
+			}
+		}
+	}
+	for _, p := range t.replies {
+		if _, err := sender.Send(ctx, to, p); err != nil {
+			return fmt.Errorf("reply to %s: %w", to, err)
+		}
+	}
+	return nil
+}
+
+// chatTurn is one Incoming worked out inside its transaction: what to record
+// goes to tx, what to say is collected and sent after the commit.
+type chatTurn struct {
+	e   *Engine
+	tx  ChatTx
+	in  Incoming
+	now time.Time
+
+	cust    ChatCustomer
+	locale  string
+	replies []Prompt
+	edit    *promptEdit
+	// linkToken is a /start token to redeem after the commit.
+	linkToken string
+}
+
+type promptEdit struct {
+	to     Address
+	ref    MessageRef
+	prompt Prompt
+}
+
+func (t *chatTurn) say(id MessageID, data map[string]any) {
+	t.replies = append(t.replies, t.e.settings.Reply(t.locale, id, data))
+}
+
+func (t *chatTurn) run() error {
+	s := t.e.settings
+	cmd, isCmd := parseCustomerCommand(t.in.Text)
+	isCmd = isCmd && t.in.Value == "" && t.in.Ref == ""
+	cust, err := t.tx.Customer(t.in.From)
+	if errors.Is(err, ErrNotFound) {
+		// Not linked: greet, link on /start <token>, never fail.
+		t.locale = s.textLocale(t.in.Locale)
+		switch {
+		case isCmd && cmd.Name == cmdStart && cmd.Arg != "":
+			t.linkToken = cmd.Arg
+		case isCmd && cmd.Name == cmdHelp:
+			t.say(MsgHelp, nil)
+		default:
+			t.say(MsgHello, nil)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	t.cust = cust
+	t.locale = t.e.conversationLocale(cust.Locale, t.in.Locale)
+	switch {
+	case t.in.Value != "" || t.in.Ref != "":
+		return t.press()
+	case isCmd:
+		return t.command(cmd)
+	}
+	return t.typed()
+}
+
+// conversationLocale: the customer's stored locale, else the platform's
+// language for them, else the workspace's default.
+func (e *Engine) conversationLocale(stored, platform string) string {
+	for _, l := range []string{stored, platform} {
+		base, _ := baseLanguage(l)
+		for _, known := range Locales {
+			if base == known {
+				return base
+			}
+		}
+	}
+	return e.settings.textLocale("")
+}
+
+// press is a button: a score, the follow-up's skip, or the erase confirmation.
+func (t *chatTurn) press() error {
+	if t.in.Ref == refDelete {
+		if t.in.Value != valueYes {
+			t.say(MsgDeleteCanceled, nil)
+			return nil
+		}
+		if err := t.tx.Erase(t.cust.Key, t.now); err != nil {
+			return err
+		}
+		t.say(MsgDeleted, nil)
+		return nil
+	}
+	ref, err := ParseRef(t.in.Ref)
+	if err != nil {
+		t.say(MsgHelp, nil)
+		return nil
+	}
+	switch ref.Question {
+	case QuestionWhy:
+		r, err := t.tx.Response(ref.InvitationID)
+		if errors.Is(err, ErrNotFound) || (err == nil && r.CustomerID != t.cust.ExternalID) {
+			t.say(MsgSurveyClosed, nil)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if r.CommentState != CommentAwaiting || t.in.Value != valueSkip {
+			t.say(MsgAlreadyAnswer, map[string]any{"Score": r.Score})
+			return nil
+		}
+		return t.closeFollowUp(r, "", CommentSkipped)
+	default:
+		inv, err := t.tx.LockInvitation(ref.InvitationID)
+		if errors.Is(err, ErrNotFound) || (err == nil && inv.CustomerID != t.cust.ExternalID) {
+			t.say(MsgSurveyClosed, nil)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return t.answer(inv, t.in.Value)
+	}
+}
+
+// typed is a message that is not a command: the comment a follow-up
+// awaits, else the score of the open survey, else a nudge.
+func (t *chatTurn) typed() error {
+	awaiting, err := t.tx.AwaitingComment(t.cust.Key, t.now.Add(-CommentWindow))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	hasAwaiting := err == nil
+	open, err := t.tx.OpenInvitation(t.cust.Key, t.in.From.Platform, t.now)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	hasOpen := err == nil
+	switch {
+	case hasAwaiting && hasOpen && open.SentAt.After(awaiting.AnsweredAt) && t.isNumber(t.in.Text):
+		// A newer survey came after the follow-up, and this answers it.
+		return t.answer(open, t.in.Text)
+	case hasAwaiting:
+		if t.isSkip(t.in.Text) {
+			return t.closeFollowUp(awaiting, "", CommentSkipped)
+		}
+		return t.closeFollowUp(awaiting, t.in.Text, CommentGiven)
+	case hasOpen:
+		return t.answer(open, t.in.Text)
+	case t.isNumber(t.in.Text):
+		latest, err := t.tx.LatestInvitation(t.cust.Key, t.in.From.Platform)
+		if errors.Is(err, ErrNotFound) {
+			t.say(MsgHelp, nil)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return t.answer(latest, t.in.Text)
+	}
+	t.say(MsgHelp, nil)
+	return nil
+}
+
+// isNumber reports whether text is a whole number, on a scale or not.
+func (t *chatTurn) isNumber(text string) bool {
+	_, err := scoring.ParseAnswer(text, 0, 0)
+	return err == nil || errors.Is(err, scoring.ErrAnswerOutOfRange)
+}
+
+// isSkip reports whether text declines the follow-up: "skip", or the skip
+// button's label in the conversation's language.
+func (t *chatTurn) isSkip(text string) bool {
+	p := plainReply(text)
+	return p == valueSkip || p == "/"+valueSkip || p == plainReply(t.e.settings.Text(t.locale, MsgSkip, nil))
+}
+
+// answer records score text (a button's value or a typed reply) for inv.
+func (t *chatTurn) answer(inv Invitation, text string) error {
+	s := t.e.settings
+	prior, err := t.tx.Response(inv.ID)
+	switch {
+	case err == nil:
+		t.say(MsgAlreadyAnswer, map[string]any{"Score": prior.Score})
+		return nil
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	survey, known := s.Survey(inv.SurveyID)
+	if !known || t.cust.OptedOut || (inv.Status != Sent && inv.Status != Unknown) || !t.now.Before(inv.ExpiresAt) {
+		t.say(MsgSurveyClosed, nil)
+		return nil
+	}
+	scale := survey.Metric.Scale()
+	lo, hi, _ := scale.Range()
+	score, err := scoring.ParseAnswer(text, lo, hi)
+	if err != nil {
+		t.say(MsgInvalidAnswer, map[string]any{"Min": lo, "Max": hi})
+		return nil
+	}
+	bucket, err := scale.Bucket(score)
+	if err != nil {
+		return fmt.Errorf("bucket of score %d on %s: %w", score, scale, err)
+	}
+	state := CommentNone
+	if survey.FollowUp {
+		state = CommentAwaiting
+	}
+	r, err := t.tx.AddResponse(Response{
+		InvitationID: inv.ID,
+		SurveyID:     inv.SurveyID,
+		Metric:       survey.Metric,
+		Score:        score,
+		CommentState: state,
+		Locale:       t.locale,
+		Platform:     inv.To.Platform,
+		AnsweredAt:   t.now,
+	}, t.in.ID, bucket == scoring.Detractor)
+	if errors.Is(err, ErrDuplicate) {
+		prior, err := t.tx.Response(inv.ID)
+		if err != nil {
+			return err
+		}
+		t.say(MsgAlreadyAnswer, map[string]any{"Score": prior.Score})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if inv.MessageRef != "" {
+		if p, err := s.ScorePrompt(inv); err == nil {
+			answered := s.Text(inv.Locale, MsgAnswer, map[string]any{"Score": r.Score})
+			p.Text = scoring.AnchorRTL(s.textLocale(inv.Locale), p.Text+"\n\n"+answered)
+			p.Choices = nil
+			t.edit = &promptEdit{to: inv.To, ref: MessageRef(inv.MessageRef), prompt: p}
+		}
+	}
+	here := inv
+	here.Locale = t.locale
+	if !survey.FollowUp {
+		t.replies = append(t.replies, s.ThanksPrompt(here))
+		return nil
+	}
+	p, err := s.FollowUpPrompt(here)
+	if err != nil {
+		return err
+	}
+	p.Choices = []Choice{{Label: s.Text(t.locale, MsgSkip, nil), Value: valueSkip}}
+	t.replies = append(t.replies, p)
+	return nil
+}
+
+// closeFollowUp records the comment (or that there is none) and thanks.
+func (t *chatTurn) closeFollowUp(r Response, comment string, state CommentState) error {
+	if err := t.tx.SetComment(r.ID, comment, state, t.now); err != nil {
+		return err
+	}
+	t.replies = append(t.replies, t.e.settings.ThanksPrompt(Invitation{Locale: t.locale}))
+	return nil
+}
+
+// command is a customer command from a linked chat.
+func (t *chatTurn) command(cmd customerCommand) error {
+	switch cmd.Name {
+	case cmdStart:
+		if cmd.Arg != "" {
+			t.linkToken = cmd.Arg
+			return nil
+		}
+		t.say(MsgHelp, nil)
+	case cmdStop:
+		if err := t.tx.SetOptedOut(t.cust.Key, true, t.now); err != nil {
+			return err
+		}
+		t.say(MsgStopped, nil)
+	case cmdResume:
+		if err := t.tx.SetOptedOut(t.cust.Key, false, t.now); err != nil {
+			return err
+		}
+		t.say(MsgResumed, nil)
+	case cmdLanguage:
+		base, _ := baseLanguage(cmd.Arg)
+		for _, l := range Locales {
+			if base == l {
+				if err := t.tx.SetLocale(t.cust.Key, l); err != nil {
+					return err
+				}
+				t.locale = l
+				t.say(MsgLanguageSet, nil)
+				return nil
+			}
+		}
+		t.say(MsgLanguageList, nil)
+	case cmdDelete:
+		s := t.e.settings
+		p := s.Reply(t.locale, MsgDeleteConfirm, nil)
+		p.Ref = refDelete
+		p.Choices = []Choice{
+			{Label: s.Text(t.locale, MsgDeleteYes, nil), Value: valueYes},
+			{Label: s.Text(t.locale, MsgDeleteNo, nil), Value: valueNo},
+		}
+		t.replies = append(t.replies, p)
+	case cmdSkip:
+		r, err := t.tx.AwaitingComment(t.cust.Key, t.now.Add(-CommentWindow))
+		if errors.Is(err, ErrNotFound) {
+			t.say(MsgHelp, nil)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return t.closeFollowUp(r, "", CommentSkipped)
+	default:
+		t.say(MsgHelp, nil)
+	}
+	return nil
+}
+
+// link redeems a /start token after the chatTurn committed (the store spends
+// tokens in their own transaction) and says how it went.
+func (t *chatTurn) link(ctx context.Context) error {
+	_, err := t.e.store.RedeemLinkToken(ctx, t.linkToken, t.in.From)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		t.say(MsgLinkInvalid, nil)
+	case err != nil:
+		return err
+	default:
+		t.say(MsgLinked, nil)
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package surveys
+
+import (
+	"context"
+	"time"
+)
+
+// ChatCustomer is the customer a chat is linked to, as a conversation sees
+// them.
+type ChatCustomer struct {
+	// Key is storage's own id of the customer; ChatTx methods take it back.
+	Key        int64
+	ExternalID string
+	Locale     string // chosen with /language or given by the CRM; "" if neither
+	OptedOut   bool
+}
+
+// Conversations is what the Engine needs from storage to hold survey
+// conversations; storage.Store implements it next to Store.
+type Conversations interface {
+	// Converse runs fn in one transaction that first records updateID (the
+	// platform's id of the update) as handled. If it was handled before, fn
+	// does not run and fresh is false: a redelivery is acknowledged and
+	// ignored. fn may run more than once when its transaction lost a race,
+	// so it must touch nothing but tx. An empty updateID is never deduped.
+	Converse(ctx context.Context, updateID string, fn func(tx ChatTx) error) (fresh bool, err error)
+}
+
+// ChatTx is one conversation transaction. Errors are ErrNotFound for a
+// missing row, else storage failures.
+type ChatTx interface {
+	// Customer is who the chat at from is linked to (a linked identity on
+	// the platform whose chat and user match from, '' matching any).
+	Customer(from Address) (ChatCustomer, error)
+	// LockInvitation loads an invitation and holds its lock until the
+	// transaction ends, so two answers to it are recorded in turn.
+	LockInvitation(id int64) (Invitation, error)
+	// OpenInvitation is the customer's latest invitation on platform p that
+	// reached them (sent, or unknown: an answer proves it arrived), has no
+	// response and has not expired at now; it is locked like LockInvitation.
+	OpenInvitation(customer int64, p Platform, now time.Time) (Invitation, error)
+	// LatestInvitation is the customer's latest invitation on p that reached
+	// them, answered or not, expired or not.
+	LatestInvitation(customer int64, p Platform) (Invitation, error)
+	// Response is the response to an invitation.
+	Response(invitationID int64) (Response, error)
+	// AddResponse records r for r.InvitationID (Score, Metric, Locale,
+	// CommentState, AnsweredAt; survey, platform, touchpoint type and
+	// attributes come from the invitation and its touchpoint) with the
+	// update that carried it. With alert, the low-score alert job is
+	// enqueued in the same transaction. ErrDuplicate when the invitation
+	// already has a response: the first answer wins.
+	AddResponse(r Response, updateID string, alert bool) (Response, error)
+	// AwaitingComment is the customer's latest response whose follow-up
+	// question is awaiting an answer and was asked after since; responses
+	// awaiting since before that are marked skipped (the window passed).
+	AwaitingComment(customer int64, since time.Time) (Response, error)
+	// SetComment records the follow-up's outcome: the comment as written
+	// (state CommentGiven) or none (CommentSkipped).
+	SetComment(responseID int64, comment string, state CommentState, at time.Time) error
+	// SetOptedOut records /stop (true) or /resume (false). Stopping also
+	// skips the customer's invitations not yet sent and follow-ups awaiting.
+	SetOptedOut(customer int64, optedOut bool, at time.Time) error
+	// SetLocale records the language the customer chose.
+	SetLocale(customer int64, locale string) error
+	// Erase forgets the customer's personal data (/delete_my_data): comments,
+	// attributes, name, locale, time zone, chats, link tokens and the
+	// external id; scores stay, anonymous.
+	Erase(customer int64, at time.Time) error
+}
