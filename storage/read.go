@@ -154,8 +154,8 @@ func (s *Store) responsePage(ctx context.Context, f ResponseFilter, limit int) (
 		where, args = append(where, "r.answered_at < ?"), append(args, f.Until.UTC())
 	}
 	if !f.After.IsZero() {
-		where = append(where, "(r.answered_at < ? OR (r.answered_at = ? AND r.id < ?))")
-		args = append(args, f.After.At, f.After.At, f.After.ID)
+		where = append(where, "(r.answered_at, r.id) < (?, ?)")
+		args = append(args, f.After.At, f.After.ID)
 	}
 	q := "SELECT " + responseListColumns + " FROM responses r JOIN customers c ON c.id = r.customer_id"
 	if len(where) > 0 {

@@ -58,6 +58,7 @@ func commands() []command {
 		{name: "migrate", summary: "apply database migrations; 'migrate status' lists them", run: migrateCommand},
 		{name: "send", summary: "invite one customer to a survey now (same rules as the API)", run: sendCommand},
 		{name: "import", summary: "bulk-import touchpoints from a .csv or .jsonl file", run: importCommand},
+		{name: "export", summary: "stream responses to stdout as csv or jsonl", run: exportCommand},
 		{name: "score", summary: "NPS/CSAT/CES calculator with intervals and change tests", run: scoreCommand},
 		{name: "digest", summary: "'digest preview' prints a digest from stored data, as it would be posted", run: digestCommand},
 		{name: "version", summary: "print version, commit and Go version", run: versionCommand},
