@@ -68,6 +68,40 @@ func (s *Store) DigestCounts(ctx context.Context, q surveys.DigestQuery) ([]surv
 	return out, nil
 }
 
+// DigestAttributeCounts implements surveys.DigestStore: one GROUP BY per
+// attribute, by survey, attribute value and score, over the segment window.
+func (s *Store) DigestAttributeCounts(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestAttributeCount, error) {
+	var out []surveys.DigestAttributeCount
+	for _, attr := range q.Attributes {
+		var value string
+		var arg any
+		switch s.db.engine {
+		case Postgres:
+			value, arg = "attributes ->> CAST(? AS text)", attr
+		default:
+			value, arg = "json_extract(attributes, ?)", `$."`+strings.ReplaceAll(attr, `"`, `\"`)+`"`
+		}
+		var rows []struct {
+			SurveyID  string
+			Value     string
+			Score     int
+			Responses int
+		}
+		err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, value, score, count(*) AS responses FROM (
+			SELECT survey_id, `+value+` AS value, score FROM responses
+			WHERE survey_id IN ? AND answered_at >= ? AND answered_at < ?) r
+			WHERE value IS NOT NULL AND value <> ''
+			GROUP BY survey_id, value, score`, arg, q.Surveys, q.Segment.Start.UTC(), q.Segment.End.UTC()).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("count responses by %s for digest %s: %w", attr, q.DigestID, err)
+		}
+		for _, r := range rows {
+			out = append(out, surveys.DigestAttributeCount{SurveyID: r.SurveyID, Attribute: attr, Value: r.Value, Score: r.Score, Responses: r.Responses})
+		}
+	}
+	return out, nil
+}
+
 // DigestInvited implements surveys.DigestStore: yesterday's delivered
 // invitations per survey and how many have been answered since.
 func (s *Store) DigestInvited(ctx context.Context, q surveys.DigestQuery) (map[string]surveys.DigestInvited, error) {

@@ -16,7 +16,8 @@ type SeedResponse struct {
 	Locale                           string
 	AnsweredAt                       time.Time
 	// SentAt, when set, marks its invitation delivered then.
-	SentAt time.Time
+	SentAt     time.Time
+	Attributes map[string]string
 }
 
 // SeedResponses writes answers with the customer, touchpoint and invitation
@@ -48,7 +49,7 @@ func SeedResponses(ctx context.Context, db *DB, rs []SeedResponse) error {
 				continue // invited, not answered
 			}
 			row := responseRow{InvitationID: invID, CustomerID: cust.ID, SurveyID: r.SurveyID, Metric: r.Metric, Score: r.Score,
-				CommentState: "none", Locale: r.Locale, TouchpointType: r.TouchpointType, Attributes: "{}",
+				CommentState: "none", Locale: r.Locale, TouchpointType: r.TouchpointType, Attributes: attributesJSON(r.Attributes),
 				UpdateID: ext, AnsweredAt: r.AnsweredAt.UTC()}
 			if r.Comment != "" {
 				c := r.Comment

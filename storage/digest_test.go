@@ -48,6 +48,9 @@ func seedMonths(t *testing.T, db *storage.DB, loc *time.Location, now time.Time)
 		if r.IntN(3) == 0 {
 			s.SentAt = at.Add(-time.Hour)
 		}
+		if agent := r.IntN(3); agent > 0 {
+			s.Attributes = map[string]string{"agent": []string{"", "Dana", "יוסי"}[agent], "region": "north"}
+		}
 		rs = append(rs, s)
 	}
 	// Sent yesterday, never answered: lowers the response rate.
@@ -79,7 +82,9 @@ func TestDigestFromStorageMatchesScoring(t *testing.T) {
 		ctx := context.Background()
 		rs := seedMonths(t, db, loc, now)
 		st := storage.NewStore(db, nil)
-		d, err := surveys.ComposeDigest(ctx, st, digestSpec(loc), digestSettings(loc), surveys.DigestThresholds{}, now)
+		spec := digestSpec(loc)
+		spec.Breakdowns = []string{"agent", "missing"}
+		d, err := surveys.ComposeDigest(ctx, st, spec, digestSettings(loc), surveys.DigestThresholds{}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,6 +104,21 @@ func TestDigestFromStorageMatchesScoring(t *testing.T) {
 			for _, tp := range s.Touchpoints {
 				if got, want := tp.Score.Counts, likertOf(rs, s.SurveyID, s.Scale, seg, &tp.Name); !cmp.Equal(got, want) {
 					t.Errorf("%s touchpoint %q: %v, want %v", s.SurveyID, tp.Name, got, want)
+				}
+			}
+			if len(s.Breakdowns) != 1 || s.Breakdowns[0].Attribute != "agent" || len(s.Breakdowns[0].Segments) != 2 {
+				t.Fatalf("%s breakdowns %+v, want agent's two values", s.SurveyID, s.Breakdowns)
+			}
+			for _, seg := range s.Breakdowns[0].Segments {
+				var scores []int
+				for _, r := range rs {
+					if r.Metric != "" && r.SurveyID == s.SurveyID && hasAgent(r, seg.Name) && scoring.SegmentWindow(now, loc).Contains(r.AnsweredAt) {
+						scores = append(scores, r.Score)
+					}
+				}
+				want, _ := scoring.LikertFromScores(s.Scale, scores)
+				if !cmp.Equal(seg.Score.Counts, want) {
+					t.Errorf("%s agent %q: %v, want %v", s.SurveyID, seg.Name, seg.Score.Counts, want)
 				}
 			}
 			comments, sent, answered := 0, 0, 0
@@ -132,6 +152,8 @@ func TestDigestFromStorageMatchesScoring(t *testing.T) {
 		}
 	})
 }
+
+func hasAgent(r storage.SeedResponse, agent string) bool { return r.Attributes["agent"] == agent }
 
 // TestTickDigests drives the scheduler with a fixed clock through time
 // zones, a DST gap, restarts and two replicas ticking at once.

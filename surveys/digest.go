@@ -40,6 +40,9 @@ type DigestSpec struct {
 	Locale string
 	// PostWhenEmpty posts even on a day with no new responses.
 	PostWhenEmpty bool
+	// Breakdowns are touchpoint attributes ("agent", "region") each survey
+	// is also ranked by, like touchpoint types.
+	Breakdowns []string
 }
 
 // Due reports whether the digest is due at now: now's local weekday is one
@@ -89,6 +92,17 @@ type DigestCount struct {
 	Comments       int
 }
 
+// DigestAttributeCount is one cell of an attribute breakdown over the
+// segment window (90 days): answers to a survey with one value of one
+// touchpoint attribute that gave one score.
+type DigestAttributeCount struct {
+	SurveyID  string
+	Attribute string
+	Value     string
+	Score     int
+	Responses int
+}
+
 // DigestInvited counts yesterday's delivered invitations to a survey and
 // how many of them have been answered since: the response rate.
 type DigestInvited struct {
@@ -118,12 +132,18 @@ type DigestQuery struct {
 	MaxComments int
 	// QuotesSince is where the memory of shown quotes starts.
 	QuotesSince time.Time
+	// Attributes are broken down over Segment.
+	Attributes []string
+	Segment    scoring.Window
 }
 
 // DigestStore is what a digest needs from storage: aggregates, never all
 // rows.
 type DigestStore interface {
 	DigestCounts(ctx context.Context, q DigestQuery) ([]DigestCount, error)
+	// DigestAttributeCounts counts answers by the values of q.Attributes
+	// over q.Segment; answers without the attribute are left out.
+	DigestAttributeCounts(ctx context.Context, q DigestQuery) ([]DigestAttributeCount, error)
 	DigestInvited(ctx context.Context, q DigestQuery) (map[string]DigestInvited, error)
 	DigestComments(ctx context.Context, q DigestQuery) ([]DigestComment, error)
 	// RecentDigestQuotes are the quotes digest q.DigestID showed since
@@ -133,8 +153,9 @@ type DigestStore interface {
 
 // DigestData is everything a digest is computed from.
 type DigestData struct {
-	Query    DigestQuery
-	Counts   []DigestCount
+	Query      DigestQuery
+	Counts     []DigestCount
+	Attributes []DigestAttributeCount
 	Invited  map[string]DigestInvited
 	Comments []DigestComment
 	Recent   []string
@@ -157,6 +178,8 @@ func NewDigestQuery(spec DigestSpec, s *Settings, now time.Time) DigestQuery {
 		q.Days[i] = w
 	}
 	q.Yesterday = q.Days[len(q.Days)-1]
+	q.Segment = scoring.SegmentWindow(now, loc)
+	q.Attributes = slices.Clone(spec.Breakdowns)
 	return q
 }
 
@@ -177,6 +200,11 @@ func LoadDigestData(ctx context.Context, st DigestStore, q DigestQuery) (DigestD
 	var err error
 	if data.Counts, err = st.DigestCounts(ctx, q); err != nil {
 		return data, fmt.Errorf("digest counts: %w", err)
+	}
+	if len(q.Attributes) > 0 {
+		if data.Attributes, err = st.DigestAttributeCounts(ctx, q); err != nil {
+			return data, fmt.Errorf("digest breakdowns: %w", err)
+		}
 	}
 	if data.Invited, err = st.DigestInvited(ctx, q); err != nil {
 		return data, fmt.Errorf("digest invitations: %w", err)
@@ -247,6 +275,8 @@ type DigestSurvey struct {
 	// Touchpoints are the touchpoint types of the last 90 days, best first by
 	// smoothed score; each shows its raw score.
 	Touchpoints []DigestSegment
+	// Breakdowns rank the values of each configured attribute the same way.
+	Breakdowns []DigestBreakdown
 	Quotes      []DigestQuote
 	// Daily are the counts behind the chart, oldest first, ChartDays long.
 	Daily []DigestDay
@@ -275,6 +305,12 @@ type DigestSegment struct {
 	Name     string
 	Score    DigestScore
 	Smoothed scoring.Smoothed
+}
+
+// DigestBreakdown is one attribute's ranked values.
+type DigestBreakdown struct {
+	Attribute string
+	Segments  []DigestSegment
 }
 
 // DigestQuote is a quote with its attribution.
@@ -378,24 +414,30 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 		ds.Comments = comments[id]
 		ds.Invited = data.Invited[id]
 
-		parent := sum(id, scale, segStart, days)
-		pc, _ := parent.NPSCounts()
+		parent, _ := sum(id, scale, segStart, days).NPSCounts()
+		tps := map[string][]int{}
 		for tk, counts := range segs {
-			if tk.survey != id {
-				continue
+			if tk.survey == id {
+				tps[tk.tp] = counts
 			}
-			l := scoring.Likert{Scale: scale, Counts: counts}
-			seg := DigestSegment{Name: tk.tp, Score: score(l, t.Level)}
-			nc, _ := l.NPSCounts()
-			seg.Smoothed, _ = nc.Smoothed(pc, smoothingStrength)
-			ds.Touchpoints = append(ds.Touchpoints, seg)
 		}
-		slices.SortFunc(ds.Touchpoints, func(a, b DigestSegment) int {
-			if c := cmp.Compare(b.Smoothed.RankKey(), a.Smoothed.RankKey()); c != 0 {
-				return c
+		ds.Touchpoints = rank(tps, scale, parent, t)
+		for _, attr := range q.Attributes {
+			values := map[string][]int{}
+			lo, _, _ := scale.Range()
+			for _, c := range data.Attributes {
+				if c.SurveyID != id || c.Attribute != attr || c.Score < lo || c.Score-lo >= scale.Points() {
+					continue
+				}
+				if values[c.Value] == nil {
+					values[c.Value] = make([]int, scale.Points())
+				}
+				values[c.Value][c.Score-lo] += c.Responses
 			}
-			return cmp.Compare(a.Name, b.Name)
-		})
+			if len(values) > 0 {
+				ds.Breakdowns = append(ds.Breakdowns, DigestBreakdown{Attribute: attr, Segments: rank(values, scale, parent, t)})
+			}
+		}
 
 		for i := days - ChartDays; i < days; i++ {
 			day := DigestDay{Date: q.Days[i].Start, Rolling: score(sum(id, scale, i-h+1, i+1), t.Level)}
@@ -413,6 +455,26 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 		d.Surveys[i].Arrow = a
 	}
 	return d
+}
+
+// rank orders segments best first by their smoothed score's rank key
+// (scoring.md §6), ties by name.
+func rank(cells map[string][]int, scale scoring.ScaleID, parent scoring.NPSCounts, t scoring.Thresholds) []DigestSegment {
+	out := make([]DigestSegment, 0, len(cells))
+	for name, counts := range cells {
+		l := scoring.Likert{Scale: scale, Counts: counts}
+		seg := DigestSegment{Name: name, Score: score(l, t.Level)}
+		nc, _ := l.NPSCounts()
+		seg.Smoothed, _ = nc.Smoothed(parent, smoothingStrength)
+		out = append(out, seg)
+	}
+	slices.SortFunc(out, func(a, b DigestSegment) int {
+		if c := cmp.Compare(b.Smoothed.RankKey(), a.Smoothed.RankKey()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return out
 }
 
 // score computes one cell's displayed numbers at the level its n allows.

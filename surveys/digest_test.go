@@ -25,7 +25,7 @@ func digestFixture(t *testing.T, locale string) (surveys.DigestSpec, *surveys.Se
 	s := &surveys.Settings{Product: "Acme", DefaultLocale: "en", Timezone: loc, Surveys: []surveys.Survey{
 		{ID: "nps-delivery", Metric: surveys.NPS}, {ID: "csat", Metric: surveys.CSAT},
 	}}
-	spec := surveys.DigestSpec{ID: "daily-voc", At: 9 * 60, Timezone: loc, Quotes: 5, Locale: locale,
+	spec := surveys.DigestSpec{ID: "daily-voc", At: 9 * 60, Timezone: loc, Quotes: 5, Locale: locale, Breakdowns: []string{"agent"},
 		Days: []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday}}
 	now := time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC) // 09:00 in Jerusalem
 	q := surveys.NewDigestQuery(spec, s, now)
@@ -47,7 +47,14 @@ func digestFixture(t *testing.T, locale string) (surveys.DigestSpec, *surveys.Se
 	add("nps-delivery", days-1, "refund", 1, 2, 2)
 	add("csat", days-1, "", 5, 3, 1)
 	y := q.Yesterday.Start
-	data := surveys.DigestData{Query: q, Counts: counts,
+	attrs := []surveys.DigestAttributeCount{
+		{SurveyID: "nps-delivery", Attribute: "agent", Value: "Dana", Score: 10, Responses: 40},
+		{SurveyID: "nps-delivery", Attribute: "agent", Value: "Dana", Score: 6, Responses: 5},
+		{SurveyID: "nps-delivery", Attribute: "agent", Value: "יוסי", Score: 3, Responses: 20},
+		{SurveyID: "nps-delivery", Attribute: "agent", Value: "יוסי", Score: 9, Responses: 10},
+		{SurveyID: "nps-delivery", Attribute: "agent", Value: "Lena", Score: 15, Responses: 9}, // off the scale: ignored
+	}
+	data := surveys.DigestData{Query: q, Counts: counts, Attributes: attrs,
 		Invited: map[string]surveys.DigestInvited{"nps-delivery": {Sent: 20, Answered: 7}},
 		Comments: []surveys.DigestComment{
 			{ResponseID: 1, SurveyID: "nps-delivery", Score: 1, Text: "The refund took three weeks and nobody answered my emails.", Locale: "en", TouchpointType: "refund", At: y.Add(10 * time.Hour)},
@@ -120,6 +127,13 @@ func TestBuildDigestNumbers(t *testing.T) {
 	}
 	if last := nps.Daily[surveys.ChartDays-1].Rolling; last.N != 142 || last.Value != 38 {
 		t.Errorf("rolling score on the last day n %d value %d, want the headline's", last.N, last.Value)
+	}
+	if len(nps.Breakdowns) != 1 || len(nps.Breakdowns[0].Segments) != 2 {
+		t.Fatalf("breakdowns %+v, want agent with Dana and יוסי", nps.Breakdowns)
+	}
+	// Dana: 40 P, 5 D of 45 = 77.8 → 78; יוסי: 10 P, 20 D of 30 = −33.3 → −33.
+	if a, b := nps.Breakdowns[0].Segments[0], nps.Breakdowns[0].Segments[1]; a.Name != "Dana" || a.Score.Value != 78 || b.Score.Value != -33 || b.Score.N != 30 {
+		t.Errorf("agents %+v, %+v; want Dana 78 first, then יוסי −33 (n 30)", a, b)
 	}
 	csat := d.Surveys[1]
 	if csat.Current.N != 3 || csat.Current.Level != scoring.CountsOnly || csat.HasChange {

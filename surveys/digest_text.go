@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
+	"golang.org/x/text/unicode/bidi"
 
 	"github.com/vocbot/vocbot/scoring"
 )
@@ -215,13 +216,24 @@ func (f *DigestFormat) ltr(s string) string {
 	return s
 }
 
-// name isolates an interpolated name (survey id, touchpoint type) in RTL
-// text, taking its direction from its first strong character.
+// name isolates an interpolated name (survey id, touchpoint type, attribute
+// value), taking its direction from its first strong character: always in
+// RTL text, and in LTR text when it holds right-to-left letters (a Hebrew
+// agent name would otherwise pull the number after it into its run).
 func (f *DigestFormat) name(s string) string {
-	if f.rtl {
+	if f.rtl || hasRTL(s) {
 		return scoring.Isolate(s)
 	}
 	return s
+}
+
+func hasRTL(s string) bool {
+	for _, r := range s {
+		if p, _ := bidi.LookupRune(r); p.Class() == bidi.R || p.Class() == bidi.AL {
+			return true
+		}
+	}
+	return false
 }
 
 // quote isolates a customer's words with their own direction.
@@ -305,23 +317,11 @@ func (f *DigestFormat) section(s DigestSurvey) DigestSection {
 	}
 	if len(s.Touchpoints) > 0 {
 		sec.Lines = append(sec.Lines, f.text("digest.touchpoints", nil))
-		segs := make([]string, len(s.Touchpoints))
-		for i, t := range s.Touchpoints {
-			segs[i] = f.segment(s.Scale, t)
-		}
-		const each = 3
-		if len(segs) <= each {
-			sec.Lines = append(sec.Lines, strings.Join(segs, " · "))
-		} else {
-			k := min(each, len(segs)/2)
-			worst := make([]string, 0, k)
-			for i := len(segs) - 1; i >= len(segs)-k; i-- {
-				worst = append(worst, segs[i])
-			}
-			sec.Lines = append(sec.Lines,
-				f.text("digest.best", nil)+": "+strings.Join(segs[:k], " · "),
-				f.text("digest.worst", nil)+": "+strings.Join(worst, " · "))
-		}
+		sec.Lines = append(sec.Lines, f.ranking(s.Scale, s.Touchpoints)...)
+	}
+	for _, b := range s.Breakdowns {
+		sec.Lines = append(sec.Lines, f.text("digest.attribute", map[string]any{"Attribute": f.name(b.Attribute)}))
+		sec.Lines = append(sec.Lines, f.ranking(s.Scale, b.Segments)...)
 	}
 	if len(s.Quotes) > 0 {
 		sec.QuotesTitle = f.text("digest.quotes", nil)
@@ -337,6 +337,28 @@ func (f *DigestFormat) section(s DigestSurvey) DigestSection {
 		}
 	}
 	return sec
+}
+
+// ranking writes ranked segments: all on one line when there are three or
+// fewer, else the best and the worst (worst first).
+func (f *DigestFormat) ranking(scale scoring.ScaleID, ranked []DigestSegment) []string {
+	segs := make([]string, len(ranked))
+	for i, t := range ranked {
+		segs[i] = f.segment(scale, t)
+	}
+	const each = 3
+	if len(segs) <= each {
+		return []string{strings.Join(segs, " · ")}
+	}
+	k := min(each, len(segs)/2)
+	worst := make([]string, 0, k)
+	for i := len(segs) - 1; i >= len(segs)-k; i-- {
+		worst = append(worst, segs[i])
+	}
+	return []string{
+		f.text("digest.best", nil) + ": " + strings.Join(segs[:k], " · "),
+		f.text("digest.worst", nil) + ": " + strings.Join(worst, " · "),
+	}
 }
 
 func (f *DigestFormat) segment(scale scoring.ScaleID, t DigestSegment) string {
