@@ -156,9 +156,9 @@ type DigestData struct {
 	Query      DigestQuery
 	Counts     []DigestCount
 	Attributes []DigestAttributeCount
-	Invited  map[string]DigestInvited
-	Comments []DigestComment
-	Recent   []string
+	Invited    map[string]DigestInvited
+	Comments   []DigestComment
+	Recent     []string
 }
 
 // NewDigestQuery lays out the windows of a digest posted at now.
@@ -277,7 +277,7 @@ type DigestSurvey struct {
 	Touchpoints []DigestSegment
 	// Breakdowns rank the values of each configured attribute the same way.
 	Breakdowns []DigestBreakdown
-	Quotes      []DigestQuote
+	Quotes     []DigestQuote
 	// Daily are the counts behind the chart, oldest first, ChartDays long.
 	Daily []DigestDay
 }
