@@ -1,0 +1,358 @@
+package surveys
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vocbot/vocbot/scoring"
+)
+
+// /survey stats, quotes and digest: the numbers come from the same
+// functions as the digest's (score, trend, thresholds, Benjamini–Hochberg
+// arrows, quote selection), and the quotes and digest preview are the
+// digest's own lines, so a command never disagrees with the morning post.
+
+// StatsQuery asks for the answers of some surveys in a window, counted per
+// score and, with By, per value of a response attribute.
+type StatsQuery struct {
+	Surveys []string
+	Window  scoring.Window
+	// By is a response attribute ("agent"), StatsByTouchpoint for the
+	// touchpoint type, or "" for no breakdown.
+	By string
+}
+
+// StatsByTouchpoint breaks stats down by touchpoint type.
+const StatsByTouchpoint = "touchpoint"
+
+// StatsCount is how many responses to a survey gave one score, within one
+// segment ("" without a breakdown, or for responses without the attribute).
+type StatsCount struct {
+	SurveyID  string
+	Segment   string
+	Score     int
+	Responses int
+}
+
+// StatsReader counts answers by score: aggregates, never rows.
+type StatsReader interface {
+	StatsCounts(ctx context.Context, q StatsQuery) ([]StatsCount, error)
+}
+
+// statsSegmentsShown bounds the breakdown lines of one survey.
+const statsSegmentsShown = 10
+
+// quotesShown is how many quotes /survey quotes shows per survey.
+const quotesShown = 5
+
+// quoteDays is how far back /survey quotes looks.
+const quoteDays = 7
+
+func (d *AmbassadorDesk) location() *time.Location {
+	if loc := d.engine.settings.Timezone; loc != nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// statSurveys is the survey the command names, or every survey.
+func (d *AmbassadorDesk) statSurveys(c Command) []Survey {
+	s := d.engine.settings
+	if c.SurveyID != "" {
+		sv, _ := s.Survey(c.SurveyID)
+		return []Survey{sv}
+	}
+	return slices.Clone(s.Surveys)
+}
+
+// stats: scores of the window with 95% intervals and n, the change against
+// the window before, and optionally a breakdown.
+func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (string, error) {
+	days := c.Days
+	if days == 0 {
+		days = DefaultStatsWindow
+	}
+	cur := scoring.Trailing(now, d.location(), days)
+	prev := cur.Previous()
+	svs := d.statSurveys(c)
+	ids := make([]string, len(svs))
+	for i, sv := range svs {
+		ids[i] = sv.ID
+	}
+	read := func(w scoring.Window, by string) (map[string]map[string]scoring.Likert, error) {
+		counts, err := d.store.StatsCounts(ctx, StatsQuery{Surveys: ids, Window: w, By: by})
+		if err != nil {
+			return nil, fmt.Errorf("read stats: %w", err)
+		}
+		return likerts(svs, counts), nil
+	}
+	curL, err := read(cur, "")
+	if err != nil {
+		return "", err
+	}
+	prevL, err := read(prev, "")
+	if err != nil {
+		return "", err
+	}
+	var segs map[string]map[string]scoring.Likert
+	if c.By != "" {
+		if segs, err = read(cur, c.By); err != nil {
+			return "", err
+		}
+	}
+
+	f := NewDigestFormat(defaultLocale)
+	type section struct {
+		sv        Survey
+		scale     scoring.ScaleID
+		cur, prev DigestScore
+		trend     scoring.Trend
+	}
+	var secs []section
+	var trends []scoring.Trend
+	for _, sv := range svs {
+		scale := sv.Metric.Scale()
+		th := d.cfg.Thresholds.of(scale)
+		a, b := curL[sv.ID][""], prevL[sv.ID][""]
+		if a.Scale == "" {
+			a = emptyLikert(scale)
+		}
+		if b.Scale == "" {
+			b = emptyLikert(scale)
+		}
+		s := section{sv: sv, scale: scale, cur: score(a, th.Level), prev: score(b, th.Level), trend: trend(a, b, th)}
+		secs = append(secs, s)
+		trends = append(trends, s.trend)
+	}
+	arrows := scoring.Arrows(trends, 0.05)
+
+	var out []string
+	out = append(out, fmt.Sprintf("Scores, last %d days (%s to %s):", days, f.Date(cur.Start), f.Date(cur.LastDay())))
+	for i, s := range secs {
+		metric := metricName(s.scale)
+		lines := []string{"", s.sv.ID + " · " + metric}
+		lines = append(lines, statsHeadline(f, s.scale, metric, days, s.cur))
+		if s.cur.HasScore() {
+			if s.prev.HasScore() {
+				delta := f.Signed(s.cur.Value - s.prev.Value)
+				switch arrows[i] {
+				case scoring.Up:
+					delta = "▲ " + delta
+				case scoring.Down:
+					delta = "▼ " + delta
+				}
+				lines = append(lines, fmt.Sprintf("Previous %d days: %s (n = %s) · change %s", days, f.Value(s.scale, s.prev), f.Int(s.prev.N), delta))
+			} else {
+				lines = append(lines, fmt.Sprintf("Previous %d days: no score to compare with (n = %s)", days, f.Int(s.prev.N)))
+			}
+		}
+		if c.By != "" {
+			lines = append(lines, statsBreakdown(f, s.scale, c.By, d.cfg.Thresholds.of(s.scale), segs[s.sv.ID])...)
+		}
+		out = append(out, lines...)
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+func emptyLikert(scale scoring.ScaleID) scoring.Likert {
+	return scoring.Likert{Scale: scale, Counts: make([]int, scale.Points())}
+}
+
+// likerts sums counts into one distribution per survey and segment.
+func likerts(svs []Survey, counts []StatsCount) map[string]map[string]scoring.Likert {
+	out := map[string]map[string]scoring.Likert{}
+	for _, sv := range svs {
+		out[sv.ID] = map[string]scoring.Likert{}
+	}
+	for _, c := range counts {
+		sv := slices.IndexFunc(svs, func(s Survey) bool { return s.ID == c.SurveyID })
+		if sv < 0 {
+			continue
+		}
+		scale := svs[sv].Metric.Scale()
+		lo, hi, ok := scale.Range()
+		if !ok || c.Score < lo || c.Score > hi || c.Responses <= 0 {
+			continue
+		}
+		l, ok := out[c.SurveyID][c.Segment]
+		if !ok {
+			l = emptyLikert(scale)
+		}
+		l.Counts[c.Score-lo] += c.Responses
+		out[c.SurveyID][c.Segment] = l
+	}
+	return out
+}
+
+func statsHeadline(f *DigestFormat, scale scoring.ScaleID, metric string, days int, s DigestScore) string {
+	switch {
+	case s.Level == scoring.NoResponses:
+		return fmt.Sprintf("%s, last %d days: no responses", metric, days)
+	case !s.HasScore():
+		return fmt.Sprintf("%s, last %d days: n = %s, too few responses for a score", metric, days, f.Int(s.N))
+	}
+	var line string
+	if scale == scoring.CES2 || scale == scoring.CES1 {
+		line = fmt.Sprintf("%s, last %d days: %s agree, mean %s (95%% CI %s) · n = %s",
+			metric, days, f.Value(scale, s), f.Decimal(s.Mean), f.Range(s.CI), f.Int(s.N))
+	} else {
+		line = fmt.Sprintf("%s, last %d days: %s (95%% CI %s) · n = %s", metric, days, f.Value(scale, s), f.Range(s.CI), f.Int(s.N))
+	}
+	if s.Level == scoring.LowN {
+		line += " · low n"
+	}
+	return line
+}
+
+// statsBreakdown lists segments best first by smoothed score, as the
+// digest ranks touchpoints, so a small segment's lucky streak does not top
+// the list.
+func statsBreakdown(f *DigestFormat, scale scoring.ScaleID, by string, th scoring.Thresholds, segs map[string]scoring.Likert) []string {
+	if len(segs) == 0 {
+		return []string{fmt.Sprintf("By %s: no responses", by)}
+	}
+	parent := emptyLikert(scale)
+	for _, l := range segs {
+		parent, _ = parent.Add(l)
+	}
+	pc, _ := parent.NPSCounts()
+	list := make([]DigestSegment, 0, len(segs))
+	for name, l := range segs {
+		seg := DigestSegment{Name: name, Score: score(l, th.Level)}
+		nc, _ := l.NPSCounts()
+		seg.Smoothed, _ = nc.Smoothed(pc, smoothingStrength)
+		list = append(list, seg)
+	}
+	slices.SortFunc(list, func(a, b DigestSegment) int {
+		if c := cmp.Compare(b.Smoothed.RankKey(), a.Smoothed.RankKey()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	lines := []string{fmt.Sprintf("By %s:", by)}
+	for i, s := range list {
+		if i == statsSegmentsShown {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(list)-i))
+			break
+		}
+		name := s.Name
+		if name == "" {
+			name = "(none)"
+		}
+		switch {
+		case !s.Score.HasScore():
+			lines = append(lines, fmt.Sprintf("• %s (n = %s, too few for a score)", name, f.Int(s.Score.N)))
+		case s.Score.Level == scoring.LowN:
+			lines = append(lines, fmt.Sprintf("• %s %s (n = %s) low n", name, f.Value(scale, s.Score), f.Int(s.Score.N)))
+		default:
+			lines = append(lines, fmt.Sprintf("• %s %s (n = %s)", name, f.Value(scale, s.Score), f.Int(s.Score.N)))
+		}
+	}
+	return lines
+}
+
+// quotes: the last week's comments, chosen and redacted by the digest's
+// quote selection and written as the digest writes quotes.
+func (d *AmbassadorDesk) quotes(ctx context.Context, c Command, now time.Time) (string, error) {
+	loc := d.location()
+	svs := d.statSurveys(c)
+	ids := make([]string, len(svs))
+	for i, sv := range svs {
+		ids[i] = sv.ID
+	}
+	w := scoring.Window{Start: scoring.Trailing(now, loc, quoteDays).Start, End: now}
+	comments, err := d.store.DigestComments(ctx, DigestQuery{DigestID: "ambassador", Surveys: ids, Yesterday: w, MaxComments: 2000})
+	if err != nil {
+		return "", fmt.Errorf("read comments: %w", err)
+	}
+	locale := d.engine.settings.DefaultLocale
+	spec := DigestSpec{ID: "ambassador", Timezone: loc, Quotes: quotesShown, Locale: locale}
+	f := NewDigestFormat(defaultLocale)
+	var out []string
+	what := "quotes"
+	if c.Filter != "" {
+		what = c.Filter + "' quotes"
+	}
+	out = append(out, fmt.Sprintf("Recent %s, last %d days (personal data redacted):", what, quoteDays))
+	for _, sv := range svs {
+		scale := sv.Metric.Scale()
+		var pool []DigestComment
+		for _, cm := range comments {
+			if cm.SurveyID != sv.ID {
+				continue
+			}
+			b, err := scale.Bucket(cm.Score)
+			if err != nil {
+				continue
+			}
+			if (c.Filter == QuotesDetractors && b != scoring.Detractor) || (c.Filter == QuotesPromoters && b != scoring.Promoter) {
+				continue
+			}
+			pool = append(pool, cm)
+		}
+		picked := pickQuotes(spec, d.engine.settings, now, sv.ID, scale, DigestData{Comments: pool})
+		out = append(out, "", sv.ID+" · "+metricName(scale))
+		if len(picked) == 0 {
+			out = append(out, "No quotable comments.")
+			continue
+		}
+		for _, q := range picked {
+			out = append(out, f.quoteLine(q))
+		}
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// quoteLine writes a quote exactly as the digest does.
+func (f *DigestFormat) quoteLine(q DigestQuote) string {
+	tp := q.Touchpoint
+	if tp == "" {
+		tp = f.text("digest.notouchpoint", nil)
+	} else {
+		tp = f.name(tp)
+	}
+	return f.text("digest.quote", map[string]any{
+		"Text": f.quote(q.Text, q.Lang), "Score": f.Int(q.Score), "Touchpoint": tp, "Date": f.Date(q.Date)})
+}
+
+// digest previews a configured digest as it would be posted now, in its
+// own language.
+func (d *AmbassadorDesk) digest(ctx context.Context, c Command, now time.Time) (string, TextDirection, CommandResult, error) {
+	spec, ok := DigestSpec{}, false
+	switch {
+	case c.Digest != "":
+		for _, s := range d.cfg.Digests {
+			if s.ID == c.Digest {
+				spec, ok = s, true
+			}
+		}
+		if !ok {
+			ids := make([]string, len(d.cfg.Digests))
+			for i, s := range d.cfg.Digests {
+				ids[i] = s.ID
+			}
+			e := &CommandError{Problem: fmt.Sprintf("no digest %q is configured", shorten(c.Digest)), Usage: VerbDigest.Usage()}
+			if len(ids) > 0 {
+				e.Problem += "; the digests are " + strings.Join(ids, ", ")
+			}
+			if id, ok := closest(c.Digest, ids); ok {
+				e.Suggestion = "/survey digest " + id
+			}
+			return e.Error(), LTR, ResultInvalid, nil
+		}
+	case len(d.cfg.Digests) > 0:
+		spec = d.cfg.Digests[0]
+	default:
+		spec = DigestSpec{ID: "preview", Timezone: d.location(), Quotes: quotesShown, Locale: d.engine.settings.DefaultLocale}
+	}
+	dg, err := ComposeDigest(ctx, d.store, spec, d.engine.settings, d.cfg.Thresholds, now)
+	if err != nil {
+		return "", LTR, "", fmt.Errorf("compose digest %s: %w", spec.ID, err)
+	}
+	card := dg.Card()
+	return card.Text(), card.Dir, ResultOK, nil
+}
