@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -294,4 +295,72 @@ func TestDigestPostedOnceByWorkers(t *testing.T) {
 			t.Errorf("quote memory %v, %v; want the posted quotes", recent, err)
 		}
 	})
+}
+
+// failingPoster answers every post with err.
+type failingPoster struct {
+	err   error
+	posts chan struct{}
+}
+
+func (p *failingPoster) PostDigest(context.Context, surveys.Address, surveys.Digest, []byte) (surveys.MessageRef, error) {
+	p.posts <- struct{}{}
+	return "", p.err
+}
+
+// TestDigestRunOutcomes follows a run to its final state when there is
+// nothing to post or the platform fails in ways a retry cannot fix.
+func TestDigestRunOutcomes(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		seed   bool
+		err    error
+		status string
+		posts  int
+	}{
+		{"nothing new yesterday", false, nil, "empty", 0},
+		{"outcome unknown", true, &surveys.SendError{Kind: surveys.Ambiguous, Err: errors.New("timeout")}, "unknown", 1},
+		{"channel gone", true, &surveys.SendError{Kind: surveys.Unreachable, Err: errors.New("channel_not_found")}, "failed", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db := storagetest.Open(t, storage.SQLite)
+			if tt.seed {
+				seedMonths(t, db, time.UTC, now)
+			}
+			poster := &failingPoster{err: tt.err, posts: make(chan struct{}, 10)}
+			jobs, err := storage.NewJobs(db, storage.JobsConfig{PollInterval: 100 * time.Millisecond, Digests: storage.Digests{
+				Specs: []surveys.DigestSpec{digestSpec(time.UTC)}, Settings: digestSettings(time.UTC),
+				Posters: map[surveys.Platform]surveys.DigestPoster{surveys.Slack: poster},
+				Now:     func() time.Time { return now }}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := jobs.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = jobs.Stop(context.Background()) })
+			st := storage.NewStore(db, nil)
+			var runs []storage.DigestRun
+			for range 600 { // until the worker records an outcome
+				if runs, err = st.DigestRuns(ctx, "daily"); err != nil {
+					t.Fatal(err)
+				}
+				if len(runs) == 1 && runs[0].Status != "pending" && runs[0].Status != "sending" {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if len(runs) != 1 || runs[0].Status != tt.status {
+				t.Fatalf("runs %+v, want one %s", runs, tt.status)
+			}
+			if got := len(poster.posts); got != tt.posts {
+				t.Errorf("%d posts, want %d", got, tt.posts)
+			}
+		})
+	}
 }
