@@ -1,0 +1,104 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+type auditRow struct {
+	ID       int64
+	At       time.Time
+	Actor    string
+	Platform string
+	Action   string
+	Target   string
+	Result   string
+	Detail   string
+}
+
+func (auditRow) TableName() string { return "audit_log" }
+
+func (r auditRow) entry() surveys.AuditEntry {
+	return surveys.AuditEntry{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, Platform: surveys.Platform(r.Platform),
+		Action: r.Action, Target: r.Target, Result: r.Result, Detail: r.Detail}
+}
+
+// RecordAudit appends an entry to the audit log; a zero At is now.
+func (s *Store) RecordAudit(ctx context.Context, e surveys.AuditEntry) error {
+	return s.recordAudit(s.db.gorm.WithContext(ctx), e)
+}
+
+func (s *Store) recordAudit(tx *gorm.DB, e surveys.AuditEntry) error {
+	if e.Actor == "" || e.Action == "" {
+		return fmt.Errorf("record audit entry: actor and action are required (got %q, %q)", e.Actor, e.Action)
+	}
+	at := e.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	row := auditRow{At: at.UTC(), Actor: e.Actor, Platform: string(e.Platform), Action: e.Action, Target: e.Target, Result: e.Result, Detail: e.Detail}
+	if err := tx.Create(&row).Error; err != nil {
+		return fmt.Errorf("record audit entry %s by %s: %w", e.Action, e.Actor, translate(err))
+	}
+	return nil
+}
+
+// AuditFilter selects audit entries. Zero fields select everything.
+type AuditFilter struct {
+	Since time.Time // at or after
+	Until time.Time // before
+	Actor string
+	After Cursor
+	Limit int // 0 means DefaultPage; at most MaxPage
+}
+
+// Audit returns one page of the audit log, newest first, and the cursor of
+// the next page (zero when this page is the last).
+func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]surveys.AuditEntry, Cursor, error) {
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = DefaultPage
+	case limit > MaxPage:
+		limit = MaxPage
+	}
+	var where []string
+	var args []any
+	if f.Actor != "" {
+		where, args = append(where, "actor = ?"), append(args, f.Actor)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "at < ?"), append(args, f.Until.UTC())
+	}
+	if !f.After.IsZero() {
+		where, args = append(where, "(at, id) < (?, ?)"), append(args, f.After.At, f.After.ID)
+	}
+	q := s.db.gorm.WithContext(ctx).Model(&auditRow{})
+	if len(where) > 0 {
+		q = q.Where(strings.Join(where, " AND "), args...)
+	}
+	var rows []auditRow
+	if err := q.Order("at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, Cursor{}, fmt.Errorf("read audit log: %w", translate(err))
+	}
+	var next Cursor
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = Cursor{At: last.At.UTC(), ID: last.ID}
+	}
+	out := make([]surveys.AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = r.entry()
+	}
+	return out, next, nil
+}

@@ -1,0 +1,202 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// ForgetReport says what forgetting a customer changed.
+type ForgetReport struct {
+	// Pseudonym replaced the customer's id everywhere (customers, audit
+	// log): "forgotten:" and 16 hex digits that nothing maps back.
+	Pseudonym string
+	// Responses are kept, anonymised, so totals and past scores still add up.
+	Responses int64
+	// CommentsErased counts comments cleared (and follow-ups that were awaiting one).
+	CommentsErased     int64
+	IdentitiesDeleted  int64
+	TouchpointsCleared int64
+	LinkTokensDeleted  int64
+	// InvitationsCancelled were scheduled and will not be sent.
+	InvitationsCancelled int64
+}
+
+// ActorCustomer is the audit actor of a customer's own request (/delete_my_data).
+const ActorCustomer = "customer"
+
+// Forget erases a customer's personal data at their own request (the
+// /delete_my_data command): see ForgetBy, with actor "customer".
+func (s *Store) Forget(ctx context.Context, customerExternalID string) (ForgetReport, error) {
+	return s.ForgetBy(ctx, customerExternalID, surveys.AuditEntry{Actor: ActorCustomer})
+}
+
+// ForgetBy erases a customer's personal data in one transaction, on behalf
+// of by.Actor (and by.Platform): the name, locale and time zone; every
+// linked chat, link token and rate bucket of their chats; the addresses
+// and message references on their invitations (scheduled ones are
+// cancelled); their touchpoints' and responses' attributes, the request
+// hashes taken over their bodies, and every comment (state "erased"). The
+// customer's id becomes an irreversible pseudonym, here and in the audit
+// log. Scores stay, under the pseudonym, so totals and past scores do not
+// change. The erasure is audited under the pseudonym, with counts only.
+//
+// An unknown (or already forgotten) customer is surveys.ErrNotFound.
+func (s *Store) ForgetBy(ctx context.Context, customerExternalID string, by surveys.AuditEntry) (ForgetReport, error) {
+	var rep ForgetReport
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
+		rep = ForgetReport{}
+		lock := ""
+		if s.db.engine == Postgres {
+			lock = " FOR UPDATE"
+		}
+		var cust customerRow
+		res := tx.Raw("SELECT * FROM customers WHERE external_id = ? AND forgotten_at IS NULL"+lock, customerExternalID).Scan(&cust)
+		if res.Error != nil {
+			return fmt.Errorf("look up customer: %w", res.Error)
+		}
+		if cust.ID == 0 {
+			return fmt.Errorf("no customer %q: %w", customerExternalID, surveys.ErrNotFound)
+		}
+		pseudonym, err := newPseudonym(customerExternalID)
+		if err != nil {
+			return err
+		}
+		rep.Pseudonym = pseudonym
+		now := s.now()
+
+		// Rate buckets are keyed by chat: find the chats before the links go.
+		var chats []identityRow
+		if err := tx.Raw(`SELECT platform, chat_id, user_id FROM identities WHERE customer_id = ?
+UNION SELECT platform, chat_id, user_id FROM invitations WHERE customer_id = ? AND platform <> ''`, cust.ID, cust.ID).Scan(&chats).Error; err != nil {
+			return fmt.Errorf("find chats: %w", err)
+		}
+		var keys []string
+		for _, c := range chats {
+			keys = append(keys, chatKey(c.address()))
+		}
+		if len(keys) > 0 {
+			if err := tx.Exec("DELETE FROM rate_buckets WHERE key IN ?", keys).Error; err != nil {
+				return fmt.Errorf("delete rate buckets: %w", err)
+			}
+		}
+
+		steps := []struct {
+			what  string
+			count *int64
+			sql   string
+			args  []any
+		}{
+			{"erase comments", &rep.CommentsErased, `UPDATE responses SET comment = NULL, comment_at = NULL, comment_state = 'erased'
+WHERE customer_id = ? AND (comment IS NOT NULL OR comment_state IN ('awaiting', 'given'))`, []any{cust.ID}},
+			{"clear response attributes", &rep.Responses, `UPDATE responses SET attributes = '{}' WHERE customer_id = ?`, []any{cust.ID}},
+			{"cancel invitations", &rep.InvitationsCancelled, `UPDATE invitations SET status = 'skipped', skip_reason = 'opted_out',
+ detail = 'cancelled: the customer''s data was erased', updated_at = ? WHERE customer_id = ? AND status = 'scheduled'`, []any{now, cust.ID}},
+			{"clear invitation addresses", nil, `UPDATE invitations SET chat_id = '', user_id = '', message_ref = '' WHERE customer_id = ?`, []any{cust.ID}},
+			{"clear idempotency keys", nil, `UPDATE idempotency_keys SET request_hash = 'erased'
+WHERE touchpoint_id IN (SELECT id FROM touchpoints WHERE customer_id = ?)`, []any{cust.ID}},
+			{"clear touchpoints", &rep.TouchpointsCleared, `UPDATE touchpoints SET attributes = '{}', request_hash = 'erased' WHERE customer_id = ?`, []any{cust.ID}},
+			{"delete identities", &rep.IdentitiesDeleted, `DELETE FROM identities WHERE customer_id = ?`, []any{cust.ID}},
+			{"delete link tokens", &rep.LinkTokensDeleted, `DELETE FROM link_tokens WHERE customer_id = ?`, []any{cust.ID}},
+			{"forget customer", nil, `UPDATE customers SET external_id = ?, name = '', locale = '', time_zone = '', forgotten_at = ?, updated_at = ?
+WHERE id = ?`, []any{pseudonym, now, now, cust.ID}},
+		}
+		for _, st := range steps {
+			res := tx.Exec(st.sql, st.args...)
+			if res.Error != nil {
+				return fmt.Errorf("%s: %w", st.what, res.Error)
+			}
+			if st.count != nil {
+				*st.count = res.RowsAffected
+			}
+		}
+		if err := s.pseudonymiseAudit(tx, customerExternalID, pseudonym); err != nil {
+			return err
+		}
+		entry := by
+		entry.ID, entry.At, entry.Action, entry.Target, entry.Result = 0, now, "forget", pseudonym, "ok"
+		entry.Detail = fmt.Sprintf("erased %d comments, %d chats, %d link tokens, the attributes of %d touchpoints; kept %d scores",
+			rep.CommentsErased, rep.IdentitiesDeleted, rep.LinkTokensDeleted, rep.TouchpointsCleared, rep.Responses)
+		return s.recordAudit(tx, entry)
+	})
+	if err != nil {
+		return ForgetReport{}, fmt.Errorf("forget customer: %w", err)
+	}
+	return rep, nil
+}
+
+// pseudonymiseAudit replaces the customer's id with the pseudonym in the
+// audit entries that name it (an ambassador's "/survey send nps cus_42").
+// Only whole ids are replaced: forgetting cus_4 leaves cus_42 alone.
+func (s *Store) pseudonymiseAudit(tx *gorm.DB, id, pseudonym string) error {
+	contains := "instr(%s, ?) > 0" // not LIKE: ids may hold % and _
+	if s.db.engine == Postgres {
+		contains = "strpos(%s, ?) > 0"
+	}
+	var rows []auditRow
+	err := tx.Where(fmt.Sprintf(contains+" OR "+contains+" OR "+contains, "target", "action", "detail"), id, id, id).Find(&rows).Error
+	if err != nil {
+		return fmt.Errorf("pseudonymise audit log: %w", err)
+	}
+	for _, r := range rows {
+		t, a, d := replaceID(r.Target, id, pseudonym), replaceID(r.Action, id, pseudonym), replaceID(r.Detail, id, pseudonym)
+		if t == r.Target && a == r.Action && d == r.Detail {
+			continue
+		}
+		if err := tx.Model(&auditRow{}).Where("id = ?", r.ID).Updates(map[string]any{"target": t, "action": a, "detail": d}).Error; err != nil {
+			return fmt.Errorf("pseudonymise audit entry %d: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// replaceID replaces each whole occurrence of id in s: one not touching a
+// letter, digit or one of _-.:@ that would make it part of a longer id.
+func replaceID(s, id, with string) string {
+	if id == "" {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, id)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(id)
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if (i == 0 || !idRune(before)) && (end == len(s) || !idRune(after)) {
+			b.WriteString(s[:i])
+			b.WriteString(with)
+		} else {
+			b.WriteString(s[:end])
+		}
+		s = s[end:]
+	}
+}
+
+func idRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_-.:@", r)
+}
+
+// newPseudonym is "forgotten:" and the first 16 hex digits of SHA-256 over
+// a random salt and the id. The salt is thrown away, so nothing, not even
+// the id, leads back to the pseudonym.
+func newPseudonym(id string) (string, error) {
+	var salt [32]byte
+	if _, err := rand.Read(salt[:]); err != nil {
+		return "", fmt.Errorf("pseudonym: %w", err)
+	}
+	sum := sha256.Sum256(append(salt[:], id...))
+	return "forgotten:" + hex.EncodeToString(sum[:8]), nil
+}
