@@ -160,10 +160,12 @@ func (c *chatTx) AwaitingComment(customer int64, since time.Time) (surveys.Respo
 	return c.response(q, "response awaiting a comment")
 }
 
-func (c *chatTx) SetComment(responseID int64, comment string, state surveys.CommentState, at time.Time) error {
-	updates := map[string]any{"comment_state": string(state), "comment_at": at.UTC()}
-	if state == surveys.CommentGiven {
-		updates["comment"] = comment
+func (c *chatTx) SetComment(responseID int64, a surveys.FollowUpAnswer) error {
+	updates := map[string]any{"comment_state": string(a.State), "comment_at": a.At.UTC()}
+	if a.State == surveys.CommentGiven {
+		updates["comment"] = a.Comment
+		updates["comment_lang"] = a.Lang
+		updates["comment_lang_confidence"] = a.LangConfidence
 	}
 	if err := c.tx.Model(&responseRow{}).Where("id = ?", responseID).Updates(updates).Error; err != nil {
 		return fmt.Errorf("record comment of response %d: %w", responseID, err)
@@ -210,7 +212,8 @@ UNION SELECT platform || ':chat:' || CASE WHEN chat_id <> '' THEN chat_id ELSE u
 		args []any
 	}{
 		{"rate buckets", `DELETE FROM rate_buckets WHERE key IN ?`, []any{append(chats, "")}},
-		{"responses", `UPDATE responses SET comment = NULL, comment_at = NULL, comment_state = 'erased', attributes = '{}' WHERE customer_id = ?`, []any{customer}},
+		{"responses", `UPDATE responses SET comment = NULL, comment_at = NULL, comment_state = 'erased', comment_lang = '', comment_lang_confidence = 0, attributes = '{}'
+WHERE customer_id = ?`, []any{customer}},
 		{"idempotency keys", `DELETE FROM idempotency_keys WHERE touchpoint_id IN (SELECT id FROM touchpoints WHERE customer_id = ?)`, []any{customer}},
 		{"touchpoints", `UPDATE touchpoints SET external_id = NULL, attributes = '{}', request_hash = '' WHERE customer_id = ?`, []any{customer}},
 		{"unsent invitations", `UPDATE invitations SET status = 'skipped', skip_reason = 'opted_out', detail = 'the customer deleted their data before it was sent'

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/vocbot/vocbot/scoring"
@@ -361,8 +362,16 @@ func (t *chatTurn) answer(inv Invitation, text string) error {
 }
 
 // closeFollowUp records the comment (or that there is none) and thanks.
+// The comment is stored as written (redaction is for what is shown, not
+// what is kept), made storable: invalid UTF-8 and NUL, which no chat
+// client sends but PostgreSQL refuses, are replaced.
 func (t *chatTurn) closeFollowUp(r Response, comment string, state CommentState) error {
-	if err := t.tx.SetComment(r.ID, comment, state, t.now); err != nil {
+	a := FollowUpAnswer{State: state, At: t.now}
+	if state == CommentGiven {
+		a.Comment = strings.ReplaceAll(strings.ToValidUTF8(comment, "\uFFFD"), "\x00", "\uFFFD")
+		a.Lang, a.LangConfidence = scoring.DetectLanguage(a.Comment, t.locale)
+	}
+	if err := t.tx.SetComment(r.ID, a); err != nil {
 		return err
 	}
 	t.replies = append(t.replies, t.e.settings.ThanksPrompt(Invitation{Locale: t.locale}))

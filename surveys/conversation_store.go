@@ -15,6 +15,17 @@ type ChatCustomer struct {
 	OptedOut   bool
 }
 
+// FollowUpAnswer is how a follow-up question ended: a comment (State
+// CommentGiven, Comment as written, its language told from its script) or
+// none (CommentSkipped).
+type FollowUpAnswer struct {
+	State          CommentState
+	Comment        string
+	Lang           string  // scoring.DetectLanguage of Comment
+	LangConfidence float64 // its confidence, 0–1
+	At             time.Time
+}
+
 // Conversations is what the Engine needs from storage to hold survey
 // conversations; storage.Store implements it next to Store.
 type Conversations interface {
@@ -55,9 +66,8 @@ type ChatTx interface {
 	// question is awaiting an answer and was asked after since; responses
 	// awaiting since before that are marked skipped (the window passed).
 	AwaitingComment(customer int64, since time.Time) (Response, error)
-	// SetComment records the follow-up's outcome: the comment as written
-	// (state CommentGiven) or none (CommentSkipped).
-	SetComment(responseID int64, comment string, state CommentState, at time.Time) error
+	// SetComment records how the follow-up question ended.
+	SetComment(responseID int64, c FollowUpAnswer) error
 	// SetOptedOut records /stop (true) or /resume (false). Stopping also
 	// skips the customer's invitations not yet sent and follow-ups awaiting.
 	SetOptedOut(customer int64, optedOut bool, at time.Time) error

@@ -284,6 +284,11 @@ func TestConversationRecordsComment(t *testing.T) {
 		if f.alerts() != 1 {
 			t.Errorf("%d alerts, want 1 for a detractor", f.alerts())
 		}
+		var lang string
+		var confidence float64
+		if err := db.SQL().QueryRow(`SELECT comment_lang, comment_lang_confidence FROM responses`).Scan(&lang, &confidence); err != nil || lang != "fa" || confidence <= 0.5 {
+			t.Errorf("comment language %q (%.2f), %v; want fa", lang, confidence, err)
+		}
 		f.wantLast(chat, surveys.MsgThanks, "fa", nil)
 		// The answer was shown in place of the buttons.
 		var edits int
@@ -601,10 +606,13 @@ func TestConversationDeleteMyData(t *testing.T) {
 // commands: Handle never fails, always answers, and a recorded score is on
 // the survey's scale.
 func FuzzConversationTyped(f *testing.F) {
-	for _, s := range []string{"9", "۱۰", "٩", "-1", "11", "/start x", "/language he", "/stop", "/delete_my_data", "skip", "", "\u2067٩\u2069", "9.5", "/", "/@"} {
+	for _, s := range []string{"9", "۱۰", "٩", "-1", "11", "/start x", "/language he", "/stop", "/delete_my_data", "skip", "", "\u2067٩\u2069", "9.5", "/", "/@",
+		"bad \xff utf-8", "nul \x00 byte", "/language \x00"} {
 		f.Add(s)
 	}
-	db := storagetest.Open(f, storage.SQLite)
+	// The last engine: PostgreSQL when configured, which is pickier about text.
+	engines := storagetest.Engines()
+	db := storagetest.Open(f, engines[len(engines)-1])
 	fx := newConvFixture(f, db)
 	chat := tgChat(31337)
 	fx.invite("cus_fuzz", chat, "fa", "order_delivered")
