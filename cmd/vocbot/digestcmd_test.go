@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // TestDigestPreviewMatchesScore is the acceptance check: with a seeded month
@@ -94,5 +95,27 @@ func TestDigestPreviewMatchesScore(t *testing.T) {
 	}
 	if !strings.HasPrefix(preview, "Voice of Customer · 2026-11-23\n") {
 		t.Errorf("preview does not start with its title:\n%s", preview)
+	}
+}
+
+func TestDigestJobsFromConfig(t *testing.T) {
+	t.Parallel()
+	cfg := filepath.Join(t.TempDir(), "vocbot.yaml")
+	yaml := "default_locale: fa\ndigits: {fa: latin}\ndigests:\n  - id: daily\n    to: telegram:-100123\n    at: \"08:30\"\n    timezone: Asia/Tehran\n    days: [sat, sun]\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(&environment{getenv: mapEnv(map[string]string{"VOCBOT_CONFIG": cfg})}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := digestJobs(c, surveySettings(c, nil), digestPosters(&adapters{}), nil)
+	if len(d.Specs) != 1 || d.Chart == nil || len(d.Posters) != 0 {
+		t.Fatalf("digest jobs %+v", d)
+	}
+	s := d.Specs[0]
+	if s.ID != "daily" || s.To != (surveys.Address{Platform: surveys.Telegram, ChatID: "-100123"}) || s.At != 8*60+30 ||
+		s.Timezone.String() != "Asia/Tehran" || s.Locale != "fa-u-nu-latn" || len(s.Days) != 2 {
+		t.Errorf("spec %+v", s)
 	}
 }
