@@ -66,6 +66,9 @@ type Server struct {
 	calls    []Call
 	posted   []Message
 	changed  chan struct{}
+
+	files     map[string]*File // by id
+	fileOrder []string
 }
 
 // User is a workspace member.
@@ -298,6 +301,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if id, ok := strings.CutPrefix(method, "upload/"); ok {
+		s.upload(w, r, id)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		writeJSON(w, http.StatusOK, answer{"ok": false, "error": "invalid_form_data"})
 		return
@@ -408,6 +415,10 @@ func (s *Server) dispatch(method string, p url.Values) (answer, *apiError) {
 		return s.update(p)
 	case "conversations.history":
 		return s.history(p)
+	case "files.getUploadURLExternal":
+		return s.getUploadURL(p)
+	case "files.completeUploadExternal":
+		return s.completeUpload(p)
 	}
 	return nil, &apiError{code: "unknown_method"}
 }
