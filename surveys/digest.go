@@ -29,7 +29,7 @@ type DigestSpec struct {
 	At int
 	// Timezone is the digest's own zone: its days, windows and schedule.
 	Timezone *time.Location
-	// Days are the weekdays it is posted on.
+	// Days are the weekdays it is posted on; none means every day.
 	Days []time.Weekday
 	// Surveys are the survey ids it covers; empty means every survey.
 	Surveys []string
@@ -54,7 +54,7 @@ type DigestSpec struct {
 func (d DigestSpec) Due(now time.Time) (date string, due bool) {
 	local := now.In(d.location())
 	date = local.Format(time.DateOnly)
-	if !slices.Contains(d.Days, local.Weekday()) {
+	if len(d.Days) > 0 && !slices.Contains(d.Days, local.Weekday()) {
 		return date, false
 	}
 	return date, local.Hour()*60+local.Minute() >= d.At

@@ -221,6 +221,10 @@ func TestDigestDue(t *testing.T) {
 		{"late the same day", time.Date(2026, 11, 2, 23, 0, 0, 0, time.UTC), "2026-11-02", true},
 		{"local date differs from UTC", time.Date(2026, 11, 3, 3, 0, 0, 0, time.UTC), "2026-11-02", true},
 	}
+	every := surveys.DigestSpec{ID: "e", At: 9 * 60}
+	if _, due := every.Due(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)); !due {
+		t.Error("a digest without days is not due every day")
+	}
 	for _, tt := range tests {
 		date, due := spec.Due(tt.now)
 		if date != tt.date || due != tt.due {
