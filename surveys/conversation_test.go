@@ -395,6 +395,58 @@ func TestConversationConcurrentTaps(t *testing.T) {
 	})
 }
 
+// TestConversationSlack: a Slack identity names the user; answers come
+// from the DM channel, and the replies go there.
+func TestConversationSlack(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newConvFixture(t, db)
+		user := surveys.Address{Platform: surveys.Slack, UserID: "U0123"}
+		dm := surveys.Address{Platform: surveys.Slack, ChatID: "D0456", UserID: "U0123"}
+		inv := f.invite("cus_s", user, "en", "ticket_closed")
+		f.handle(surveys.Incoming{ID: "slack:action:1", From: dm, Ref: surveys.Ref{InvitationID: inv.ID, Question: surveys.QuestionScore}.String(), Value: "1"})
+		f.handle(surveys.Incoming{ID: "slack:Ev1", From: dm, Text: "The agent never called back"})
+		r, ok := f.response(inv.ID)
+		if !ok || r.Score != 1 || r.Comment != "The agent never called back" || r.Platform != surveys.Slack {
+			t.Errorf("response %+v", r)
+		}
+		f.wantLast(dm, surveys.MsgThanks, "en", nil)
+		someoneElse := surveys.Address{Platform: surveys.Slack, ChatID: "D0999", UserID: "U0999"}
+		f.handle(surveys.Incoming{ID: "slack:Ev2", From: someoneElse, Text: "hi"})
+		f.wantLast(someoneElse, surveys.MsgHello, "en", nil)
+	})
+}
+
+// TestConversationConcurrentTyped: the same customer types answers on two
+// devices at once; one is recorded, the other told it was answered.
+func TestConversationConcurrentTyped(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newConvFixture(t, db)
+		chat := tgChat(11)
+		f.invite("cus_11", chat, "en", "issue_resolved")
+		var wg sync.WaitGroup
+		errs := make(chan error, 6)
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- f.engine.Handle(context.Background(), surveys.Incoming{ID: fmt.Sprintf("tg:typed%d", i), From: chat, Text: strconv.Itoa(i + 1)})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		if n := f.responses(); n != 1 {
+			t.Errorf("%d responses, want 1", n)
+		}
+	})
+}
+
 func TestConversationRedeliveryIgnored(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -471,8 +523,15 @@ func TestConversationOptOutDuringSurvey(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		f := newConvFixture(t, db)
 		chat := tgChat(9)
+		later := f.invite("cus_9", chat, "ru", "ticket_closed")
+		f.exec(`UPDATE invitations SET status = 'scheduled' WHERE id = $1`, later.ID)
 		inv := f.invite("cus_9", chat, "ru", "order_delivered")
 		f.say(chat, "/stop")
+		var status, reason string
+		if err := db.SQL().QueryRow(`SELECT status, skip_reason FROM invitations WHERE id = `+strconv.FormatInt(later.ID, 10)).Scan(&status, &reason); err != nil ||
+			status != "skipped" || reason != "opted_out" {
+			t.Errorf("scheduled invitation after /stop: %s %s %v; want skipped, opted_out", status, reason, err)
+		}
 		f.wantLast(chat, surveys.MsgStopped, "ru", nil)
 		f.press(chat, surveys.Ref{InvitationID: inv.ID, Question: surveys.QuestionScore}.String(), "7")
 		f.wantLast(chat, surveys.MsgSurveyClosed, "ru", nil)
