@@ -2,19 +2,15 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// What ambassadors' /survey commands read: customers by the reference an
-// ambassador typed, how many invitations they sent today, and score counts
-// for /survey stats. Aggregates run in SQL (GROUP BY score), like the
-// digest's.
+// What ambassadors' /survey commands read besides the digest's aggregates:
+// customers by the reference an ambassador typed, and how many invitations
+// they sent today.
 
 var _ surveys.AmbassadorStore = (*Store)(nil)
 
@@ -58,52 +54,10 @@ func (s *Store) AmbassadorInvitations(ctx context.Context, from surveys.Address,
 	return int(n), nil
 }
 
-// attributeKey is what StatsCounts accepts as an attribute name; the
-// grammar of /survey stats allows no more.
-var attributeKey = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+var _ surveys.Auditor = (*Store)(nil)
 
-// errBadAttribute is an attribute name StatsCounts refuses.
-var errBadAttribute = errors.New("attribute names are 1–64 letters, digits and _.-")
-
-// StatsCounts implements surveys.StatsReader: responses answered in the
-// window, per survey, segment and score.
-func (s *Store) StatsCounts(ctx context.Context, q surveys.StatsQuery) ([]surveys.StatsCount, error) {
-	if len(q.Surveys) == 0 {
-		return nil, nil
-	}
-	segment := "''"
-	var args []any
-	switch {
-	case q.By == "":
-	case q.By == surveys.StatsByTouchpoint:
-		segment = "touchpoint_type"
-	case !attributeKey.MatchString(q.By):
-		return nil, fmt.Errorf("stats by %q: %w", q.By, errBadAttribute)
-	case s.db.engine == Postgres:
-		segment = "coalesce(attributes ->> ?, '')"
-		args = append(args, q.By)
-	default:
-		// The key goes in as a quoted JSON path ($."a.b" is one key).
-		segment = "coalesce(json_extract(attributes, ?), '')"
-		args = append(args, `$."`+strings.ReplaceAll(q.By, `"`, ``)+`"`)
-	}
-	args = append(args, q.Surveys, q.Window.Start.UTC(), q.Window.End.UTC())
-	var rows []struct {
-		SurveyID  string
-		Segment   string
-		Score     int
-		Responses int
-	}
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+segment+` AS segment, score, count(*) AS responses
-		FROM responses
-		WHERE survey_id IN ? AND answered_at >= ? AND answered_at < ?
-		GROUP BY survey_id, segment, score`, args...).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("count responses for stats: %w", translate(err))
-	}
-	out := make([]surveys.StatsCount, len(rows))
-	for i, r := range rows {
-		out[i] = surveys.StatsCount(r)
-	}
-	return out, nil
+// RecordCommand implements surveys.Auditor: an ambassador's command becomes
+// an audit log line (RecordAudit).
+func (s *Store) RecordCommand(ctx context.Context, r surveys.CommandRecord) error {
+	return s.RecordAudit(ctx, r.Entry())
 }

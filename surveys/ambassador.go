@@ -89,39 +89,59 @@ func AmbassadorKey(from Address) string { return string(from.Platform) + ":" + f
 // DefaultLinkTTL is how long a /survey link stays valid, as from the API.
 const DefaultLinkTTL = 7 * 24 * time.Hour
 
-// AmbassadorStore is what the desk reads and writes besides the Engine's
-// Store: customers by reference, the quota's count, scores and comments.
+// AmbassadorStore is what the desk reads besides the Engine's Store: the
+// digest's aggregates and comments (for stats, quotes and the preview),
+// customers by reference, and the quota's count.
 type AmbassadorStore interface {
 	DigestStore
-	StatsReader
 	// FindCustomer is the external id of the customer ref names: one known
 	// by that id (and not forgotten), or the one linked to the chat user.
 	// ErrNotFound when there is none.
 	FindCustomer(ctx context.Context, ref CustomerRef) (string, error)
 	// AmbassadorInvitations counts the invitations (skips not counted) of
 	// touchpoints with Source AmbassadorSource whose ExternalID starts with
-	// AmbassadorKey(from)+":" and that occurred in [since, until).
+	// AmbassadorKey(from)+":" and that occurred in [since, until). The desk
+	// counts before it sends, so two commands racing at the limit may both
+	// pass: the quota stops floods, it is not an account.
 	AmbassadorInvitations(ctx context.Context, from Address, since, until time.Time) (int, error)
 }
 
 // Auditor records what staff did: every ambassador command, with its
-// result, refusals included.
+// result, refusals included. storage.Store implements it by writing
+// CommandRecord.Entry to the audit log.
 type Auditor interface {
 	RecordCommand(ctx context.Context, r CommandRecord) error
 }
 
-// CommandRecord is one ambassador command in the audit log.
+// CommandRecord is one ambassador command for the audit log.
 type CommandRecord struct {
 	At time.Time
 	// Actor is AmbassadorKey of who typed it; From the chat it came from.
 	Actor string
 	From  Address
+	// Action is "survey." and the subcommand ("survey.send"), or "survey"
+	// when the text could not be read.
+	Action string
+	// Target is what the command was about: the customer's id (send,
+	// link), the survey (stats, quotes) or the digest; "" for none.
+	Target string
 	// Command is the command as parsed (Command.String), or the text as
 	// typed (shortened) when it could not be read.
 	Command string
 	Result  CommandResult
 	// Detail is the reply's gist: the decision, the error, the refusal.
 	Detail string
+}
+
+// Entry is the record as an audit log line: the command and the reply's
+// gist in Detail.
+func (r CommandRecord) Entry() AuditEntry {
+	detail := r.Command
+	if r.Detail != "" {
+		detail += " → " + r.Detail
+	}
+	return AuditEntry{At: r.At, Actor: r.Actor, Platform: r.From.Platform, Action: r.Action, Target: r.Target,
+		Result: string(r.Result), Detail: detail}
 }
 
 // CommandResult is how a command ended.
@@ -244,7 +264,7 @@ func (h routeHandler) Handle(ctx context.Context, in Incoming) error {
 // included, is in the reply.
 func (d *AmbassadorDesk) Run(ctx context.Context, req CommandRequest) (CommandReply, error) {
 	now := d.engine.clock.Now()
-	rec := CommandRecord{At: now, Actor: AmbassadorKey(req.From), From: req.From, Command: shortText(req.Text)}
+	rec := CommandRecord{At: now, Actor: AmbassadorKey(req.From), From: req.From, Action: "survey", Command: shortText(req.Text)}
 	dir := LTR
 	out := func(text string, result CommandResult, err error) (CommandReply, error) {
 		rec.Result = result
@@ -259,20 +279,25 @@ func (d *AmbassadorDesk) Run(ctx context.Context, req CommandRequest) (CommandRe
 		}
 		return CommandReply{Text: text, Dir: dir}, err
 	}
+	cmd, perr := ParseCommand(req.Text)
+	if perr == nil {
+		rec.Action, rec.Target, rec.Command = "survey."+string(cmd.Verb), cmd.target(), cmd.String()
+	}
 	if !d.cfg.Ambassadors.Allows(req.From, req.Roles) {
 		return out(Refusal, ResultRefused, nil)
 	}
-	cmd, err := ParseCommand(req.Text)
-	if err != nil {
-		return out(err.Error(), ResultInvalid, nil)
+	if perr != nil {
+		return out(perr.Error(), ResultInvalid, nil)
 	}
-	rec.Command = cmd.String()
 	if err := d.check(cmd); err != nil {
 		return out(err.Error(), ResultInvalid, nil)
 	}
 	switch cmd.Verb {
 	case VerbSend:
-		text, result, err := d.send(ctx, req, cmd, now)
+		text, customer, result, err := d.send(ctx, req, cmd, now)
+		if customer != "" {
+			rec.Target = customer
+		}
 		return out(text, result, err)
 	case VerbLink:
 		text, result, err := d.link(ctx, cmd)
@@ -289,6 +314,17 @@ func (d *AmbassadorDesk) Run(ctx context.Context, req CommandRequest) (CommandRe
 		return out(text, result, err)
 	}
 	return out(helpText(cmd.Topic), ResultOK, nil)
+}
+
+// target is what the command is about, as far as its text tells.
+func (c Command) target() string {
+	switch {
+	case !c.Customer.IsZero():
+		return c.Customer.String()
+	case c.SurveyID != "":
+		return c.SurveyID
+	}
+	return c.Digest
 }
 
 // check holds the command against the workspace: its survey must exist.
@@ -316,19 +352,19 @@ func (d *AmbassadorDesk) check(c Command) error {
 
 // send invites a customer through the same Ingest as the API and says
 // what became of it.
-func (d *AmbassadorDesk) send(ctx context.Context, req CommandRequest, c Command, now time.Time) (string, CommandResult, error) {
+func (d *AmbassadorDesk) send(ctx context.Context, req CommandRequest, c Command, now time.Time) (reply, customerID string, _ CommandResult, _ error) {
 	customer := Customer{}
 	id, err := d.store.FindCustomer(ctx, c.Customer)
 	switch {
 	case err == nil:
 		customer.ExternalID = id
 	case !errors.Is(err, ErrNotFound):
-		return "", "", fmt.Errorf("find customer %s: %w", c.Customer, err)
+		return "", "", "", fmt.Errorf("find customer %s: %w", c.Customer, err)
 	case c.Customer.User.UserID != "":
 		// A colleague mentioned for an employee survey: known by their chat id.
 		customer.ExternalID = AmbassadorKey(c.Customer.User)
 	default:
-		return unknownCustomer(c.Customer), ResultNotFound, nil
+		return unknownCustomer(c.Customer), "", ResultNotFound, nil
 	}
 	if c.Customer.User.UserID != "" {
 		customer.Identities = []Address{c.Customer.User}
@@ -337,11 +373,11 @@ func (d *AmbassadorDesk) send(ctx context.Context, req CommandRequest, c Command
 	day := d.day(now)
 	used, err := d.store.AmbassadorInvitations(ctx, req.From, day.Start, day.End)
 	if err != nil {
-		return "", "", fmt.Errorf("count today's sends: %w", err)
+		return "", "", "", fmt.Errorf("count today's sends: %w", err)
 	}
 	if quota := d.cfg.Ambassadors.quota(); used >= quota {
 		return fmt.Sprintf("Not sent: you have used today's quota of %d invitations by command. It renews at midnight (%s).",
-			quota, day.End.Location()), ResultQuota, nil
+			quota, day.End.Location()), customer.ExternalID, ResultQuota, nil
 	}
 
 	key := AmbassadorKey(req.From)
@@ -363,17 +399,18 @@ func (d *AmbassadorDesk) send(ctx context.Context, req CommandRequest, c Command
 	var ve *ValidationError
 	switch {
 	case errors.As(err, &ve):
-		return "Not sent: " + ve.Error() + ".", ResultInvalid, nil
+		return "Not sent: " + ve.Error() + ".", customer.ExternalID, ResultInvalid, nil
 	case errors.Is(err, ErrIdempotencyKeyReused), errors.Is(err, ErrInProgress):
-		return "Not sent: this message was already handled as another command.", ResultInvalid, nil
+		return "Not sent: this message was already handled as another command.", customer.ExternalID, ResultInvalid, nil
 	case err != nil:
-		return "", "", err
+		return "", "", "", err
 	}
-	return sendOutcome(c, customer.ExternalID, res)
+	reply, result := sendOutcome(c, customer.ExternalID, res)
+	return reply, customer.ExternalID, result, nil
 }
 
 // sendOutcome says in words what happened to an invitation.
-func sendOutcome(c Command, customer string, res Ingested) (string, CommandResult, error) {
+func sendOutcome(c Command, customer string, res Ingested) (string, CommandResult) {
 	inv := res.Invitation
 	who := c.SurveyID + " to " + customer
 	if c.Customer.ExternalID == "" {
@@ -393,7 +430,7 @@ func sendOutcome(c Command, customer string, res Ingested) (string, CommandResul
 		text += " (This command was received before; nothing new was sent.)"
 		result = ResultReplayed
 	}
-	return text, result, nil
+	return text, result
 }
 
 func unknownCustomer(ref CustomerRef) string {

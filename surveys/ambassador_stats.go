@@ -1,7 +1,6 @@
 package surveys
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -16,32 +15,9 @@ import (
 // arrows, quote selection), and the quotes and digest preview are the
 // digest's own lines, so a command never disagrees with the morning post.
 
-// StatsQuery asks for the answers of some surveys in a window, counted per
-// score and, with By, per value of a response attribute.
-type StatsQuery struct {
-	Surveys []string
-	Window  scoring.Window
-	// By is a response attribute ("agent"), StatsByTouchpoint for the
-	// touchpoint type, or "" for no breakdown.
-	By string
-}
-
-// StatsByTouchpoint breaks stats down by touchpoint type.
+// StatsByTouchpoint breaks stats down by touchpoint type; any other
+// name is a touchpoint attribute ("agent").
 const StatsByTouchpoint = "touchpoint"
-
-// StatsCount is how many responses to a survey gave one score, within one
-// segment ("" without a breakdown, or for responses without the attribute).
-type StatsCount struct {
-	SurveyID  string
-	Segment   string
-	Score     int
-	Responses int
-}
-
-// StatsReader counts answers by score: aggregates, never rows.
-type StatsReader interface {
-	StatsCounts(ctx context.Context, q StatsQuery) ([]StatsCount, error)
-}
 
 // statsSegmentsShown bounds the breakdown lines of one survey.
 const statsSegmentsShown = 10
@@ -70,7 +46,9 @@ func (d *AmbassadorDesk) statSurveys(c Command) []Survey {
 }
 
 // stats: scores of the window with 95% intervals and n, the change against
-// the window before, and optionally a breakdown.
+// the window before, and optionally a breakdown; the digest's aggregates
+// (DigestCounts over the two windows as two "days", DigestAttributeCounts)
+// and its scoring and ranking.
 func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (string, error) {
 	days := c.Days
 	if days == 0 {
@@ -83,26 +61,59 @@ func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (s
 	for i, sv := range svs {
 		ids[i] = sv.ID
 	}
-	read := func(w scoring.Window, by string) (map[string]map[string]scoring.Likert, error) {
-		counts, err := d.store.StatsCounts(ctx, StatsQuery{Surveys: ids, Window: w, By: by})
+	q := DigestQuery{DigestID: "stats", Surveys: ids, Days: []scoring.Window{prev, cur}}
+	counts, err := d.store.DigestCounts(ctx, q)
+	if err != nil {
+		return "", fmt.Errorf("read stats: %w", err)
+	}
+	// cells[survey][window][segment]: window 0 is prev, 1 is cur; segment
+	// "" is the whole survey.
+	cells := map[string]*[2]map[string]scoring.Likert{}
+	add := func(survey string, window int, segment string, score, n int) {
+		sv, ok := d.engine.settings.Survey(survey)
+		if !ok {
+			return
+		}
+		scale := sv.Metric.Scale()
+		lo, hi, ok := scale.Range()
+		if !ok || score < lo || score > hi || n <= 0 || window < 0 || window > 1 {
+			return
+		}
+		w := cells[survey]
+		if w == nil {
+			w = &[2]map[string]scoring.Likert{{}, {}}
+			cells[survey] = w
+		}
+		l, ok := w[window][segment]
+		if !ok {
+			l = emptyLikert(scale)
+		}
+		l.Counts[score-lo] += n
+		w[window][segment] = l
+	}
+	for _, ct := range counts {
+		add(ct.SurveyID, ct.Day, "", ct.Score, ct.Responses)
+		if c.By == StatsByTouchpoint {
+			add(ct.SurveyID, ct.Day, "\x00"+ct.TouchpointType, ct.Score, ct.Responses)
+		}
+	}
+	if c.By != "" && c.By != StatsByTouchpoint {
+		q.Attributes, q.Segment = []string{c.By}, cur
+		attrs, err := d.store.DigestAttributeCounts(ctx, q)
 		if err != nil {
-			return nil, fmt.Errorf("read stats: %w", err)
+			return "", fmt.Errorf("read stats by %s: %w", c.By, err)
 		}
-		return likerts(svs, counts), nil
-	}
-	curL, err := read(cur, "")
-	if err != nil {
-		return "", err
-	}
-	prevL, err := read(prev, "")
-	if err != nil {
-		return "", err
-	}
-	var segs map[string]map[string]scoring.Likert
-	if c.By != "" {
-		if segs, err = read(cur, c.By); err != nil {
-			return "", err
+		for _, ct := range attrs {
+			add(ct.SurveyID, 1, "\x00"+ct.Value, ct.Score, ct.Responses)
 		}
+	}
+	cell := func(survey string, window int, segment string, scale scoring.ScaleID) scoring.Likert {
+		if w := cells[survey]; w != nil {
+			if l, ok := w[window][segment]; ok {
+				return l
+			}
+		}
+		return emptyLikert(scale)
 	}
 
 	f := NewDigestFormat(defaultLocale)
@@ -110,32 +121,22 @@ func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (s
 		sv        Survey
 		scale     scoring.ScaleID
 		cur, prev DigestScore
-		trend     scoring.Trend
 	}
 	var secs []section
 	var trends []scoring.Trend
 	for _, sv := range svs {
 		scale := sv.Metric.Scale()
 		th := d.cfg.Thresholds.of(scale)
-		a, b := curL[sv.ID][""], prevL[sv.ID][""]
-		if a.Scale == "" {
-			a = emptyLikert(scale)
-		}
-		if b.Scale == "" {
-			b = emptyLikert(scale)
-		}
-		s := section{sv: sv, scale: scale, cur: score(a, th.Level), prev: score(b, th.Level), trend: trend(a, b, th)}
-		secs = append(secs, s)
-		trends = append(trends, s.trend)
+		a, b := cell(sv.ID, 1, "", scale), cell(sv.ID, 0, "", scale)
+		secs = append(secs, section{sv: sv, scale: scale, cur: score(a, th.Level), prev: score(b, th.Level)})
+		trends = append(trends, trend(a, b, th))
 	}
 	arrows := scoring.Arrows(trends, 0.05)
 
-	var out []string
-	out = append(out, fmt.Sprintf("Scores, last %d days (%s to %s):", days, f.Date(cur.Start), f.Date(cur.LastDay())))
+	out := []string{fmt.Sprintf("Scores, last %d days (%s to %s):", days, f.Date(cur.Start), f.Date(cur.LastDay()))}
 	for i, s := range secs {
 		metric := metricName(s.scale)
-		lines := []string{"", s.sv.ID + " · " + metric}
-		lines = append(lines, statsHeadline(f, s.scale, metric, days, s.cur))
+		out = append(out, "", s.sv.ID+" · "+metric, statsHeadline(f, s.scale, metric, days, s.cur))
 		if s.cur.HasScore() {
 			if s.prev.HasScore() {
 				delta := f.Signed(s.cur.Value - s.prev.Value)
@@ -145,47 +146,29 @@ func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (s
 				case scoring.Down:
 					delta = "▼ " + delta
 				}
-				lines = append(lines, fmt.Sprintf("Previous %d days: %s (n = %s) · change %s", days, f.Value(s.scale, s.prev), f.Int(s.prev.N), delta))
+				out = append(out, fmt.Sprintf("Previous %d days: %s (n = %s) · change %s", days, f.Value(s.scale, s.prev), f.Int(s.prev.N), delta))
 			} else {
-				lines = append(lines, fmt.Sprintf("Previous %d days: no score to compare with (n = %s)", days, f.Int(s.prev.N)))
+				out = append(out, fmt.Sprintf("Previous %d days: no score to compare with (n = %s)", days, f.Int(s.prev.N)))
 			}
 		}
-		if c.By != "" {
-			lines = append(lines, statsBreakdown(f, s.scale, c.By, d.cfg.Thresholds.of(s.scale), segs[s.sv.ID])...)
+		if c.By == "" {
+			continue
 		}
-		out = append(out, lines...)
+		segs := map[string][]int{}
+		if w := cells[s.sv.ID]; w != nil {
+			for name, l := range w[1] {
+				if seg, ok := strings.CutPrefix(name, "\x00"); ok {
+					segs[seg] = l.Counts
+				}
+			}
+		}
+		out = append(out, statsBreakdown(f, s.scale, c.By, d.cfg.Thresholds.of(s.scale), s.cur.Counts, segs)...)
 	}
 	return strings.Join(out, "\n"), nil
 }
 
 func emptyLikert(scale scoring.ScaleID) scoring.Likert {
 	return scoring.Likert{Scale: scale, Counts: make([]int, scale.Points())}
-}
-
-// likerts sums counts into one distribution per survey and segment.
-func likerts(svs []Survey, counts []StatsCount) map[string]map[string]scoring.Likert {
-	out := map[string]map[string]scoring.Likert{}
-	for _, sv := range svs {
-		out[sv.ID] = map[string]scoring.Likert{}
-	}
-	for _, c := range counts {
-		sv := slices.IndexFunc(svs, func(s Survey) bool { return s.ID == c.SurveyID })
-		if sv < 0 {
-			continue
-		}
-		scale := svs[sv].Metric.Scale()
-		lo, hi, ok := scale.Range()
-		if !ok || c.Score < lo || c.Score > hi || c.Responses <= 0 {
-			continue
-		}
-		l, ok := out[c.SurveyID][c.Segment]
-		if !ok {
-			l = emptyLikert(scale)
-		}
-		l.Counts[c.Score-lo] += c.Responses
-		out[c.SurveyID][c.Segment] = l
-	}
-	return out
 }
 
 func statsHeadline(f *DigestFormat, scale scoring.ScaleID, metric string, days int, s DigestScore) string {
@@ -208,49 +191,21 @@ func statsHeadline(f *DigestFormat, scale scoring.ScaleID, metric string, days i
 	return line
 }
 
-// statsBreakdown lists segments best first by smoothed score, as the
-// digest ranks touchpoints, so a small segment's lucky streak does not top
-// the list.
-func statsBreakdown(f *DigestFormat, scale scoring.ScaleID, by string, th scoring.Thresholds, segs map[string]scoring.Likert) []string {
+// statsBreakdown lists segments best first by smoothed score, ranked and
+// written as the digest ranks touchpoints, so a small segment's lucky
+// streak does not top the list.
+func statsBreakdown(f *DigestFormat, scale scoring.ScaleID, by string, th scoring.Thresholds, whole scoring.Likert, segs map[string][]int) []string {
 	if len(segs) == 0 {
 		return []string{fmt.Sprintf("By %s: no responses", by)}
 	}
-	parent := emptyLikert(scale)
-	for _, l := range segs {
-		parent, _ = parent.Add(l)
-	}
-	pc, _ := parent.NPSCounts()
-	list := make([]DigestSegment, 0, len(segs))
-	for name, l := range segs {
-		seg := DigestSegment{Name: name, Score: score(l, th.Level)}
-		nc, _ := l.NPSCounts()
-		seg.Smoothed, _ = nc.Smoothed(pc, smoothingStrength)
-		list = append(list, seg)
-	}
-	slices.SortFunc(list, func(a, b DigestSegment) int {
-		if c := cmp.Compare(b.Smoothed.RankKey(), a.Smoothed.RankKey()); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
+	parent, _ := whole.NPSCounts()
 	lines := []string{fmt.Sprintf("By %s:", by)}
-	for i, s := range list {
+	for i, s := range rank(segs, scale, parent, th) {
 		if i == statsSegmentsShown {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(list)-i))
+			lines = append(lines, fmt.Sprintf("… and %d more", len(segs)-i))
 			break
 		}
-		name := s.Name
-		if name == "" {
-			name = "(none)"
-		}
-		switch {
-		case !s.Score.HasScore():
-			lines = append(lines, fmt.Sprintf("• %s (n = %s, too few for a score)", name, f.Int(s.Score.N)))
-		case s.Score.Level == scoring.LowN:
-			lines = append(lines, fmt.Sprintf("• %s %s (n = %s) low n", name, f.Value(scale, s.Score), f.Int(s.Score.N)))
-		default:
-			lines = append(lines, fmt.Sprintf("• %s %s (n = %s)", name, f.Value(scale, s.Score), f.Int(s.Score.N)))
-		}
+		lines = append(lines, "• "+f.segment(scale, s))
 	}
 	return lines
 }

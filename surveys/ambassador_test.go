@@ -3,11 +3,13 @@ package surveys_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
@@ -49,25 +51,6 @@ func ambSettings() *surveys.Settings {
 	}
 }
 
-// auditLog is a recording Auditor.
-type auditLog struct {
-	mu      sync.Mutex
-	records []surveys.CommandRecord
-}
-
-func (a *auditLog) RecordCommand(_ context.Context, r surveys.CommandRecord) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.records = append(a.records, r)
-	return nil
-}
-
-func (a *auditLog) all() []surveys.CommandRecord {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]surveys.CommandRecord(nil), a.records...)
-}
-
 type ambFixture struct {
 	t        testing.TB
 	db       *storage.DB
@@ -76,7 +59,6 @@ type ambFixture struct {
 	clock    *surveystest.Clock
 	sender   *surveystest.Sender
 	engine   *surveys.Engine
-	audit    *auditLog
 	desk     *surveys.AmbassadorDesk
 	n        int
 }
@@ -88,7 +70,7 @@ func newAmbFixture(t testing.TB, db *storage.DB, cfg surveys.AmbassadorConfig) *
 		t.Fatal(err)
 	}
 	f := &ambFixture{t: t, db: db, store: storage.NewStore(db, jobs), settings: ambSettings(),
-		clock: surveystest.NewClock(ambStart), sender: &surveystest.Sender{}, audit: &auditLog{}}
+		clock: surveystest.NewClock(ambStart), sender: &surveystest.Sender{}}
 	f.engine = surveys.NewEngine(f.settings, f.store, f.clock)
 	f.engine.SetSenders(map[surveys.Platform]surveys.Sender{surveys.Telegram: f.sender, surveys.Slack: f.sender})
 	if cfg.Ambassadors.SlackUsers == nil {
@@ -97,7 +79,7 @@ func newAmbFixture(t testing.TB, db *storage.DB, cfg surveys.AmbassadorConfig) *
 			DiscordRoles: []string{ambassadorRole}, DailyQuota: cfg.Ambassadors.DailyQuota,
 		}
 	}
-	f.desk = surveys.NewAmbassadorDesk(f.engine, f.store, f.audit, cfg)
+	f.desk = surveys.NewAmbassadorDesk(f.engine, f.store, f.store, cfg)
 	return f
 }
 
@@ -116,6 +98,17 @@ func (f *ambFixture) customer(id string, chat int) surveys.Address {
 		f.t.Fatal(err)
 	}
 	return to
+}
+
+// audit is the audit log, oldest first.
+func (f *ambFixture) audit() []surveys.AuditEntry {
+	f.t.Helper()
+	entries, _, err := f.store.Audit(context.Background(), storage.AuditFilter{Limit: storage.MaxPage})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	slices.Reverse(entries)
+	return entries
 }
 
 // run is one command from an ambassador.
@@ -167,14 +160,14 @@ func TestAmbassadorAuthorization(t *testing.T) {
 			{"unknown platform", surveys.Address{Platform: "irc", UserID: "U0AMB"}, nil, false},
 		}
 		for _, tt := range tests {
-			before := len(f.audit.all())
+			before := len(f.audit())
 			got := f.run(tt.from, "link cus_42", tt.roles...)
-			records := f.audit.all()[before:]
+			records := f.audit()[before:]
 			if len(records) != 1 {
 				t.Fatalf("%s: %d audit records, want 1", tt.name, len(records))
 			}
 			if tt.ok {
-				if got == surveys.Refusal || records[0].Result == surveys.ResultRefused {
+				if got == surveys.Refusal || records[0].Result == string(surveys.ResultRefused) {
 					t.Errorf("%s: refused (%q), want the command to run", tt.name, got)
 				}
 				continue
@@ -182,7 +175,8 @@ func TestAmbassadorAuthorization(t *testing.T) {
 			if got != surveys.Refusal {
 				t.Errorf("%s: reply %q, want the refusal", tt.name, got)
 			}
-			if records[0].Result != surveys.ResultRefused || records[0].Actor != surveys.AmbassadorKey(tt.from) {
+			if records[0].Result != string(surveys.ResultRefused) || records[0].Actor != surveys.AmbassadorKey(tt.from) ||
+				records[0].Action != "survey.link" || records[0].Platform != tt.from.Platform {
 				t.Errorf("%s: audit %+v, want refused by %s", tt.name, records[0], surveys.AmbassadorKey(tt.from))
 			}
 		}
@@ -233,9 +227,13 @@ func TestAmbassadorSendSameOnEveryPlatform(t *testing.T) {
 			if n := f.count(`SELECT count(*) FROM touchpoints WHERE source = 'ambassador' AND type = 'manual'`); n != 1 {
 				t.Errorf("%s: %d ambassador touchpoints, want 1", platform, n)
 			}
-			records := f.audit.all()
-			if len(records) != 1 || records[0].Result != surveys.ResultOK || records[0].Command != "/survey send nps cus_42" ||
-				records[0].From.Platform != platform {
+			records := f.audit()
+			want := surveys.AuditEntry{ID: records[0].ID, At: ambStart, Actor: surveys.AmbassadorKey(slackAmbassador), Platform: platform,
+				Action: "survey.send", Target: "cus_42", Result: "ok", Detail: "/survey send nps cus_42 → Sent nps to cus_42: sending now via telegram."}
+			if platform == surveys.Telegram {
+				want.Actor = surveys.AmbassadorKey(telegramAmbassador)
+			}
+			if len(records) != 1 || !cmp.Equal(records[0], want) {
 				t.Errorf("%s: audit %+v, want one ok send from %s", platform, records, platform)
 			}
 			replies = append(replies, reply)
@@ -277,8 +275,8 @@ func TestAmbassadorSendOutcomes(t *testing.T) {
 			if !strings.HasPrefix(got, s.want) {
 				t.Errorf("%s: %q\n got %q\nwant %q…", s.name, s.text, got, s.want)
 			}
-			records := f.audit.all()
-			if last := records[len(records)-1]; last.Result != s.result {
+			records := f.audit()
+			if last := records[len(records)-1]; last.Result != string(s.result) {
 				t.Errorf("%s: audited %q, want %q", s.name, last.Result, s.result)
 			}
 		}
@@ -317,11 +315,11 @@ func TestAmbassadorSendReplayedUpdate(t *testing.T) {
 			t.Errorf("replies %+v, want the second to say it was a redelivery", sent)
 		}
 		// Other messages go on to the conversation.
-		before := len(f.audit.all())
+		before := len(f.audit())
 		if err := h.Handle(context.Background(), surveys.Incoming{ID: "tg:78", From: surveys.Address{Platform: surveys.Telegram, ChatID: "5001", UserID: "5001"}, Text: "/help"}); err != nil {
 			t.Fatal(err)
 		}
-		if len(f.audit.all()) != before {
+		if len(f.audit()) != before {
 			t.Errorf("a customer's /help was audited as an ambassador command")
 		}
 		if len(f.sender.Sent(surveys.Address{Platform: surveys.Telegram, ChatID: "5001", UserID: "5001"})) == 0 {
@@ -345,8 +343,8 @@ func TestAmbassadorQuota(t *testing.T) {
 		if got != want {
 			t.Errorf("third invitation: %q, want %q", got, want)
 		}
-		records := f.audit.all()
-		if last := records[len(records)-1]; last.Result != surveys.ResultQuota {
+		records := f.audit()
+		if last := records[len(records)-1]; last.Result != string(surveys.ResultQuota) {
 			t.Errorf("audited %q, want quota", last.Result)
 		}
 		// Another ambassador has their own quota.
@@ -388,7 +386,7 @@ func TestAmbassadorLink(t *testing.T) {
 		if got := g.run(slackAmbassador, "link cus_42"); !strings.Contains(got, "VOCBOT_TELEGRAM_TOKEN") {
 			t.Errorf("without Telegram: %q, want the way to configure it", got)
 		}
-		if r := g.audit.all(); r[0].Result != surveys.ResultUnavailable {
+		if r := g.audit(); r[0].Result != string(surveys.ResultUnavailable) {
 			t.Errorf("without Telegram: audited %q", r[0].Result)
 		}
 	})
@@ -492,6 +490,12 @@ func TestAmbassadorStatsQuotesDigest(t *testing.T) {
 				t.Errorf("stats lack %q:\n%s", part, got)
 			}
 		}
+		if got := f.run(slackAmbassador, "stats nps 7d by touchpoint"); !strings.Contains(got, "By touchpoint:\n• order_delivered 38 (n = 8) low n") {
+			t.Errorf("stats by touchpoint:\n%s", got)
+		}
+		if got := f.run(slackAmbassador, "stats nps by region"); !strings.Contains(got, "By region: no responses") {
+			t.Errorf("stats by an attribute nobody has:\n%s", got)
+		}
 		if all := f.run(slackAmbassador, "stats"); !strings.Contains(all, "csat · CSAT\nCSAT, last 28 days: no responses") {
 			t.Errorf("stats of every survey:\n%s", all)
 		}
@@ -526,36 +530,44 @@ func TestAmbassadorAuditCompleteness(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		f := newAmbFixture(t, db, surveys.AmbassadorConfig{TelegramBot: "acme_bot"})
 		f.customer("cus_42", 5001)
+		stranger := surveys.Address{Platform: surveys.Slack, UserID: "U0OTHER"}
 		cmds := []struct {
-			from    surveys.Address
-			roles   []string
-			text    string
-			command string
-			result  surveys.CommandResult
+			from                    surveys.Address
+			roles                   []string
+			text                    string
+			action, target, command string
+			result                  surveys.CommandResult
 		}{
-			{slackAmbassador, nil, "send nps cus_42", "/survey send nps cus_42", surveys.ResultOK},
-			{slackAmbassador, nil, "send nps cus_42", "/survey send nps cus_42", surveys.ResultSkipped},
-			{telegramAmbassador, nil, "/survey stats 90d", "/survey stats 90d", surveys.ResultOK},
-			{telegramAmbassador, nil, "/survey quotes", "/survey quotes", surveys.ResultOK},
-			{discordAmbassador, []string{ambassadorRole}, "link cus_42", "/survey link cus_42", surveys.ResultOK},
-			{discordAmbassador, []string{ambassadorRole}, "digest", "/survey digest", surveys.ResultOK},
-			{discordAmbassador, []string{ambassadorRole}, "help", "/survey help", surveys.ResultOK},
-			{slackAmbassador, nil, "stats 30d", "stats 30d", surveys.ResultInvalid},
-			{surveys.Address{Platform: surveys.Slack, UserID: "U0OTHER"}, nil, "send nps cus_42", "send nps cus_42", surveys.ResultRefused},
+			{slackAmbassador, nil, "send nps cus_42", "survey.send", "cus_42", "/survey send nps cus_42", surveys.ResultOK},
+			{slackAmbassador, nil, "send nps cus_42", "survey.send", "cus_42", "/survey send nps cus_42", surveys.ResultSkipped},
+			{telegramAmbassador, nil, "/survey stats 90d", "survey.stats", "", "/survey stats 90d", surveys.ResultOK},
+			{telegramAmbassador, nil, "/survey quotes nps", "survey.quotes", "nps", "/survey quotes nps", surveys.ResultOK},
+			{discordAmbassador, []string{ambassadorRole}, "link cus_42", "survey.link", "cus_42", "/survey link cus_42", surveys.ResultOK},
+			{discordAmbassador, []string{ambassadorRole}, "digest", "survey.digest", "", "/survey digest", surveys.ResultOK},
+			{discordAmbassador, []string{ambassadorRole}, "help", "survey.help", "", "/survey help", surveys.ResultOK},
+			{slackAmbassador, nil, "stats 30d", "survey", "", "stats 30d", surveys.ResultInvalid},
+			{slackAmbassador, nil, "send npz cus_42", "survey.send", "cus_42", "/survey send npz cus_42", surveys.ResultInvalid},
+			{stranger, nil, "send nps cus_42", "survey.send", "cus_42", "/survey send nps cus_42", surveys.ResultRefused},
+			{stranger, nil, "gibberish", "survey", "", "gibberish", surveys.ResultRefused},
 		}
 		for _, c := range cmds {
 			f.run(c.from, c.text, c.roles...)
 		}
-		records := f.audit.all()
+		records := f.audit()
 		if len(records) != len(cmds) {
 			t.Fatalf("%d audit records for %d commands", len(records), len(cmds))
 		}
 		for i, c := range cmds {
 			r := records[i]
-			if r.Actor != surveys.AmbassadorKey(c.from) || r.From != c.from || r.Command != c.command || r.Result != c.result ||
-				r.Detail == "" || !r.At.Equal(f.clock.Now()) {
-				t.Errorf("record %d = %+v, want %s by %s: %s", i, r, c.command, surveys.AmbassadorKey(c.from), c.result)
+			if r.Actor != surveys.AmbassadorKey(c.from) || r.Platform != c.from.Platform || r.Action != c.action ||
+				r.Target != c.target || r.Result != string(c.result) || !strings.HasPrefix(r.Detail, c.command+" → ") ||
+				!r.At.Equal(f.clock.Now()) {
+				t.Errorf("record %d = %+v, want %s on %s by %s: %s", i, r, c.command, c.target, surveys.AmbassadorKey(c.from), c.result)
 			}
+		}
+		// The link's token is not in the log: it would let a reader link a chat.
+		if d := records[4].Detail; strings.Contains(d, "start=") {
+			t.Errorf("audited link detail %q holds the token", d)
 		}
 	})
 }
