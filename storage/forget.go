@@ -122,6 +122,9 @@ WHERE id = ?`, []any{pseudonym, now, now, cust.ID}},
 		if err := s.pseudonymiseAudit(tx, customerExternalID, pseudonym); err != nil {
 			return err
 		}
+		if err := s.pseudonymiseEventIDs(tx, cust.ID, customerExternalID, pseudonym); err != nil {
+			return err
+		}
 		entry := by
 		entry.ID, entry.At, entry.Action, entry.Target, entry.Result = 0, now, "forget", pseudonym, "ok"
 		entry.Detail = fmt.Sprintf("erased %d comments, %d chats, %d link tokens, the attributes of %d touchpoints; kept %d scores",
@@ -159,34 +162,66 @@ func (s *Store) pseudonymiseAudit(tx *gorm.DB, id, pseudonym string) error {
 	return nil
 }
 
+// pseudonymiseEventIDs replaces the customer's id where a sender built it
+// into the ids of their events ("delivered-cus_42-7") or into an
+// Idempotency-Key.
+func (s *Store) pseudonymiseEventIDs(tx *gorm.DB, customerID int64, id, pseudonym string) error {
+	var tps []touchpointRow
+	if err := tx.Select("id", "source", "external_id").Where("customer_id = ? AND external_id IS NOT NULL", customerID).Find(&tps).Error; err != nil {
+		return fmt.Errorf("pseudonymise event ids: %w", err)
+	}
+	for _, tp := range tps {
+		if ext := replaceID(*tp.ExternalID, id, pseudonym); ext != *tp.ExternalID {
+			if err := tx.Model(&touchpointRow{}).Where("id = ?", tp.ID).Update("external_id", ext).Error; err != nil {
+				return fmt.Errorf("pseudonymise event id of touchpoint %d: %w", tp.ID, err)
+			}
+		}
+	}
+	var keys []idempotencyKeyRow
+	if err := tx.Where("touchpoint_id IN (SELECT id FROM touchpoints WHERE customer_id = ?)", customerID).Find(&keys).Error; err != nil {
+		return fmt.Errorf("pseudonymise idempotency keys: %w", err)
+	}
+	for _, k := range keys {
+		if key := replaceID(k.Key, id, pseudonym); key != k.Key {
+			if err := tx.Model(&idempotencyKeyRow{}).Where("source = ? AND key = ?", k.Source, k.Key).Update("key", key).Error; err != nil {
+				return fmt.Errorf("pseudonymise an idempotency key: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // replaceID replaces each whole occurrence of id in s: one not touching a
-// letter, digit or one of _-.:@ that would make it part of a longer id.
+// letter or digit that would make it part of a longer id (cus_42 is not
+// cus_4). Punctuation, underscores included, separates: event ids are
+// often built as "delivered_cus_4_7". Erring that way erases more, never less.
 func replaceID(s, id, with string) string {
 	if id == "" {
 		return s
 	}
 	var b strings.Builder
-	for {
-		i := strings.Index(s, id)
+	done := 0 // s[:done] is in b
+	for from := 0; ; {
+		i := strings.Index(s[from:], id)
 		if i < 0 {
-			b.WriteString(s)
+			b.WriteString(s[done:])
 			return b.String()
 		}
+		i += from
 		end := i + len(id)
 		before, _ := utf8.DecodeLastRuneInString(s[:i])
 		after, _ := utf8.DecodeRuneInString(s[end:])
 		if (i == 0 || !idRune(before)) && (end == len(s) || !idRune(after)) {
-			b.WriteString(s[:i])
+			b.WriteString(s[done:i])
 			b.WriteString(with)
-		} else {
-			b.WriteString(s[:end])
+			done = end
 		}
-		s = s[end:]
+		from = end
 	}
 }
 
 func idRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_-.:@", r)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // newPseudonym is "forgotten:" and the first 16 hex digits of SHA-256 over

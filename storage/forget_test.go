@@ -30,11 +30,11 @@ func TestForgetLeavesNothingPersonal(t *testing.T) {
 			{"cus_other", "Other Person", "Europe/Moscow", "444000222", "UOTHER1", "agentother"},
 		} {
 			in := surveys.Ingestion{Touchpoint: surveys.Touchpoint{
-				Source: "api", ExternalID: fmt.Sprint("evt_", i), Type: "order_delivered",
+				Source: "api", ExternalID: fmt.Sprintf("delivered-%s-%d", c.customer, i), Type: "order_delivered",
 				Customer: surveys.Customer{ExternalID: c.customer, Name: c.name, Locale: "fa", TimeZone: c.tz, Identities: []surveys.Address{
 					{Platform: surveys.Telegram, ChatID: c.chat, UserID: c.chat}, {Platform: surveys.Slack, UserID: c.slack}}},
 				Attributes: map[string]string{"agent": c.agent, "phone": "+97250123456" + fmt.Sprint(7+i)},
-			}, RequestHash: fmt.Sprint("hash-of-body-", i), IdempotencyKey: fmt.Sprint("key-", i)}
+			}, RequestHash: fmt.Sprint("hash-of-body-", i), IdempotencyKey: fmt.Sprintf("key:%s", c.customer)}
 			res, err := f.engine.Ingest(ctx, in)
 			if err != nil || res.Invitation.Status != surveys.Scheduled {
 				t.Fatalf("ingest %s: %v %+v", c.customer, err, res)

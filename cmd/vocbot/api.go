@@ -90,7 +90,9 @@ func (a *api) register(mux *http.ServeMux) {
 	mux.Handle("POST /v1/touchpoints", a.authorized(a.postTouchpoint))
 	mux.Handle("POST /v1/touchpoints/batch", a.authorized(a.postBatch))
 	mux.Handle("POST /v1/customers/{id}/links", a.authorized(a.postLink))
+	mux.Handle("DELETE /v1/customers/{id}", a.authorized(a.deleteCustomer))
 	mux.Handle("GET /v1/responses", a.authorized(a.getResponses))
+	mux.Handle("GET /v1/audit", a.authorized(a.getAudit))
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)

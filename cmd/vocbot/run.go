@@ -59,6 +59,8 @@ func commands() []command {
 		{name: "send", summary: "invite one customer to a survey now (same rules as the API)", run: sendCommand},
 		{name: "import", summary: "bulk-import touchpoints from a .csv or .jsonl file", run: importCommand},
 		{name: "export", summary: "stream responses to stdout as csv or jsonl", run: exportCommand},
+		{name: "forget", summary: "erase a customer's personal data (scores kept, anonymised)", run: forgetCommand},
+		{name: "audit", summary: "print the audit log of ambassador and operator actions", run: auditCommand},
 		{name: "score", summary: "NPS/CSAT/CES calculator with intervals and change tests", run: scoreCommand},
 		{name: "digest", summary: "'digest preview' prints a digest from stored data, as it would be posted", run: digestCommand},
 		{name: "version", summary: "print version, commit and Go version", run: versionCommand},
