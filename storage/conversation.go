@@ -39,6 +39,22 @@ func (s *Store) Converse(ctx context.Context, updateID string, fn func(tx survey
 	return fresh, nil
 }
 
+// ForgetCustomer implements surveys.Conversations with ForgetBy, the
+// customer acting for themselves. The languages detected for their
+// comments (migration 00005) are cleared first, in a transaction of their
+// own: ForgetBy erases the comments and predates those columns.
+func (s *Store) ForgetCustomer(ctx context.Context, externalID string, p surveys.Platform) error {
+	err := s.db.inTx(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE responses SET comment_lang = '', comment_lang_confidence = 0
+WHERE customer_id IN (SELECT id FROM customers WHERE external_id = ? AND forgotten_at IS NULL)`, externalID).Error
+	})
+	if err != nil {
+		return fmt.Errorf("forget customer: clear comment languages: %w", err)
+	}
+	_, err = s.ForgetBy(ctx, externalID, surveys.AuditEntry{Actor: ActorCustomer, Platform: p})
+	return err
+}
+
 // chatTx implements surveys.ChatTx on one gorm transaction.
 type chatTx struct {
 	s   *Store
@@ -46,8 +62,10 @@ type chatTx struct {
 	tx  *gorm.DB
 }
 
-// delivered are the statuses of invitations that reached the customer.
-const deliveredWhere = "status IN ('sent', 'unknown')"
+// delivered are the statuses of invitations that reached the customer. A
+// "sending" one counts: a customer can tap before the send is recorded,
+// and an answer proves the prompt arrived.
+const deliveredWhere = "status IN ('sending', 'sent', 'unknown')"
 
 func (c *chatTx) Customer(from surveys.Address) (surveys.ChatCustomer, error) {
 	var row customerRow
@@ -191,45 +209,6 @@ WHERE customer_id = ? AND status = 'scheduled'`, at, customer); err != nil {
 
 func (c *chatTx) SetLocale(customer int64, locale string) error {
 	return c.exec("set locale", `UPDATE customers SET locale = ?, updated_at = ? WHERE id = ?`, locale, c.s.now(), customer)
-}
-
-// Erase forgets everything that names or reaches the person and keeps the
-// scores, no longer tied to anyone vocbot or the company can name: the
-// external id becomes "forgotten:<row id>", so a later touchpoint with the
-// old id is a new customer.
-func (c *chatTx) Erase(customer int64, at time.Time) error {
-	at = at.UTC()
-	var chats []string
-	err := c.tx.Raw(`SELECT platform || ':chat:' || CASE WHEN chat_id <> '' THEN chat_id ELSE user_id END FROM identities WHERE customer_id = ?
-UNION SELECT platform || ':chat:' || CASE WHEN chat_id <> '' THEN chat_id ELSE user_id END FROM invitations WHERE customer_id = ? AND platform <> ''`,
-		customer, customer).Scan(&chats).Error
-	if err != nil {
-		return fmt.Errorf("erase: list chats: %w", err)
-	}
-	steps := []struct {
-		what string
-		sql  string
-		args []any
-	}{
-		{"rate buckets", `DELETE FROM rate_buckets WHERE key IN ?`, []any{append(chats, "")}},
-		{"responses", `UPDATE responses SET comment = NULL, comment_at = NULL, comment_state = 'erased', comment_lang = '', comment_lang_confidence = 0, attributes = '{}'
-WHERE customer_id = ?`, []any{customer}},
-		{"idempotency keys", `DELETE FROM idempotency_keys WHERE touchpoint_id IN (SELECT id FROM touchpoints WHERE customer_id = ?)`, []any{customer}},
-		{"touchpoints", `UPDATE touchpoints SET external_id = NULL, attributes = '{}', request_hash = '' WHERE customer_id = ?`, []any{customer}},
-		{"unsent invitations", `UPDATE invitations SET status = 'skipped', skip_reason = 'opted_out', detail = 'the customer deleted their data before it was sent'
-WHERE customer_id = ? AND status = 'scheduled'`, []any{customer}},
-		{"invitations", `UPDATE invitations SET chat_id = '', user_id = '', message_ref = '', updated_at = ? WHERE customer_id = ?`, []any{at, customer}},
-		{"identities", `DELETE FROM identities WHERE customer_id = ?`, []any{customer}},
-		{"link tokens", `DELETE FROM link_tokens WHERE customer_id = ?`, []any{customer}},
-		{"customer", `UPDATE customers SET external_id = ?, name = '', locale = '', time_zone = '', forgotten_at = ?, updated_at = ? WHERE id = ?`,
-			[]any{"forgotten:" + strconv.FormatInt(customer, 10), at, at, customer}},
-	}
-	for _, st := range steps {
-		if err := c.exec("erase "+st.what, st.sql, st.args...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (c *chatTx) exec(what, sql string, args ...any) error {

@@ -89,6 +89,14 @@ func (e *Engine) Handle(ctx context.Context, in Incoming) error {
 			return fmt.Errorf("handle %s from %s: %w", in.ID, in.From, err)
 		}
 	}
+	if t.forget {
+		// A failure leaves the data and sends no "deleted": the customer can
+		// press again (a new update). Forgotten already (two presses at
+		// once) is done.
+		if err := conv.ForgetCustomer(ctx, t.cust.ExternalID, in.From.Platform); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("handle %s from %s: %w", in.ID, in.From, err)
+		}
+	}
 	return e.deliverTurn(ctx, in.From, t)
 }
 
@@ -130,6 +138,8 @@ type chatTurn struct {
 	edit    *promptEdit
 	// linkToken is a /start token to redeem after the commit.
 	linkToken string
+	// forget erases the customer after the commit (/delete_my_data, yes).
+	forget bool
 }
 
 type promptEdit struct {
@@ -195,9 +205,7 @@ func (t *chatTurn) press() error {
 			t.say(MsgDeleteCanceled, nil)
 			return nil
 		}
-		if err := t.tx.Erase(t.cust.Key, t.now); err != nil {
-			return err
-		}
+		t.forget = true // after the commit: erasure has its own transaction
 		t.say(MsgDeleted, nil)
 		return nil
 	}

@@ -35,6 +35,12 @@ type Conversations interface {
 	// ignored. fn may run more than once when its transaction lost a race,
 	// so it must touch nothing but tx. An empty updateID is never deduped.
 	Converse(ctx context.Context, updateID string, fn func(tx ChatTx) error) (fresh bool, err error)
+	// ForgetCustomer erases the customer's personal data at their own
+	// request (/delete_my_data, from platform p), audited, in its own
+	// transaction: comments, attributes, name, locale, time zone, chats and
+	// link tokens; the external id becomes a pseudonym; scores stay,
+	// anonymous. ErrNotFound if they were forgotten already.
+	ForgetCustomer(ctx context.Context, externalID string, p Platform) error
 }
 
 // ChatTx is one conversation transaction. Errors are ErrNotFound for a
@@ -73,8 +79,4 @@ type ChatTx interface {
 	SetOptedOut(customer int64, optedOut bool, at time.Time) error
 	// SetLocale records the language the customer chose.
 	SetLocale(customer int64, locale string) error
-	// Erase forgets the customer's personal data (/delete_my_data): comments,
-	// attributes, name, locale, time zone, chats, link tokens and the
-	// external id; scores stay, anonymous.
-	Erase(customer int64, at time.Time) error
 }

@@ -624,10 +624,16 @@ func TestConversationDeleteMyData(t *testing.T) {
 		if err := db.SQL().QueryRow(`SELECT count(*) FROM customers WHERE forgotten_at IS NOT NULL`).Scan(&forgotten); err != nil || forgotten != 1 {
 			t.Errorf("forgotten customers: %d, %v", forgotten, err)
 		}
+		if n := f.count(`SELECT count(*) FROM responses WHERE comment_lang <> '' OR comment_lang_confidence <> 0`); n != 0 {
+			t.Errorf("%d responses keep their comment's language", n)
+		}
+		if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'forget' AND actor = 'customer'`); n != 1 {
+			t.Errorf("%d audited erasures by the customer, want 1", n)
+		}
 		// No trace of the chat id, the name, the customer id, the comment,
 		// the attribute or the time zone anywhere.
-		secrets := []string{"987654", "Dana", "cus_secret", "0521234567", "yossi", "Asia/Jerusalem", "evt_"}
-		for _, table := range []string{"customers", "identities", "touchpoints", "idempotency_keys", "invitations", "link_tokens", "responses", "rate_buckets", "inbound_updates"} {
+		secrets := []string{"987654", "Dana", "cus_secret", "0521234567", "yossi", "Asia/Jerusalem", "hash-"}
+		for _, table := range []string{"customers", "identities", "touchpoints", "idempotency_keys", "invitations", "link_tokens", "responses", "rate_buckets", "inbound_updates", "audit_log"} {
 			rows := f.query("SELECT * FROM " + table)
 			cols, _ := rows.Columns()
 			for rows.Next() {
