@@ -228,9 +228,12 @@ func (d *AmbassadorDesk) Command(ctx context.Context, from Address, text string)
 	return r.Text, err
 }
 
-// Route is a Handler for a chat adapter (Telegram): messages that are
-// /survey commands run here and are answered through reply in the chat
-// they came from; everything else goes on to next (the Engine).
+// Route is the Handler for Telegram, where commands arrive as messages:
+// a Telegram message that is a /survey command runs here and is answered
+// through reply (the Telegram bot) in the chat it came from; everything
+// else goes on to next (the Engine). Slack and Discord deliver /survey as
+// slash commands (Command, Run), never as messages, so their messages pass
+// through untouched and reply is never asked to reach another platform.
 func (d *AmbassadorDesk) Route(next Handler, reply Sender) Handler {
 	return routeHandler{desk: d, next: next, reply: reply}
 }
@@ -242,7 +245,7 @@ type routeHandler struct {
 }
 
 func (h routeHandler) Handle(ctx context.Context, in Incoming) error {
-	if in.Value != "" || !IsAmbassadorCommand(in.Text) {
+	if in.From.Platform != Telegram || in.Value != "" || !IsAmbassadorCommand(in.Text) {
 		return h.next.Handle(ctx, in)
 	}
 	r, err := h.desk.Run(ctx, CommandRequest{ID: in.ID, From: in.From, Text: in.Text})
@@ -361,13 +364,12 @@ func (d *AmbassadorDesk) send(ctx context.Context, req CommandRequest, c Command
 	case !errors.Is(err, ErrNotFound):
 		return "", "", "", fmt.Errorf("find customer %s: %w", c.Customer, err)
 	case c.Customer.User.UserID != "":
-		// A colleague mentioned for an employee survey: known by their chat id.
+		// A colleague mentioned for an employee survey, new to vocbot: known
+		// from now on by their chat user, reachable there.
 		customer.ExternalID = AmbassadorKey(c.Customer.User)
+		customer.Identities = []Address{c.Customer.User}
 	default:
 		return unknownCustomer(c.Customer), "", ResultNotFound, nil
-	}
-	if c.Customer.User.UserID != "" {
-		customer.Identities = []Address{c.Customer.User}
 	}
 
 	day := d.day(now)
@@ -476,6 +478,11 @@ func TelegramLink(bot, token string) string {
 	return "https://t.me/" + strings.TrimPrefix(bot, "@") + "?start=" + token
 }
 
+// customerHelp says how to name a customer. Telegram @usernames are read
+// but vocbot learns none yet (Telegram updates do not bring them to the
+// Engine), so help does not offer them.
+const customerHelp = "A customer is their id in your systems (cus_42), or a Slack or Discord mention of a colleague (employee surveys)."
+
 // helpText lists the commands, or explains one.
 func helpText(topic Verb) string {
 	var b strings.Builder
@@ -486,7 +493,7 @@ func helpText(topic Verb) string {
 			}
 		}
 		if topic == VerbSend || topic == VerbLink {
-			b.WriteString("\nA customer is their id (cus_42), a Telegram @username known to vocbot, or a Slack or Discord mention (employee surveys).")
+			b.WriteString("\n" + customerHelp)
 		}
 		return b.String()
 	}
@@ -494,7 +501,7 @@ func helpText(topic Verb) string {
 	for _, e := range verbs {
 		fmt.Fprintf(&b, "\n%s – %s", e.usage, e.what)
 	}
-	b.WriteString("\nA customer is their id (cus_42), a Telegram @username known to vocbot, or a Slack or Discord mention (employee surveys).")
+	b.WriteString("\n" + customerHelp)
 	return b.String()
 }
 

@@ -252,6 +252,10 @@ func ParseCommand(text string) (Command, error) {
 	e := &CommandError{Problem: fmt.Sprintf("unknown subcommand %q", shorten(word)), Usage: allUsages()}
 	if v, ok := closest(word, verbNames()); ok {
 		e.Suggestion = "/survey " + v
+		// With the rest of the command when that reads: "/survey send nps cus_42".
+		if c, err := ParseCommand(strings.Join(append([]string{v}, args...), " ")); err == nil && len(args) > 0 {
+			e.Suggestion = c.String()
+		}
 	}
 	return Command{}, e
 }

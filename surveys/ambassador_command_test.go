@@ -75,9 +75,10 @@ func TestParseCommandErrors(t *testing.T) {
 		suggestion string
 		usage      string // a part of the usage
 	}{
-		{"sned nps cus_42", "unknown subcommand \"sned\"", "/survey send", "/survey stats"},
+		{"sned nps cus_42", "unknown subcommand \"sned\"", "/survey send nps cus_42", "/survey stats"},
+		{"stat nps 30d", "unknown subcommand \"stat\"", "/survey stats", "/survey stats"},
 		{"stat", "unknown subcommand", "/survey stats", "/survey send"},
-		{"quote nps", "unknown subcommand", "/survey quotes", "/survey link"},
+		{"quote nps", "unknown subcommand", "/survey quotes nps", "/survey link"},
 		{"dig", "unknown subcommand", "/survey digest", "/survey help"},
 		{"frobnicate", "unknown subcommand", "", "/survey send"},
 		{"send", "needs a survey and a customer", "", "/survey send <survey> <customer>"},

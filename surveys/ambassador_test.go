@@ -266,7 +266,7 @@ func TestAmbassadorSendOutcomes(t *testing.T) {
 			{"opted out", "send nps cus_stop", "Skipped nps to cus_stop: the customer opted out of surveys (/stop).", surveys.ResultSkipped},
 			{"unknown customer", "send nps cus_nobody", "No customer \"cus_nobody\" is known to vocbot.", surveys.ResultNotFound},
 			{"unknown survey", "send npz cus_43", "unknown survey \"npz\"; the surveys are nps, csat, enps. Did you mean /survey send nps cus_43?", surveys.ResultInvalid},
-			{"bad grammar", "sned nps cus_43", "unknown subcommand \"sned\". Did you mean /survey send?", surveys.ResultInvalid},
+			{"bad grammar", "sned nps cus_43", "unknown subcommand \"sned\". Did you mean /survey send nps cus_43?", surveys.ResultInvalid},
 			{"telegram username", "send nps @dana_k", "No customer with the Telegram username @dana_k is known to vocbot.", surveys.ResultNotFound},
 			{"employee by Slack mention", "send enps <@U0EMPLOYEE|dana>", "Sent enps to slack:U0EMPLOYEE (<@U0EMPLOYEE>): sending now via slack.", surveys.ResultOK},
 		}
@@ -324,6 +324,14 @@ func TestAmbassadorSendReplayedUpdate(t *testing.T) {
 		}
 		if len(f.sender.Sent(surveys.Address{Platform: surveys.Telegram, ChatID: "5001", UserID: "5001"})) == 0 {
 			t.Errorf("the customer's /help got no answer from the conversation")
+		}
+		// Slack delivers /survey as a slash command; a message that looks like
+		// one is the conversation's, and the Telegram bot never answers Slack.
+		if err := h.Handle(context.Background(), surveys.Incoming{ID: "slack:Ev1", From: slackAmbassador, Text: " /survey stats"}); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.audit()) != before || len(staff.Calls()) != 2 {
+			t.Errorf("a Slack message was run as a command: audit %+v, staff chat %+v", f.audit(), staff.Calls())
 		}
 	})
 }
