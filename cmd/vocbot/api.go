@@ -92,6 +92,7 @@ func (a *api) register(mux *http.ServeMux) {
 	mux.Handle("POST /v1/customers/{id}/links", a.authorized(a.postLink))
 	mux.Handle("DELETE /v1/customers/{id}", a.authorized(a.deleteCustomer))
 	mux.Handle("GET /v1/responses", a.authorized(a.getResponses))
+	mux.Handle("GET /v1/scores", a.authorized(a.getScores))
 	mux.Handle("GET /v1/audit", a.authorized(a.getAudit))
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
