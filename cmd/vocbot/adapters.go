@@ -60,6 +60,18 @@ func (a *adapters) senders() map[surveys.Platform]surveys.Sender {
 	return s
 }
 
+// posters are the platforms that can post digests from this process.
+func (a *adapters) posters() map[surveys.Platform]surveys.DigestPoster {
+	p := map[surveys.Platform]surveys.DigestPoster{}
+	if a.telegram != nil {
+		p[surveys.Telegram] = a.telegram
+	}
+	if a.slack != nil {
+		p[surveys.Slack] = a.slack
+	}
+	return p
+}
+
 // telegramUsername names the bot for t.me deep links; "" without Telegram.
 func (a *adapters) telegramUsername() string {
 	if a.telegram == nil {

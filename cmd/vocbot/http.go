@@ -20,7 +20,8 @@ type server struct {
 	db       *storage.DB
 	jobs     *storage.Jobs
 	api      *api
-	stopping atomic.Bool // set first on shutdown so load balancers drain us
+	inbound  func(*http.ServeMux) // the platforms' webhooks and signed endpoints
+	stopping atomic.Bool          // set first on shutdown so load balancers drain us
 	registry *prometheus.Registry
 }
 
@@ -47,6 +48,9 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
 	s.api.register(mux)
+	if s.inbound != nil {
+		s.inbound(mux)
+	}
 	return mux
 }
 

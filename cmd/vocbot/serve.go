@@ -73,12 +73,29 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			},
 			Logger: log,
 		},
+		Digests: storage.Digests{
+			Specs:      digestSpecs(cfg),
+			Settings:   settings,
+			Thresholds: digestThresholds(cfg),
+			Posters:    bots.posters(),
+			Chart:      surveys.DigestChart,
+			Logger:     log,
+		},
 	})
 	if err != nil {
 		return err
 	}
 	store := storage.NewStore(db, jobs)
 	engine := surveys.NewEngine(settings, store, nil)
+	engine.SetSenders(senders)
+	engine.SetLogger(log)
+	desk := surveys.NewAmbassadorDesk(engine, store, commandAudit{store}, surveys.AmbassadorConfig{
+		Ambassadors: ambassadors(cfg),
+		TelegramBot: bots.telegramUsername(),
+		Digests:     digestSpecs(cfg),
+		Thresholds:  digestThresholds(cfg),
+		Log:         log,
+	})
 	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
 	ingest.telegramBot = bots.telegramUsername()
 	defer func() {
@@ -96,6 +113,8 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("listen on %s: %w (set VOCBOT_HTTP_ADDR to a free address)", cfg.HTTP.Addr, err)
 	}
 	srv := newServer(db, jobs, ingest)
+	handler := bots.handler(engine, desk)
+	srv.inbound = func(mux *http.ServeMux) { bots.routes(mux, cfg, handler, desk) }
 	hs := &http.Server{
 		Handler:           srv.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -110,6 +129,12 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	if env.onListen != nil {
 		env.onListen(ln.Addr().String())
 	}
+
+	waitReceivers, err := bots.receive(ctx, cfg, db, handler, log)
+	if err != nil {
+		return err
+	}
+	defer waitReceivers()
 
 	workers := make(chan error, 1)
 	go func() { workers <- startWhenSchemaCurrent(ctx, db, jobs, log) }()

@@ -1,6 +1,7 @@
 package slacktest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -114,4 +115,23 @@ func (s *Server) completeUpload(p url.Values) (answer, *apiError) {
 	}
 	s.notify()
 	return answer{"files": out}, nil
+}
+
+// WaitFile waits for an uploaded file that matches pred.
+func (s *Server) WaitFile(ctx context.Context, pred func(File) bool) (File, error) {
+	for {
+		for _, f := range s.Files() {
+			if pred(f) {
+				return f, nil
+			}
+		}
+		s.mu.Lock()
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return File{}, fmt.Errorf("slacktest: no matching file: %w", ctx.Err())
+		}
+	}
 }
