@@ -220,7 +220,16 @@ func (d *AmbassadorDesk) quotes(ctx context.Context, c Command, now time.Time) (
 		ids[i] = sv.ID
 	}
 	w := scoring.Window{Start: scoring.Trailing(now, loc, quoteDays).Start, End: now}
-	comments, err := d.store.DigestComments(ctx, DigestQuery{DigestID: "ambassador", Surveys: ids, Yesterday: w, MaxComments: 2000})
+	q := DigestQuery{DigestID: "quotes", Surveys: ids, Days: []scoring.Window{w}, Yesterday: w, MaxComments: 2000}
+	counts, err := d.store.DigestCounts(ctx, q)
+	if err != nil {
+		return "", fmt.Errorf("count responses: %w", err)
+	}
+	answered := map[string]int{}
+	for _, ct := range counts {
+		answered[ct.SurveyID] += ct.Responses
+	}
+	comments, err := d.store.DigestComments(ctx, q)
 	if err != nil {
 		return "", fmt.Errorf("read comments: %w", err)
 	}
@@ -235,6 +244,12 @@ func (d *AmbassadorDesk) quotes(ctx context.Context, c Command, now time.Time) (
 	out = append(out, fmt.Sprintf("Recent %s, last %d days (personal data redacted):", what, quoteDays))
 	for _, sv := range svs {
 		scale := sv.Metric.Scale()
+		out = append(out, "", sv.ID+" · "+metricName(scale))
+		// The digest's rule: comments of few answers identify people (eNPS).
+		if th := d.cfg.Thresholds.of(scale); answered[sv.ID] > 0 && !th.ShowComments(answered[sv.ID]) {
+			out = append(out, fmt.Sprintf("Too few responses to show comments (n = %d; at least %d).", answered[sv.ID], th.Comments))
+			continue
+		}
 		var pool []DigestComment
 		for _, cm := range comments {
 			if cm.SurveyID != sv.ID {
@@ -250,7 +265,6 @@ func (d *AmbassadorDesk) quotes(ctx context.Context, c Command, now time.Time) (
 			pool = append(pool, cm)
 		}
 		picked := pickQuotes(spec, d.engine.settings, now, sv.ID, scale, DigestData{Comments: pool})
-		out = append(out, "", sv.ID+" · "+metricName(scale))
 		if len(picked) == 0 {
 			out = append(out, "No quotable comments.")
 			continue

@@ -418,12 +418,12 @@ func TestAmbassadorHelp(t *testing.T) {
 
 // answer has the customer at to answer an invitation to survey with score
 // (and a comment) at the fixture's clock.
-func (f *ambFixture) answer(customer string, to surveys.Address, score int, comment, agent string) {
+func (f *ambFixture) answer(survey, customer string, to surveys.Address, score int, comment, agent string) {
 	f.t.Helper()
 	ctx := context.Background()
 	f.n++
 	res, err := f.engine.Ingest(ctx, surveys.Ingestion{
-		Touchpoint: surveys.Touchpoint{Source: "api", ExternalID: fmt.Sprintf("evt_%d", f.n), Type: "order_delivered",
+		Touchpoint: surveys.Touchpoint{Source: "api", ExternalID: fmt.Sprintf("evt_%d", f.n), Type: "order_delivered", SurveyID: survey,
 			Customer:   surveys.Customer{ExternalID: customer, Identities: []surveys.Address{to}},
 			Attributes: map[string]string{"agent": agent}},
 		RequestHash: fmt.Sprintf("h%d", f.n),
@@ -483,7 +483,13 @@ func TestAmbassadorStatsQuotesDigest(t *testing.T) {
 				comment = ""
 			}
 			id := fmt.Sprintf("cus_%d", i)
-			f.answer(id, surveys.Address{Platform: surveys.Telegram, ChatID: strconv.Itoa(7000 + i), UserID: strconv.Itoa(7000 + i)}, s, comment, agents[i])
+			f.answer("nps", id, surveys.Address{Platform: surveys.Telegram, ChatID: strconv.Itoa(7000 + i), UserID: strconv.Itoa(7000 + i)}, s, comment, agents[i])
+		}
+		// Two employees comment on eNPS: too few to quote (8 by default).
+		f.settings.Surveys[2].FollowUp = true
+		for i := range 2 {
+			to := surveys.Address{Platform: surveys.Telegram, ChatID: strconv.Itoa(7100 + i), UserID: strconv.Itoa(7100 + i)}
+			f.answer("enps", fmt.Sprintf("emp_%d", i), to, 2, "My manager never listens to the team and the workload keeps growing", "")
 		}
 		f.clock.Set(ambStart.Add(24 * time.Hour)) // windows end yesterday
 
@@ -511,6 +517,10 @@ func TestAmbassadorStatsQuotesDigest(t *testing.T) {
 		got = f.run(slackAmbassador, "quotes nps detractors")
 		if !strings.Contains(got, "“The courier was late again") || strings.Contains(got, "Delivery was quick") {
 			t.Errorf("detractors' quotes:\n%s", got)
+		}
+		if got := f.run(slackAmbassador, "quotes enps"); !strings.Contains(got, "Too few responses to show comments (n = 2; at least 8).") ||
+			strings.Contains(got, "manager") {
+			t.Errorf("eNPS quotes of two employees:\n%s", got)
 		}
 		got = f.run(slackAmbassador, "quotes promoters")
 		if !strings.Contains(got, "“Delivery was quick and the driver was very polite, thank you so much” — 10 · order_delivered · 2026-11-23") ||
