@@ -278,7 +278,7 @@ func TestFeatures(t *testing.T) {
 			"  daily_quota: 10",
 		), []string{
 			"telegram: on (long polling; run a single replica, or set VOCBOT_TELEGRAM_MODE=webhook for several)",
-			"slack: on (Socket Mode, because VOCBOT_SLACK_APP_TOKEN is set)",
+			"slack: on (HTTP request URLs; VOCBOT_SLACK_APP_TOKEN is ignored: Socket Mode is not supported yet)",
 			"discord: on (gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions)",
 			"api: on (/v1 accepts 1 bearer token)",
 			"signatures: on (/v1/touchpoints also needs a Standard Webhooks signature)",
@@ -318,7 +318,7 @@ func TestFeatures(t *testing.T) {
 			"slack: on (HTTP: point the app's request URLs at /slack/events, /slack/commands and /slack/interactivity)",
 		}},
 		{"slack posting only", map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1"}, "", []string{
-			"slack: on (posting only: commands and answers need VOCBOT_SLACK_SIGNING_SECRET (HTTP) or VOCBOT_SLACK_APP_TOKEN (Socket Mode))",
+			"slack: on (posting only: commands and answers need VOCBOT_SLACK_SIGNING_SECRET and the app's request URLs)",
 		}},
 	}
 	for _, tt := range tests {

@@ -84,12 +84,14 @@ func (c *Config) slackFeature() Feature {
 		if len(ignored) > 0 {
 			f.Why += "; " + strings.Join(ignored, " and ") + " unused without it"
 		}
+	case c.Slack.AppToken != "" && c.Slack.SigningSecret != "":
+		f.Why = "HTTP request URLs; VOCBOT_SLACK_APP_TOKEN is ignored: Socket Mode is not supported yet"
 	case c.Slack.AppToken != "":
-		f.Why = "Socket Mode, because VOCBOT_SLACK_APP_TOKEN is set"
+		f.Why = "posting only: Socket Mode is not supported yet, so VOCBOT_SLACK_APP_TOKEN is ignored; set VOCBOT_SLACK_SIGNING_SECRET and the app's request URLs for commands and answers"
 	case c.Slack.SigningSecret != "":
 		f.Why = "HTTP: point the app's request URLs at /slack/events, /slack/commands and /slack/interactivity"
 	default:
-		f.Why = "posting only: commands and answers need VOCBOT_SLACK_SIGNING_SECRET (HTTP) or VOCBOT_SLACK_APP_TOKEN (Socket Mode)"
+		f.Why = "posting only: commands and answers need VOCBOT_SLACK_SIGNING_SECRET and the app's request URLs"
 	}
 	return f
 }
