@@ -204,6 +204,12 @@ func (c *chatTx) SetOptedOut(customer int64, optedOut bool, at time.Time) error 
 WHERE customer_id = ? AND status = 'scheduled'`, at, customer); err != nil {
 		return err
 	}
+	// The reminder tick does not look at opt-outs: mark the surveys out there
+	// as reminded, so that nobody who said /stop gets a reminder.
+	if err := c.exec("suppress reminders", `UPDATE invitations SET reminded_at = ?, updated_at = ?
+WHERE customer_id = ? AND status = 'sent' AND reminded_at IS NULL`, at, at, customer); err != nil {
+		return err
+	}
 	return c.exec("skip follow-ups", `UPDATE responses SET comment_state = 'skipped', comment_at = ? WHERE customer_id = ? AND comment_state = 'awaiting'`, at, customer)
 }
 

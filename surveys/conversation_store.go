@@ -75,7 +75,8 @@ type ChatTx interface {
 	// SetComment records how the follow-up question ended.
 	SetComment(responseID int64, c FollowUpAnswer) error
 	// SetOptedOut records /stop (true) or /resume (false). Stopping also
-	// skips the customer's invitations not yet sent and follow-ups awaiting.
+	// skips the customer's invitations not yet sent and follow-ups awaiting,
+	// and no reminder goes out for the surveys they have.
 	SetOptedOut(customer int64, optedOut bool, at time.Time) error
 	// SetLocale records the language the customer chose.
 	SetLocale(customer int64, locale string) error

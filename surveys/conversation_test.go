@@ -532,6 +532,9 @@ func TestConversationOptOutDuringSurvey(t *testing.T) {
 			status != "skipped" || reason != "opted_out" {
 			t.Errorf("scheduled invitation after /stop: %s %s %v; want skipped, opted_out", status, reason, err)
 		}
+		if n := f.count(`SELECT count(*) FROM invitations WHERE status = 'sent' AND reminded_at IS NULL`); n != 0 {
+			t.Errorf("%d surveys would still get a reminder after /stop", n)
+		}
 		f.wantLast(chat, surveys.MsgStopped, "ru", nil)
 		f.press(chat, surveys.Ref{InvitationID: inv.ID, Question: surveys.QuestionScore}.String(), "7")
 		f.wantLast(chat, surveys.MsgSurveyClosed, "ru", nil)
