@@ -5,13 +5,16 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
 
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/surveys"
 )
 
@@ -90,13 +93,20 @@ UNION SELECT platform, chat_id, user_id FROM invitations WHERE customer_id = ? A
 			}
 		}
 
+		// Digests remember the quotes they showed: find the customer's among
+		// them while the comments still exist.
+		if err := eraseQuotes(tx, cust.ID); err != nil {
+			return err
+		}
+
 		steps := []struct {
 			what  string
 			count *int64
 			sql   string
 			args  []any
 		}{
-			{"erase comments", &rep.CommentsErased, `UPDATE responses SET comment = NULL, comment_at = NULL, comment_state = 'erased'
+			{"erase comments", &rep.CommentsErased, `UPDATE responses SET comment = NULL, comment_at = NULL, comment_state = 'erased',
+ comment_lang = '', comment_lang_confidence = 0
 WHERE customer_id = ? AND (comment IS NOT NULL OR comment_state IN ('awaiting', 'given'))`, []any{cust.ID}},
 			{"clear response attributes", &rep.Responses, `UPDATE responses SET attributes = '{}' WHERE customer_id = ?`, []any{cust.ID}},
 			{"cancel invitations", &rep.InvitationsCancelled, `UPDATE invitations SET status = 'skipped', skip_reason = 'opted_out',
@@ -160,6 +170,73 @@ func (s *Store) pseudonymiseAudit(tx *gorm.DB, id, pseudonym string) error {
 		}
 	}
 	return nil
+}
+
+// eraseQuotes removes the customer's comments from the quotes that digests
+// remember showing (digest_runs.quotes, kept to avoid repeating a quote).
+// A quote is a redacted excerpt: it is the customer's when every piece of
+// it between placeholders and ellipses is part of one of their comments.
+func eraseQuotes(tx *gorm.DB, customerID int64) error {
+	var comments []string
+	if err := tx.Raw("SELECT comment FROM responses WHERE customer_id = ? AND comment IS NOT NULL AND comment <> ''", customerID).
+		Scan(&comments).Error; err != nil {
+		return fmt.Errorf("read comments: %w", err)
+	}
+	if len(comments) == 0 {
+		return nil
+	}
+	var runs []digestRunRow
+	if err := tx.Select("digest_id", "local_date", "quotes").Where("quotes <> '[]' AND quotes <> ''").Find(&runs).Error; err != nil {
+		return fmt.Errorf("read digest quotes: %w", err)
+	}
+	for _, run := range runs {
+		var quotes []string
+		if json.Unmarshal([]byte(run.Quotes), &quotes) != nil {
+			continue
+		}
+		kept := quotes[:0:0]
+		for _, q := range quotes {
+			if !quoteOfAny(q, comments) {
+				kept = append(kept, q)
+			}
+		}
+		if len(kept) == len(quotes) {
+			continue
+		}
+		b, _ := json.Marshal(append([]string{}, kept...)) // []string always marshals
+		if err := tx.Model(&digestRunRow{}).Where("digest_id = ? AND local_date = ?", run.DigestID, run.LocalDate).
+			Update("quotes", string(b)).Error; err != nil {
+			return fmt.Errorf("erase quotes of digest %s on %s: %w", run.DigestID, run.LocalDate, err)
+		}
+	}
+	return nil
+}
+
+// quoteCut splits a quote into the pieces copied from its comment.
+var quoteCut = regexp.MustCompile(`\[[^\]]{1,24}\]|` + scoring.Ellipsis)
+
+func quoteOfAny(quote string, comments []string) bool {
+	var pieces []string
+	size := 0
+	for _, p := range quoteCut.Split(quote, -1) {
+		if p = strings.TrimSpace(p); p != "" {
+			pieces = append(pieces, p)
+			size += utf8.RuneCountInString(p)
+		}
+	}
+	if size < 3 {
+		return false
+	}
+	for _, c := range comments {
+		all := true
+		for _, p := range pieces {
+			all = all && strings.Contains(c, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // pseudonymiseEventIDs replaces the customer's id where a sender built it

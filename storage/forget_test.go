@@ -66,6 +66,12 @@ func TestForgetLeavesNothingPersonal(t *testing.T) {
 			}
 		}
 
+		// A digest showed quotes of both: redacted, cut excerpts.
+		if err := db.Gorm().Exec(`INSERT INTO digest_runs (digest_id, local_date, status, due_at, quotes) VALUES (?, ?, 'sent', ?, ?)`,
+			"daily", "2026-11-20", time.Now().UTC(), `["… secret comment 0 of [phone] …","kept comment 0 of agentother","my secret comment 1 of agentsecret"]`).Error; err != nil {
+			t.Fatal(err)
+		}
+
 		rep, err := f.store.ForgetBy(ctx, id, surveys.AuditEntry{Actor: "cli"})
 		if err != nil {
 			t.Fatal(err)
@@ -74,6 +80,11 @@ func TestForgetLeavesNothingPersonal(t *testing.T) {
 			rep.Responses != 3 || rep.CommentsErased != 3 || rep.IdentitiesDeleted != 2 || rep.LinkTokensDeleted != 1 ||
 			rep.TouchpointsCleared != 4 || rep.InvitationsCancelled != 1 {
 			t.Errorf("report: got %+v", rep)
+		}
+
+		var quotes string
+		if err := db.Gorm().Raw("SELECT quotes FROM digest_runs").Scan(&quotes).Error; err != nil || quotes != `["kept comment 0 of agentother"]` {
+			t.Errorf("digest quotes: got %s %v, want only the other customer's", quotes, err)
 		}
 
 		// The customer's longer-named neighbour in the audit log keeps its id.
