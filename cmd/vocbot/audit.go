@@ -23,7 +23,7 @@ func (a *api) getAudit(w http.ResponseWriter, r *http.Request) {
 		writeParamError(w, err)
 		return
 	}
-	since, err := parseInstant("since", q.Get("since"), a.now())
+	since, err := parseInstant("since", q.Get("since"), a.now(), a.engine.Settings().Timezone)
 	if err != nil {
 		writeParamError(w, err)
 		return
@@ -77,8 +77,7 @@ func auditCommand(ctx context.Context, env *environment, args []string) error {
 	if *format != "csv" && *format != "jsonl" {
 		return usagef("audit: --format %q: use csv or jsonl", *format)
 	}
-	from, err := parseInstant("since", *since, time.Now())
-	if err != nil {
+	if _, err := parseInstant("since", *since, time.Now(), time.UTC); err != nil {
 		return usagef("audit: --%v", err)
 	}
 	st, err := openStack(ctx, env, *cfgPath)
@@ -86,6 +85,7 @@ func auditCommand(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer st.Close()
+	from, _ := parseInstant("since", *since, time.Now(), st.cfg.Timezone) // checked above
 	return writeAudit(ctx, st.store, storage.AuditFilter{Since: from, Actor: *actor}, *format, env.stdout)
 }
 

@@ -45,8 +45,7 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	if *format != "csv" && *format != "jsonl" {
 		return usagef("export responses: --format %q: use csv or jsonl", *format)
 	}
-	from, to, err := parseRange(*since, *until, time.Now())
-	if err != nil {
+	if _, _, err := parseRange(*since, *until, time.Now(), time.UTC); err != nil {
 		return usagef("export responses: --%v", err)
 	}
 	st, err := openStack(ctx, env, *cfgPath)
@@ -54,6 +53,11 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// Dates are the workspace's days: read them again in its zone.
+	from, to, err := parseRange(*since, *until, time.Now(), st.cfg.Timezone)
+	if err != nil {
+		return usagef("export responses: --%v", err)
+	}
 	return exportResponses(ctx, st.store, storage.ResponseFilter{SurveyID: *survey, Since: from, Until: to}, *format, env.stdout)
 }
 

@@ -26,9 +26,9 @@ type paramError struct {
 func (e *paramError) Error() string { return e.name + ": " + e.msg }
 
 // parseInstant reads a point in time: RFC 3339 ("2026-11-01T00:00:00Z"), a
-// date ("2026-11-01", midnight UTC), or an age before now ("28d", "12h",
-// "90m"). "" is the zero time.
-func parseInstant(name, s string, now time.Time) (time.Time, error) {
+// date ("2026-11-01": the start of that day in loc, the workspace's zone),
+// or an age before now ("28d", "12h", "90m"). "" is the zero time.
+func parseInstant(name, s string, now time.Time, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
@@ -36,8 +36,11 @@ func parseInstant(name, s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), nil
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
+	if loc == nil {
+		loc = time.UTC
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return t.UTC(), nil
 	}
 	if d, ok := parseAge(s); ok {
 		return now.Add(-d).UTC(), nil
@@ -62,11 +65,11 @@ func parseAge(s string) (time.Duration, bool) {
 }
 
 // parseRange reads since and until and checks that they make a range.
-func parseRange(since, until string, now time.Time) (from, to time.Time, err error) {
-	if from, err = parseInstant("since", since, now); err != nil {
+func parseRange(since, until string, now time.Time, loc *time.Location) (from, to time.Time, err error) {
+	if from, err = parseInstant("since", since, now, loc); err != nil {
 		return from, to, err
 	}
-	if to, err = parseInstant("until", until, now); err != nil {
+	if to, err = parseInstant("until", until, now, loc); err != nil {
 		return from, to, err
 	}
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
@@ -128,7 +131,7 @@ func (a *api) getResponses(w http.ResponseWriter, r *http.Request) {
 		writeParamError(w, err)
 		return
 	}
-	since, until, err := parseRange(q.Get("since"), q.Get("until"), a.now())
+	since, until, err := parseRange(q.Get("since"), q.Get("until"), a.now(), a.engine.Settings().Timezone)
 	if err != nil {
 		writeParamError(w, err)
 		return

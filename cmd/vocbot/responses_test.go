@@ -127,3 +127,32 @@ func TestAPIResponses(t *testing.T) {
 		}
 	})
 }
+
+func TestParseInstant(t *testing.T) {
+	t.Parallel()
+	il, err := time.LoadLocation("Asia/Jerusalem")
+	if err != nil {
+		t.Skip("no time zone database")
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"", time.Time{}},
+		{"28d", now.Add(-28 * 24 * time.Hour)},
+		{"12h", now.Add(-12 * time.Hour)},
+		{"2026-11-01T10:00:00+02:00", time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)},
+		{"2026-11-01", time.Date(2026, 10, 31, 22, 0, 0, 0, time.UTC)}, // midnight in Jerusalem
+	} {
+		got, err := parseInstant("since", c.in, now, il)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("parseInstant(%q): got %v %v, want %v", c.in, got, err, c.want)
+		}
+	}
+	for _, in := range []string{"0d", "-1d", "1.5d", "d", "-2h", "yesterday", "2026-02-30"} {
+		if _, err := parseInstant("since", in, now, il); err == nil {
+			t.Errorf("parseInstant(%q): no error", in)
+		}
+	}
+}
