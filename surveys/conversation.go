@@ -306,7 +306,10 @@ func (t *chatTurn) answer(inv Invitation, text string) error {
 		return err
 	}
 	survey, known := s.Survey(inv.SurveyID)
-	if !known || t.cust.OptedOut || (inv.Status != Sent && inv.Status != Unknown) || !t.now.Before(inv.ExpiresAt) {
+	// An answer proves the prompt arrived: a "sending" invitation (the tap
+	// came before the send was recorded) or an "unknown" one counts.
+	delivered := inv.Status == Sent || inv.Status == Unknown || inv.Status == Sending
+	if !known || t.cust.OptedOut || !delivered || !t.now.Before(inv.ExpiresAt) {
 		t.say(MsgSurveyClosed, nil)
 		return nil
 	}

@@ -447,6 +447,22 @@ func TestConversationConcurrentTyped(t *testing.T) {
 	})
 }
 
+// TestConversationTapBeforeSentRecorded: the customer taps faster than the
+// delivery worker records the send; the button proves the prompt arrived.
+func TestConversationTapBeforeSentRecorded(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newConvFixture(t, db)
+		chat := tgChat(12)
+		inv := f.invite("cus_12", chat, "en", "order_delivered")
+		f.exec(`UPDATE invitations SET status = 'sending', message_ref = '' WHERE id = $1`, inv.ID)
+		f.press(chat, surveys.Ref{InvitationID: inv.ID, Question: surveys.QuestionScore}.String(), "10")
+		if r, ok := f.response(inv.ID); !ok || r.Score != 10 {
+			t.Errorf("response %+v, want the tap recorded", r)
+		}
+	})
+}
+
 func TestConversationRedeliveryIgnored(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
