@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -199,5 +200,73 @@ func TestServeRateLimitStormDeliversEachOnce(t *testing.T) {
 		if n := len(tg.Sent(c)); n != 1 {
 			t.Errorf("chat %d: got %d messages, want exactly 1", c, n)
 		}
+	}
+}
+
+// Webhook mode: serve registers its URL with the secret, Telegram (the
+// fake) posts updates to it; a survey is answered by button and by typing,
+// and a request without the secret is refused before anything is stored.
+func TestServeTelegramWebhookMode(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	tg := telegramtest.New("")
+	t.Cleanup(tg.Close)
+	tg.AddUser(7070, "ru")
+	vars := telegramVars(t, storagetest.URL(t, storage.SQLite), tg)
+	vars["VOCBOT_HTTP_ADDR"] = addr
+	vars["VOCBOT_PUBLIC_URL"] = "http://" + addr
+	vars["VOCBOT_TELEGRAM_MODE"] = "webhook"
+	vars["VOCBOT_TELEGRAM_WEBHOOK_SECRET"] = "webhook-secret_0123456789"
+	base, stop, logs := startServe(t, vars)
+	waitReady(t, base)
+	if url, secret := tg.Webhook(); url != "http://"+addr+"/telegram/webhook" || secret != "webhook-secret_0123456789" {
+		t.Fatalf("webhook registered as %q with secret %q", url, secret)
+	}
+	forged, err := http.Post(base+"/telegram/webhook", "application/json", strings.NewReader(`{"update_id":1,"message":{"message_id":1,"chat":{"id":7070,"type":"private"},"from":{"id":7070},"text":"/stop"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged.Body.Close()
+	if forged.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("update without the secret: %d, want 401", forged.StatusCode)
+	}
+
+	f := apiFixture{url: base}
+	if r := f.do(t, "POST", "/v1/touchpoints", `{"id":"wh_1","type":"order_delivered","survey":"nps",
+		"customer":{"id":"cus_wh","locale":"ru","telegram_chat_id":7070}}`, nil); r.status != http.StatusAccepted {
+		t.Fatalf("touchpoint: %d %v (the forged /stop must not have opted the customer out)", r.status, r.body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	msgs, err := tg.WaitSent(ctx, 7070, 1)
+	if err != nil {
+		t.Fatalf("no survey: %v\n%s", err, logs)
+	}
+	if _, err := tg.PressButton(7070, msgs[0].ID, "7"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.WaitSent(ctx, 7070, 2); err != nil {
+		t.Fatalf("no follow-up: %v\n%s", err, logs)
+	}
+	tg.SendText(7070, "Курьер опоздал")
+	if _, err := tg.WaitSent(ctx, 7070, 3); err != nil {
+		t.Fatalf("no thanks: %v\n%s", err, logs)
+	}
+	got := f.do(t, "GET", "/v1/responses", "", nil)
+	rs, _ := got.body["responses"].([]any)
+	if len(rs) != 1 || rs[0].(map[string]any)["score"] != float64(7) || rs[0].(map[string]any)["comment"] != "Курьер опоздал" {
+		var texts []string
+		for _, m := range tg.Sent(7070) {
+			texts = append(texts, m.Text)
+		}
+		t.Fatalf("responses: %v\nthe bot said: %q\n%s", got.body, texts, logs)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -89,7 +89,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	engine := surveys.NewEngine(settings, store, nil)
 	engine.SetSenders(senders)
 	engine.SetLogger(log)
-	desk := surveys.NewAmbassadorDesk(engine, store, commandAudit{store}, surveys.AmbassadorConfig{
+	desk := surveys.NewAmbassadorDesk(engine, store, store, surveys.AmbassadorConfig{
 		Ambassadors: ambassadors(cfg),
 		TelegramBot: bots.telegramUsername(),
 		Digests:     digestSpecs(cfg),

@@ -49,7 +49,9 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (base stri
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &syncBuffer{}
 	addr := make(chan string, 1)
-	vars["VOCBOT_HTTP_ADDR"] = "127.0.0.1:0"
+	if vars["VOCBOT_HTTP_ADDR"] == "" {
+		vars["VOCBOT_HTTP_ADDR"] = "127.0.0.1:0"
+	}
 	env := &environment{getenv: mapEnv(vars), stdout: io.Discard, stderr: logs, onListen: func(a string) { addr <- a }}
 	done := make(chan error, 1)
 	go func() { done <- runEnv(ctx, append([]string{"serve"}, args...), env) }()
