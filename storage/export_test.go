@@ -127,3 +127,8 @@ func (j *Jobs) TickReminders(ctx context.Context) error {
 	_, err := j.client.Insert(ctx, reminderTickArgs{}, nil)
 	return err
 }
+
+// PruneRecords runs the hourly retention job's deletion as of now.
+func (db *DB) PruneRecords(ctx context.Context, now time.Time) (int64, error) {
+	return db.pruneRecords(ctx, now)
+}

@@ -54,6 +54,9 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if err := river.AddWorkerSafely(ws, &pruneBucketsWorker{db: db}); err != nil {
 		return nil, fmt.Errorf("register maintenance worker: %w", err)
 	}
+	if err := river.AddWorkerSafely(ws, &pruneRecordsWorker{db: db}); err != nil {
+		return nil, fmt.Errorf("register maintenance worker: %w", err)
+	}
 	d := cfg.Delivery
 	if len(d.Senders) > 0 && d.Prompt == nil {
 		return nil, errors.New("job queue: delivery has senders but no Prompt to word surveys with")
@@ -100,6 +103,9 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return pruneBucketsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "prune_rate_buckets", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return pruneRecordsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "prune_records", RunOnStart: true}),
 	}, cfg.PeriodicJobs...)
 	periodic = append(periodic, digestTick...)
 	if d.Reminders.After != nil && len(d.Senders) > 0 {

@@ -36,6 +36,9 @@ type reminderTickArgs struct{}
 
 func (reminderTickArgs) Kind() string { return "reminder_tick" }
 
+// notOptedOut keeps reminders from customers who said /stop or were forgotten.
+const notOptedOut = "NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = invitations.customer_id AND (c.opted_out_at IS NOT NULL OR c.forgotten_at IS NOT NULL))"
+
 // reminderBatch bounds the reminders one tick schedules; the next tick takes the rest.
 const reminderBatch = 1000
 
@@ -58,6 +61,7 @@ func (w *reminderTickWorker) Work(ctx context.Context, _ *river.Job[reminderTick
 		Select("id", "survey_id", "platform", "sent_at", "expires_at").
 		Where("status = ? AND reminded_at IS NULL AND expires_at > ?", string(surveys.Sent), now).
 		Where("NOT EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = invitations.id)").
+		Where(notOptedOut).
 		Order("sent_at").Limit(reminderBatch).Find(&due).Error
 	if err != nil {
 		return fmt.Errorf("find unanswered surveys: %w", err)
@@ -127,6 +131,7 @@ func (w *sendReminderWorker) Work(ctx context.Context, job *river.Job[SendRemind
 		res := tx.Model(&invitationRow{}).
 			Where("id = ? AND status = ? AND reminded_at IS NULL AND expires_at > ?", id, string(surveys.Sent), now).
 			Where("NOT EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = invitations.id)").
+			Where(notOptedOut).
 			Updates(map[string]any{"reminded_at": now, "updated_at": now})
 		claimed = res.RowsAffected == 1
 		return res.Error
