@@ -104,6 +104,9 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		}
 	}()
 
+	if cfg.Product == "" {
+		log.Warn("no product name: survey questions read \"recommend  to a friend\"; set product: in vocbot.yaml")
+	}
 	for _, f := range cfg.Features() {
 		log.Info("feature", "name", f.Name, "on", f.On, "why", f.Why)
 	}
