@@ -34,6 +34,9 @@ type JobsConfig struct {
 	// Digests schedules and posts the daily digests; none when it has no
 	// Specs.
 	Digests Digests
+	// Alerts posts low-score alerts; none when it has no Targets (the jobs
+	// then wait in AlertQueue).
+	Alerts Alerts
 }
 
 // Jobs is the River client on the database's own pool. Jobs inserted with a
@@ -92,12 +95,19 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if err != nil {
 		return nil, err
 	}
+	alerting, err := addAlertWorker(ws, db, cfg.Alerts)
+	if err != nil {
+		return nil, err
+	}
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
 	if cfg.Queues != nil {
 		queues = maps.Clone(cfg.Queues)
 	}
 	for p := range d.Senders {
 		queues[string(p)] = river.QueueConfig{MaxWorkers: d.Workers}
+	}
+	if alerting {
+		queues[AlertQueue] = river.QueueConfig{MaxWorkers: 5}
 	}
 	periodic := append([]*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),

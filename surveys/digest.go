@@ -43,6 +43,9 @@ type DigestSpec struct {
 	// Breakdowns are touchpoint attributes ("agent", "region") each survey
 	// is also ranked by, like touchpoint types.
 	Breakdowns []string
+	// AlertWaitTarget is how long an alert may stay unresolved before the
+	// digest counts it as waiting; 0 means DefaultAlertWaitTarget.
+	AlertWaitTarget time.Duration
 }
 
 // Due reports whether the digest is due at now: now's local weekday is one
@@ -135,6 +138,8 @@ type DigestQuery struct {
 	// Attributes are broken down over Segment.
 	Attributes []string
 	Segment    scoring.Window
+	// AlertsWaitingSince: unresolved alerts raised before it are waiting.
+	AlertsWaitingSince time.Time
 }
 
 // DigestStore is what a digest needs from storage: aggregates, never all
@@ -159,6 +164,9 @@ type DigestData struct {
 	Invited    map[string]DigestInvited
 	Comments   []DigestComment
 	Recent     []string
+	// WaitingAlerts counts unresolved alerts raised before
+	// Query.AlertsWaitingSince (0 when the store keeps no alerts).
+	WaitingAlerts int
 }
 
 // NewDigestQuery lays out the windows of a digest posted at now.
@@ -180,6 +188,7 @@ func NewDigestQuery(spec DigestSpec, s *Settings, now time.Time) DigestQuery {
 	q.Yesterday = q.Days[len(q.Days)-1]
 	q.Segment = scoring.SegmentWindow(now, loc)
 	q.Attributes = slices.Clone(spec.Breakdowns)
+	q.AlertsWaitingSince = now.Add(-spec.alertWaitTarget())
 	return q
 }
 
@@ -214,6 +223,11 @@ func LoadDigestData(ctx context.Context, st DigestStore, q DigestQuery) (DigestD
 	}
 	if data.Recent, err = st.RecentDigestQuotes(ctx, q); err != nil {
 		return data, fmt.Errorf("digest quote memory: %w", err)
+	}
+	if ws, ok := st.(WaitingAlertsCounter); ok {
+		if data.WaitingAlerts, err = ws.WaitingAlerts(ctx, q.AlertsWaitingSince); err != nil {
+			return data, fmt.Errorf("digest waiting alerts: %w", err)
+		}
 	}
 	return data, nil
 }
@@ -251,6 +265,10 @@ type Digest struct {
 	Surveys                      []DigestSurvey
 	// Quiet is true when no survey had a response yesterday.
 	Quiet bool
+	// WaitingAlerts unhappy customers have waited longer than
+	// AlertWaitTarget for someone to resolve their alert.
+	WaitingAlerts   int
+	AlertWaitTarget time.Duration
 }
 
 // DigestSurvey is one survey's section.
@@ -343,7 +361,8 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 	days := len(q.Days)
 	cur, prev := scoring.HeadlineWindows(now, loc)
 	d := Digest{ID: spec.ID, Locale: locale, Date: scoring.Trailing(now, loc, 1).End,
-		Current: cur, Previous: prev, Yesterday: q.Yesterday, Quiet: true}
+		Current: cur, Previous: prev, Yesterday: q.Yesterday, Quiet: true,
+		WaitingAlerts: data.WaitingAlerts, AlertWaitTarget: spec.alertWaitTarget()}
 
 	type key struct {
 		survey string

@@ -111,6 +111,9 @@ func (d Digest) Card() DigestCard {
 		c.Sections = append(c.Sections, f.section(s))
 	}
 	c.Footer = f.text("digest.more", map[string]any{"Command": f.ltr(DigestMoreCommand)})
+	if w := WaitingAlertsLine(f.lang, d.WaitingAlerts, d.AlertWaitTarget); w != "" {
+		c.Footer = w + "\n" + c.Footer
+	}
 	return c
 }
 

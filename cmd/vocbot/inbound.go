@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vocbot/vocbot/bots/slack"
 	"github.com/vocbot/vocbot/bots/telegram"
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/storage"
@@ -23,14 +24,15 @@ func (a *adapters) handler(engine *surveys.Engine, desk *surveys.AmbassadorDesk)
 
 // routes adds the platforms' inbound endpoints (webhooks, signed requests)
 // to mux; each adapter verifies its own requests before h sees anything.
-func (a *adapters) routes(mux *http.ServeMux, cfg *config.Config, h surveys.Handler, desk *surveys.AmbassadorDesk) {
+// Slack's /survey commands go to cmds.
+func (a *adapters) routes(mux *http.ServeMux, cfg *config.Config, h surveys.Handler, cmds slack.CommandHandler) {
 	if a.telegram != nil && cfg.Telegram.Mode == "webhook" {
 		mux.Handle("POST "+telegram.WebhookPath, a.telegram.WebhookHandler(h, cfg.Telegram.WebhookSecret))
 	}
 	if a.slack != nil {
 		mux.Handle("POST /slack/events", a.slack.EventsHandler(h))
 		mux.Handle("POST /slack/interactivity", a.slack.InteractivityHandler(h))
-		mux.Handle("POST /slack/commands", a.slack.CommandsHandler(desk))
+		mux.Handle("POST /slack/commands", a.slack.CommandsHandler(cmds))
 	}
 }
 

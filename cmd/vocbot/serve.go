@@ -81,6 +81,12 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			Chart:      surveys.DigestChart,
 			Logger:     log,
 		},
+		Alerts: storage.Alerts{
+			Targets: alertTargets(cfg),
+			Posters: bots.alertPosters(),
+			Locale:  cfg.DefaultLocale,
+			Logger:  log,
+		},
 	})
 	if err != nil {
 		return err
@@ -116,8 +122,9 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("listen on %s: %w (set VOCBOT_HTTP_ADDR to a free address)", cfg.HTTP.Addr, err)
 	}
 	srv := newServer(db, jobs, ingest)
-	handler := bots.handler(engine, desk)
-	srv.inbound = func(mux *http.ServeMux) { bots.routes(mux, cfg, handler, desk) }
+	alerts := surveys.NewAlertDesk(engine, store, bots.alertPosters(), log)
+	handler := alerts.Route(bots.handler(engine, desk))
+	srv.inbound = func(mux *http.ServeMux) { bots.routes(mux, cfg, handler, alertCommands{alerts: alerts, next: desk}) }
 	hs := &http.Server{
 		Handler:           srv.routes(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,189 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// alertRow is one low-score response posted (or to be posted) to one
+// alert target. status is the post's delivery, state the team's handling.
+type alertRow struct {
+	ID               int64
+	ResponseID       int64
+	Target           string
+	Status           string
+	State            string
+	Assignee         string
+	Resolution       string
+	Replies          int
+	MessageRef       string
+	AttemptStartedAt *time.Time
+	CreatedAt        time.Time
+	PostedAt         *time.Time
+	ClaimedAt        *time.Time
+	ResolvedAt       *time.Time
+}
+
+func (alertRow) TableName() string { return "alerts" }
+
+// Delivery states of an alert post (engine.md §6).
+const (
+	alertPending       = "pending"
+	alertSending       = "sending"
+	alertSent          = "sent"
+	alertUnknown       = "unknown"
+	alertUndeliverable = "undeliverable"
+	alertFailed        = "failed"
+)
+
+func (r alertRow) alert() surveys.Alert {
+	return surveys.Alert{
+		ID:         r.ID,
+		ResponseID: r.ResponseID,
+		To:         parseTarget(r.Target),
+		MessageRef: surveys.MessageRef(r.MessageRef),
+		State:      surveys.AlertState(r.State),
+		Assignee:   parseUser(r.Assignee),
+		Resolution: r.Resolution,
+		Replies:    r.Replies,
+		CreatedAt:  r.CreatedAt.UTC(),
+		PostedAt:   timeOf(r.PostedAt),
+		ClaimedAt:  timeOf(r.ClaimedAt),
+		ResolvedAt: timeOf(r.ResolvedAt),
+	}
+}
+
+// alertTarget is how a channel is written in alerts.target: "slack:C0123".
+func alertTarget(to surveys.Address) string { return string(to.Platform) + ":" + to.ChatID }
+
+func parseTarget(s string) surveys.Address {
+	p, id, _ := strings.Cut(s, ":")
+	return surveys.Address{Platform: surveys.Platform(p), ChatID: id}
+}
+
+func parseUser(s string) surveys.Address {
+	if s == "" {
+		return surveys.Address{}
+	}
+	p, id, _ := strings.Cut(s, ":")
+	return surveys.Address{Platform: surveys.Platform(p), UserID: id}
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// AlertView loads an alert with its response and the customer's chat;
+// surveys.ErrNotFound if there is no such alert.
+func (s *Store) AlertView(ctx context.Context, id int64) (surveys.AlertView, error) {
+	var v surveys.AlertView
+	err := s.db.inTx(ctx, func(tx *gorm.DB) error {
+		var row alertRow
+		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+			return err
+		}
+		var err error
+		v, err = alertView(tx, row)
+		return err
+	})
+	if err != nil {
+		return surveys.AlertView{}, fmt.Errorf("load alert %d: %w", id, translate(err))
+	}
+	return v, nil
+}
+
+func alertView(tx *gorm.DB, row alertRow) (surveys.AlertView, error) {
+	var resp responseRow
+	if err := tx.Where("id = ?", row.ResponseID).Take(&resp).Error; err != nil {
+		return surveys.AlertView{}, err
+	}
+	var cust customerRow
+	if err := tx.Select("external_id").Where("id = ?", resp.CustomerID).Take(&cust).Error; err != nil {
+		return surveys.AlertView{}, err
+	}
+	var inv invitationRow
+	if err := tx.Select("platform", "chat_id", "user_id").Where("id = ?", resp.InvitationID).Take(&inv).Error; err != nil {
+		return surveys.AlertView{}, err
+	}
+	return surveys.AlertView{
+		Alert:    row.alert(),
+		Response: resp.response(cust.ExternalID),
+		Customer: surveys.Address{Platform: surveys.Platform(inv.Platform), ChatID: inv.ChatID, UserID: inv.UserID},
+	}, nil
+}
+
+// ChangeAlert implements surveys.AlertStore: change runs on the locked
+// alert; when it reports a change, the new state and the audit entry are
+// written in the same transaction.
+func (s *Store) ChangeAlert(ctx context.Context, id int64, change func(a *surveys.Alert) (surveys.AuditEntry, bool)) (surveys.AlertView, bool, error) {
+	var v surveys.AlertView
+	changed := false
+	err := s.db.inTx(ctx, func(tx *gorm.DB) error {
+		q := tx.Where("id = ?", id)
+		if s.db.engine == Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		} // SQLite: the write transaction (BEGIN IMMEDIATE) holds the database
+		var row alertRow
+		if err := q.Take(&row).Error; err != nil {
+			return err
+		}
+		a := row.alert()
+		entry, ok := change(&a)
+		if !ok {
+			var err error
+			v, err = alertView(tx, row)
+			return err
+		}
+		assignee := ""
+		if a.Assignee.UserID != "" {
+			assignee = surveys.AmbassadorKey(a.Assignee)
+		}
+		if err := tx.Model(&alertRow{}).Where("id = ?", id).Updates(map[string]any{
+			"state": string(a.State), "assignee": assignee, "resolution": a.Resolution, "replies": a.Replies,
+			"claimed_at": optTime(a.ClaimedAt), "resolved_at": optTime(a.ResolvedAt),
+		}).Error; err != nil {
+			return err
+		}
+		if err := s.recordAudit(tx, entry); err != nil {
+			return err
+		}
+		row.State, row.Assignee, row.Resolution, row.Replies = string(a.State), assignee, a.Resolution, a.Replies
+		row.ClaimedAt, row.ResolvedAt = optTime(a.ClaimedAt), optTime(a.ResolvedAt)
+		changed = true
+		var err error
+		v, err = alertView(tx, row)
+		return err
+	})
+	if err != nil {
+		return surveys.AlertView{}, false, fmt.Errorf("change alert %d: %w", id, translate(err))
+	}
+	return v, changed, nil
+}
+
+// WaitingAlerts counts the alerts raised before since that nobody has
+// resolved yet (surveys.WaitingAlertsCounter, for the digest).
+func (s *Store) WaitingAlerts(ctx context.Context, since time.Time) (int, error) {
+	var n int64
+	err := s.db.gorm.WithContext(ctx).Model(&alertRow{}).
+		Where("state <> ? AND created_at < ?", string(surveys.AlertResolved), since.UTC()).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count waiting alerts: %w", translate(err))
+	}
+	return int(n), nil
+}
+
+var (
+	_ surveys.AlertStore           = (*Store)(nil)
+	_ surveys.WaitingAlertsCounter = (*Store)(nil)
+)

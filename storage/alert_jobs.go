@@ -1,0 +1,184 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// Alerts posts an alert for each low-score response to every target: the
+// send_alert job the conversation enqueues with the response runs here.
+// Each (response, target) is one alerts row that goes pending → sending →
+// sent like an invitation (engine.md §6): a post is never repeated after an
+// ambiguous failure (the row becomes unknown), a 429 snoozes the job for
+// Retry-After, a channel that is gone makes it undeliverable.
+//
+// If the survey asks "why?", the job waits up to CommentWait after the
+// score for the comment (snoozing a second at a time), so the alert posts
+// once with the comment, still within a minute of the answer.
+type Alerts struct {
+	// Targets are the channels alerts go to (ChatID set).
+	Targets []surveys.Address
+	// Posters post and redraw alerts per platform; an alert whose platform
+	// has no poster in this process waits for a process that has one.
+	Posters map[surveys.Platform]surveys.AlertPoster
+	// Locale is the staff's language for the cards.
+	Locale string
+	// CommentWait is how long to wait for the comment; 0 means
+	// surveys.AlertCommentWait, negative posts at once.
+	CommentWait time.Duration
+	// Now is the clock; nil is the system clock.
+	Now func() time.Time
+	// Logger receives alert logs; nil uses the database's.
+	Logger *slog.Logger
+}
+
+// alertCommentPoll is how often a job waiting for the comment looks again.
+const alertCommentPoll = time.Second
+
+// staleAlert is how long a post may stay "sending" before a later run
+// takes it for a crash between the post and its record.
+const staleAlert = 2 * time.Minute
+
+// addAlertWorker registers the send_alert worker when alerts have targets.
+func addAlertWorker(ws *river.Workers, db *DB, a Alerts) (bool, error) {
+	if len(a.Targets) == 0 {
+		return false, nil
+	}
+	if a.Now == nil {
+		a.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if a.Logger == nil {
+		a.Logger = db.logger
+	}
+	if a.CommentWait == 0 {
+		a.CommentWait = surveys.AlertCommentWait
+	}
+	if err := river.AddWorkerSafely(ws, &sendAlertWorker{db: db, a: a}); err != nil {
+		return false, fmt.Errorf("register alert worker: %w", err)
+	}
+	return true, nil
+}
+
+type sendAlertWorker struct {
+	river.WorkerDefaults[AlertArgs]
+	db *DB
+	a  Alerts
+}
+
+func (w *sendAlertWorker) Timeout(*river.Job[AlertArgs]) time.Duration { return time.Minute }
+
+func (w *sendAlertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) error {
+	log := w.a.Logger.With("job_id", job.ID, "response_id", job.Args.ResponseID)
+	now := w.a.Now()
+	var resp responseRow
+	err := w.db.gorm.WithContext(ctx).Select("id", "comment_state", "answered_at").
+		Where("id = ?", job.Args.ResponseID).Take(&resp).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		log.Info("alert not posted: the response is gone")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read response of alert: %w", translate(err))
+	}
+	if resp.CommentState == string(surveys.CommentAwaiting) && now.Sub(resp.AnsweredAt) < w.a.CommentWait {
+		return river.JobSnooze(alertCommentPoll)
+	}
+	for _, to := range w.a.Targets {
+		if err := w.post(ctx, log.With("target", alertTarget(to)), job, to, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// post runs one target's post through its state machine.
+func (w *sendAlertWorker) post(ctx context.Context, log *slog.Logger, job *river.Job[AlertArgs], to surveys.Address, now time.Time) error {
+	db := w.db.gorm.WithContext(ctx)
+	target := alertTarget(to)
+	fresh := alertRow{ResponseID: job.Args.ResponseID, Target: target, Status: alertPending, State: string(surveys.AlertOpen), CreatedAt: now.UTC()}
+	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
+		return fmt.Errorf("create alert: %w", translate(err))
+	}
+	var row alertRow
+	if err := db.Where("response_id = ? AND target = ?", job.Args.ResponseID, target).Take(&row).Error; err != nil {
+		return fmt.Errorf("read alert: %w", translate(err))
+	}
+	switch row.Status {
+	case alertSent, alertUnknown, alertUndeliverable, alertFailed:
+		return nil
+	case alertSending:
+		if row.AttemptStartedAt != nil && now.Sub(*row.AttemptStartedAt) < staleAlert {
+			return river.JobSnooze(staleAlert)
+		}
+		log.Warn("alert post was interrupted; not reposted to avoid a duplicate", "alert_id", row.ID)
+		return w.setStatus(ctx, row.ID, alertSending, alertUnknown)
+	}
+	poster := w.a.Posters[to.Platform]
+	if poster == nil {
+		return river.JobSnooze(time.Minute) // a process with the platform's credentials will take it
+	}
+	res := db.Model(&alertRow{}).Where("id = ? AND status = ?", row.ID, alertPending).
+		Updates(map[string]any{"status": alertSending, "attempt_started_at": now.UTC()})
+	if res.Error != nil {
+		return fmt.Errorf("claim alert: %w", translate(res.Error))
+	}
+	if res.RowsAffected == 0 {
+		return nil // another worker has it
+	}
+	var v surveys.AlertView
+	if err := w.db.inTx(ctx, func(tx *gorm.DB) (err error) {
+		v, err = alertView(tx, row)
+		return err
+	}); err != nil {
+		_ = w.setStatus(context.WithoutCancel(ctx), row.ID, alertSending, alertPending)
+		return fmt.Errorf("load alert: %w", err)
+	}
+	v.Locale = w.a.Locale
+	ref, postErr := poster.PostAlert(ctx, to, v)
+	if postErr == nil {
+		err := db.Model(&alertRow{}).Where("id = ?", row.ID).
+			Updates(map[string]any{"status": alertSent, "message_ref": string(ref), "posted_at": w.a.Now().UTC()}).Error
+		if err != nil {
+			return fmt.Errorf("record posted alert: %w", translate(err))
+		}
+		log.Info("alert posted", "alert_id", row.ID, "message_ref", string(ref))
+		return nil
+	}
+	kind, retryAfter := surveys.FailureOf(postErr)
+	switch {
+	case kind == surveys.Unreachable:
+		log.Error("alert channel unreachable", "alert_id", row.ID, "err", postErr)
+		return w.setStatus(ctx, row.ID, alertSending, alertUndeliverable)
+	case kind == surveys.Ambiguous:
+		log.Warn("alert post outcome unknown; not reposted", "alert_id", row.ID, "err", postErr)
+		return w.setStatus(ctx, row.ID, alertSending, alertUnknown)
+	case job.Attempt >= job.MaxAttempts:
+		log.Error("alert not posted after every attempt", "alert_id", row.ID, "err", postErr)
+		return w.setStatus(ctx, row.ID, alertSending, alertFailed)
+	}
+	if err := w.setStatus(ctx, row.ID, alertSending, alertPending); err != nil {
+		return err
+	}
+	if kind == surveys.RateLimited {
+		return river.JobSnooze(max(retryAfter, time.Second))
+	}
+	return fmt.Errorf("post alert: %w", postErr)
+}
+
+func (w *sendAlertWorker) setStatus(ctx context.Context, id int64, from, to string) error {
+	err := w.db.gorm.WithContext(ctx).Model(&alertRow{}).Where("id = ? AND status = ?", id, from).
+		Update("status", to).Error
+	if err != nil {
+		return fmt.Errorf("set alert %d %s: %w", id, to, translate(err))
+	}
+	return nil
+}
