@@ -111,18 +111,29 @@ func (b *Bot) CommandsHandler(c CommandHandler) http.Handler {
 			http.Error(w, "malformed command", http.StatusBadRequest)
 			return
 		}
-		from := surveys.Address{Platform: surveys.Slack, ChatID: cmd.ChannelID, UserID: cmd.UserID}
-		reply, err := c.Command(context.WithoutCancel(r.Context()), from, unescape(cmd.Text))
-		if err != nil {
-			b.log.Error("slack command failed", "command", cmd.Command, "err", err)
-			reply = commandFailed
-		}
-		if reply == "" {
+		answer := b.answerCommand(context.WithoutCancel(r.Context()), c, cmd)
+		if answer == nil {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{"response_type": slackgo.ResponseTypeEphemeral, "text": escape(reply)})
+		_ = json.NewEncoder(w).Encode(answer)
 	})
+}
+
+// answerCommand runs a slash command and returns the ephemeral answer as
+// Slack takes it in the HTTP response or the Socket Mode ack; nil when the
+// handler has nothing to say.
+func (b *Bot) answerCommand(ctx context.Context, c CommandHandler, cmd slackgo.SlashCommand) map[string]string {
+	from := surveys.Address{Platform: surveys.Slack, ChatID: cmd.ChannelID, UserID: cmd.UserID}
+	reply, err := c.Command(ctx, from, unescape(cmd.Text))
+	if err != nil {
+		b.log.Error("slack command failed", "command", cmd.Command, "err", err)
+		reply = commandFailed
+	}
+	if reply == "" {
+		return nil
+	}
+	return map[string]string{"response_type": slackgo.ResponseTypeEphemeral, "text": escape(reply)}
 }
 
 // verified reads the raw body once (≤ 1 MiB) and checks Slack's signature
@@ -217,8 +228,23 @@ func decodeInteraction(body []byte) ([]surveys.Incoming, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode interaction: %w", err)
 	}
+	return interactionIncoming(ic), nil
+}
+
+// decodeInteractionPayload reads an interaction as Socket Mode delivers it:
+// the JSON that HTTP wraps in the form field payload.
+func decodeInteractionPayload(payload []byte) ([]surveys.Incoming, error) {
+	var ic slackgo.InteractionCallback
+	if err := json.Unmarshal(payload, &ic); err != nil {
+		return nil, fmt.Errorf("decode interaction: %w", err)
+	}
+	return interactionIncoming(ic), nil
+}
+
+// interactionIncoming is one Incoming per press of a vocbot button.
+func interactionIncoming(ic slackgo.InteractionCallback) []surveys.Incoming {
 	if ic.Type != slackgo.InteractionTypeBlockActions || ic.User.ID == "" {
-		return nil, nil
+		return nil
 	}
 	chat := ic.Container.ChannelID
 	if chat == "" {
@@ -245,7 +271,7 @@ func decodeInteraction(body []byte) ([]surveys.Incoming, error) {
 			Locale: ic.User.Locale,
 		})
 	}
-	return ins, nil
+	return ins
 }
 
 // decodeCommand reads a slash command body.
@@ -254,6 +280,20 @@ func decodeCommand(body []byte) (slackgo.SlashCommand, error) {
 	if err != nil {
 		return cmd, fmt.Errorf("decode command: %w", err)
 	}
+	return checkCommand(cmd)
+}
+
+// decodeCommandPayload reads a slash command as Socket Mode delivers it:
+// the form's fields as a JSON object.
+func decodeCommandPayload(payload []byte) (slackgo.SlashCommand, error) {
+	var cmd slackgo.SlashCommand
+	if err := json.Unmarshal(payload, &cmd); err != nil {
+		return cmd, fmt.Errorf("decode command: %w", err)
+	}
+	return checkCommand(cmd)
+}
+
+func checkCommand(cmd slackgo.SlashCommand) (slackgo.SlashCommand, error) {
 	if cmd.UserID == "" {
 		return cmd, errors.New("decode command: no user_id")
 	}

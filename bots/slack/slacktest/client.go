@@ -116,6 +116,17 @@ type IM struct {
 
 // MessageIM delivers a message.im event_callback and returns the event id used.
 func (c *Client) MessageIM(ctx context.Context, t Target, m IM) (string, *http.Response, error) {
+	eventID, body := c.messageIM(m)
+	var h http.Header
+	if m.RetryNum > 0 {
+		h = http.Header{"X-Slack-Retry-Num": {strconv.Itoa(m.RetryNum)}, "X-Slack-Retry-Reason": {"http_timeout"}}
+	}
+	res, err := c.Post(ctx, t, "application/json", body, h)
+	return eventID, res, err
+}
+
+// messageIM is the event_callback body of m (the Socket Mode payload too).
+func (c *Client) messageIM(m IM) (eventID string, body []byte) {
 	n := c.next()
 	if m.EventID == "" {
 		m.EventID = fmt.Sprintf("Ev%08d", n)
@@ -134,17 +145,12 @@ func (c *Client) MessageIM(ctx context.Context, t Target, m IM) (string, *http.R
 	if m.SubType != "" {
 		inner["subtype"] = m.SubType
 	}
-	body, _ := json.Marshal(map[string]any{
+	body, _ = json.Marshal(map[string]any{
 		"token": "legacy-verification-token", "team_id": c.team(), "api_app_id": "A0VOCBOT",
 		"event": inner, "type": "event_callback", "event_id": m.EventID, "event_time": 1700000000,
 		"authorizations": []map[string]any{{"team_id": c.team(), "user_id": "U0VOCBOT", "is_bot": true}},
 	})
-	var h http.Header
-	if m.RetryNum > 0 {
-		h = http.Header{"X-Slack-Retry-Num": {strconv.Itoa(m.RetryNum)}, "X-Slack-Retry-Reason": {"http_timeout"}}
-	}
-	res, err := c.Post(ctx, t, "application/json", body, h)
-	return m.EventID, res, err
+	return m.EventID, body
 }
 
 // Button is an interactive button in a posted message.
@@ -196,6 +202,17 @@ func (m Message) Button(text string) (Button, bool) {
 // Press sends the block_actions payload of user pressing b on message m,
 // as Slack does; b must be one of m's buttons.
 func (c *Client) Press(ctx context.Context, t Target, user string, m Message, b Button) (*http.Response, error) {
+	payload, err := c.press(user, m, b)
+	if err != nil {
+		return nil, err
+	}
+	body := []byte(url.Values{"payload": {string(payload)}}.Encode())
+	return c.Post(ctx, t, "application/x-www-form-urlencoded", body, nil)
+}
+
+// press is the block_actions JSON of a press (the form field payload over
+// HTTP, the envelope payload in Socket Mode).
+func (c *Client) press(user string, m Message, b Button) ([]byte, error) {
 	found := false
 	for _, mb := range m.Buttons() {
 		found = found || mb == b
@@ -226,8 +243,7 @@ func (c *Client) Press(ctx context.Context, t Target, user string, m Message, b 
 			"text": map[string]any{"type": "plain_text", "text": b.Text}, "action_ts": actionTS,
 		}},
 	})
-	body := []byte(url.Values{"payload": {string(payload)}}.Encode())
-	return c.Post(ctx, t, "application/x-www-form-urlencoded", body, nil)
+	return payload, nil
 }
 
 // Command is a slash command invocation.
@@ -239,18 +255,24 @@ type Command struct {
 
 // SlashCommand sends the form Slack posts for a slash command.
 func (c *Client) SlashCommand(ctx context.Context, t Target, cmd Command) (*http.Response, error) {
+	body := []byte(c.slashCommand(cmd).Encode())
+	return c.Post(ctx, t, "application/x-www-form-urlencoded", body, nil)
+}
+
+// slashCommand is the form of a slash command; Socket Mode sends the same
+// fields as a JSON object of strings.
+func (c *Client) slashCommand(cmd Command) url.Values {
 	if cmd.Command == "" {
 		cmd.Command = "/survey"
 	}
 	n := c.next()
-	body := []byte(url.Values{
+	return url.Values{
 		"token": {"legacy-verification-token"}, "team_id": {c.team()}, "team_domain": {"vocbot-test"},
 		"channel_id": {cmd.Channel}, "channel_name": {"cx-team"}, "user_id": {cmd.User}, "user_name": {"user-" + cmd.User},
 		"command": {cmd.Command}, "text": {escape(cmd.Text)}, "api_app_id": {"A0VOCBOT"}, "is_enterprise_install": {"false"},
 		"response_url": {fmt.Sprintf("https://hooks.slack.invalid/commands/%s/%d/x", c.team(), n)},
 		"trigger_id":   {fmt.Sprintf("%d.1700000002.trigger", n)},
-	}.Encode())
-	return c.Post(ctx, t, "application/x-www-form-urlencoded", body, nil)
+	}
 }
 
 // escape applies Slack's escaping of typed text: &, < and >. Mentions in

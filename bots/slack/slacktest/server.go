@@ -2,7 +2,8 @@
 // for tests and vocbot demo.
 //
 // Server fakes the Web API (auth.test, conversations.open, chat.postMessage,
-// chat.update, conversations.history) over HTTP, as strict as Slack where
+// chat.update, conversations.history) over HTTP, and Socket Mode
+// (apps.connections.open and the websocket, see PushEvent), as strict as Slack where
 // vocbot depends on it: token check, channel_not_found, Block Kit limits
 // (invalid_blocks), a per-channel rate limit answered with 429 and
 // Retry-After, and scripted faults. It records every call and message.
@@ -38,6 +39,9 @@ type Options struct {
 	Team      string // default "Vocbot Test"
 	BotUserID string // default "U0VOCBOT"
 	BotID     string // default "B0VOCBOT"
+	// AppToken is the app-level token apps.connections.open accepts for
+	// Socket Mode; default DefaultAppToken.
+	AppToken string
 	// PostInterval is the per-channel chat.postMessage limit (Slack: about
 	// one message per second per channel). 0 means 1 s; negative disables.
 	PostInterval time.Duration
@@ -69,6 +73,8 @@ type Server struct {
 
 	files     map[string]*File // by id
 	fileOrder []string
+
+	sock sockets // Socket Mode (socket.go)
 }
 
 // User is a workspace member.
@@ -133,6 +139,9 @@ func NewServer(opts Options) *Server {
 	if opts.BotID == "" {
 		opts.BotID = "B0VOCBOT"
 	}
+	if opts.AppToken == "" {
+		opts.AppToken = DefaultAppToken
+	}
 	if opts.PostInterval == 0 {
 		opts.PostInterval = time.Second
 	}
@@ -147,13 +156,17 @@ func NewServer(opts Options) *Server {
 		faults:   map[string][]Fault{},
 		changed:  make(chan struct{}),
 	}
+	s.sock.client.TeamID = opts.TeamID
 	s.http = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.http.URL + "/api/"
 	return s
 }
 
 // Close stops the server.
-func (s *Server) Close() { s.http.Close() }
+func (s *Server) Close() {
+	s.DropSockets() // hijacked: httptest would leave them open
+	s.http.Close()
+}
 
 // Options returns the effective options (defaults filled in).
 func (s *Server) Options() Options { return s.opts }
@@ -296,9 +309,17 @@ type apiError struct {
 type answer map[string]any
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/socket/" {
+		s.socket(w, r)
+		return
+	}
 	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
 	if !ok {
 		http.NotFound(w, r)
+		return
+	}
+	if method == "apps.connections.open" {
+		s.openConnection(w, r)
 		return
 	}
 	if id, ok := strings.CutPrefix(method, "upload/"); ok {
