@@ -84,7 +84,8 @@ func parsePage(q url.Values) (limit int, after storage.Cursor, err error) {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > storage.MaxPage {
-			return 0, after, &paramError{"limit", fmt.Sprintf("%q: give a whole number from 1 to %d (default %d)", s, storage.MaxPage, storage.DefaultPage), true}
+			// A number out of range is 422; anything else is unreadable, 400.
+			return 0, after, &paramError{"limit", fmt.Sprintf("%q: give a whole number from 1 to %d (default %d)", s, storage.MaxPage, storage.DefaultPage), err == nil}
 		}
 		limit = n
 	}

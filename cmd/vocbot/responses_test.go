@@ -113,7 +113,7 @@ func TestAPIResponses(t *testing.T) {
 		}{
 			{"limit=0", "limit", 422},
 			{"limit=1001", "limit", 422},
-			{"limit=ten", "limit", 422},
+			{"limit=ten", "limit", 400},
 			{"since=yesterday", "since", 400},
 			{"until=2026-13-01", "until", 400},
 			{"since=1d&until=3d", "until", 422},
