@@ -278,7 +278,7 @@ func TestFeatures(t *testing.T) {
 			"  daily_quota: 10",
 		), []string{
 			"telegram: on (long polling; run a single replica, or set VOCBOT_TELEGRAM_MODE=webhook for several)",
-			"slack: on (HTTP request URLs; VOCBOT_SLACK_APP_TOKEN is ignored: Socket Mode is not supported yet)",
+			"slack: on (Socket Mode, because VOCBOT_SLACK_APP_TOKEN is set; the HTTP request URLs answer too)",
 			"discord: on (gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions)",
 			"api: on (/v1 accepts 1 bearer token)",
 			"signatures: on (/v1/touchpoints also needs a Standard Webhooks signature)",

@@ -85,9 +85,9 @@ func (c *Config) slackFeature() Feature {
 			f.Why += "; " + strings.Join(ignored, " and ") + " unused without it"
 		}
 	case c.Slack.AppToken != "" && c.Slack.SigningSecret != "":
-		f.Why = "HTTP request URLs; VOCBOT_SLACK_APP_TOKEN is ignored: Socket Mode is not supported yet"
+		f.Why = "Socket Mode, because VOCBOT_SLACK_APP_TOKEN is set; the HTTP request URLs answer too"
 	case c.Slack.AppToken != "":
-		f.Why = "posting only: Socket Mode is not supported yet, so VOCBOT_SLACK_APP_TOKEN is ignored; set VOCBOT_SLACK_SIGNING_SECRET and the app's request URLs for commands and answers"
+		f.Why = "Socket Mode, because VOCBOT_SLACK_APP_TOKEN is set: no public URL needed, every replica connects"
 	case c.Slack.SigningSecret != "":
 		f.Why = "HTTP: point the app's request URLs at /slack/events, /slack/commands and /slack/interactivity"
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vocbot/vocbot/bots/slack"
@@ -36,30 +37,37 @@ func (a *adapters) routes(mux *http.ServeMux, cfg *config.Config, h surveys.Hand
 	}
 }
 
-// receive starts what pulls updates or registers for them: Telegram's
-// webhook registration, or its long polling held by one replica at a time.
-// The returned function waits (briefly) for the pollers to stop after ctx ends.
-func (a *adapters) receive(ctx context.Context, cfg *config.Config, db *storage.DB, h surveys.Handler, log *slog.Logger) (wait func(), err error) {
-	done := make(chan struct{})
-	if a.telegram == nil {
-		close(done)
-		return func() {}, nil
-	}
-	if cfg.Telegram.Mode == "webhook" {
-		close(done)
+// receive starts what pulls updates or registers for them: Slack's Socket
+// Mode when VOCBOT_SLACK_APP_TOKEN is set, Telegram's webhook registration,
+// or its long polling held by one replica at a time. Slack's envelopes go to
+// h and its /survey commands to cmds, as over HTTP. The returned function
+// waits (briefly) for the receivers to stop after ctx ends.
+func (a *adapters) receive(ctx context.Context, cfg *config.Config, db *storage.DB, h surveys.Handler, cmds slack.CommandHandler, log *slog.Logger) (wait func(), err error) {
+	if a.telegram != nil && cfg.Telegram.Mode == "webhook" {
 		if err := a.telegram.RegisterWebhook(ctx, cfg.HTTP.PublicURL, cfg.Telegram.WebhookSecret); err != nil {
 			return nil, err
 		}
 		log.Info("telegram webhook registered", "url", cfg.HTTP.PublicURL+telegram.WebhookPath)
-		return func() {}, nil
 	}
-	go func() {
-		defer close(done)
-		pollExclusively(ctx, db, a.telegram, h, log.With("platform", "telegram"))
-	}()
+	var running sync.WaitGroup
+	if a.telegram != nil && cfg.Telegram.Mode != "webhook" {
+		running.Go(func() { pollExclusively(ctx, db, a.telegram, h, log.With("platform", "telegram")) })
+	}
+	if a.slack != nil && cfg.Slack.AppToken != "" {
+		// No lock, unlike Telegram polling: Slack spreads an app's envelopes
+		// over all its connections (up to 10), each to one of them, so every
+		// replica may hold one.
+		running.Go(func() {
+			if err := a.slack.RunSocketMode(ctx, cfg.Slack.AppToken, h, cmds); err != nil {
+				log.Error("slack socket mode stopped: answers and commands from Slack no longer arrive", "platform", "slack", "err", err)
+			}
+		})
+	}
 	return func() {
+		stopped := make(chan struct{})
+		go func() { running.Wait(); close(stopped) }()
 		select {
-		case <-done:
+		case <-stopped:
 		case <-time.After(2 * time.Second): // a long poll in flight ends by itself
 		}
 	}, nil

@@ -124,7 +124,9 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	srv := newServer(db, jobs, ingest)
 	alerts := surveys.NewAlertDesk(engine, store, bots.alertPosters(), log)
 	handler := alerts.Route(bots.handler(engine, desk))
-	srv.inbound = func(mux *http.ServeMux) { bots.routes(mux, cfg, handler, alertCommands{alerts: alerts, next: desk}) }
+	// /survey commands, over HTTP or Socket Mode: alert replies, then the ambassador desk.
+	commands := alertCommands{alerts: alerts, next: desk}
+	srv.inbound = func(mux *http.ServeMux) { bots.routes(mux, cfg, handler, commands) }
 	hs := &http.Server{
 		Handler:           srv.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -140,7 +142,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		env.onListen(ln.Addr().String())
 	}
 
-	waitReceivers, err := bots.receive(ctx, cfg, db, handler, log)
+	waitReceivers, err := bots.receive(ctx, cfg, db, handler, commands, log)
 	if err != nil {
 		return err
 	}
