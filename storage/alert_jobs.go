@@ -151,6 +151,7 @@ func (w *sendAlertWorker) post(ctx context.Context, log *slog.Logger, job *river
 			return fmt.Errorf("record posted alert: %w", translate(err))
 		}
 		log.Info("alert posted", "alert_id", row.ID, "message_ref", string(ref))
+		w.catchUp(ctx, log, poster, to, ref, row)
 		return nil
 	}
 	kind, retryAfter := surveys.FailureOf(postErr)
@@ -181,4 +182,30 @@ func (w *sendAlertWorker) setStatus(ctx context.Context, id int64, from, to stri
 		return fmt.Errorf("set alert %d %s: %w", id, to, translate(err))
 	}
 	return nil
+}
+
+// catchUp redraws an alert that someone handled between its post and the
+// record of its message (a click within the same second): the desk could
+// not redraw a message it did not know yet.
+func (w *sendAlertWorker) catchUp(ctx context.Context, log *slog.Logger, poster surveys.AlertPoster, to surveys.Address, ref surveys.MessageRef, posted alertRow) {
+	var v surveys.AlertView
+	err := w.db.inTx(ctx, func(tx *gorm.DB) error {
+		var now alertRow
+		if err := tx.Where("id = ?", posted.ID).Take(&now).Error; err != nil {
+			return err
+		}
+		if now.State == posted.State && now.Assignee == posted.Assignee && now.Replies == posted.Replies {
+			return nil
+		}
+		var err error
+		v, err = alertView(tx, now)
+		return err
+	})
+	if err != nil || v.Alert.ID == 0 {
+		return
+	}
+	v.Locale = w.a.Locale
+	if err := poster.UpdateAlert(ctx, to, ref, v); err != nil {
+		log.Warn("could not redraw the alert handled while it was posted", "alert_id", posted.ID, "err", err)
+	}
 }

@@ -72,18 +72,16 @@ func (b *Bot) UpdateAlert(ctx context.Context, to surveys.Address, ref surveys.M
 // the buttons. The card has escaped outside text already.
 func renderAlert(c surveys.AlertCard) ([]slackgo.Block, string, error) {
 	anchor := func(s string) string { return scoring.AnchorRTL(c.Locale, s) }
-	mrkdwn := func(s string) *slackgo.TextBlockObject {
-		return slackgo.NewTextBlockObject(slackgo.MarkdownType, s, false, false)
-	}
 	blocks := sections("*" + anchor(c.Title) + "*\n" + anchor(c.Comment))
 	if len(c.Fields) > 0 {
 		blocks = append(blocks, sections(anchor(strings.Join(c.Fields, "\n")))...)
 	}
-	context := []slackgo.MixedElement{mrkdwn(truncate(anchor(c.Status), maxSectionText))}
+	// A section, not a context block: status and hint read as part of the card.
+	status := "_" + anchor(c.Status) + "_"
 	if c.Hint != "" {
-		context = append(context, mrkdwn(truncate(anchor(c.Hint), maxSectionText)))
+		status += "\n" + anchor(c.Hint)
 	}
-	blocks = append(blocks, slackgo.NewContextBlock("vocbot_alert_status", context...))
+	blocks = append(blocks, sections(status)...)
 	if len(c.Choices) > 0 {
 		elems := make([]slackgo.BlockElement, 0, len(c.Choices))
 		for _, ch := range c.Choices {
