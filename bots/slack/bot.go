@@ -37,6 +37,9 @@ type Bot struct {
 	api    *slackgo.Client
 	secret string
 	log    *slog.Logger
+	// patience is how long a slash command runs before the answer moves
+	// to response_url (command_async.go).
+	patience time.Duration
 }
 
 var (
@@ -67,7 +70,7 @@ func New(cfg Config) (*Bot, error) {
 	// No OptionRetry: 429s and failures go back to the worker, which snoozes
 	// on the shared rate bucket (engine.md §7).
 	api := slackgo.New(cfg.BotToken, slackgo.OptionAPIURL(apiURL), slackgo.OptionHTTPClient(client))
-	return &Bot{api: api, secret: cfg.SigningSecret, log: log.With("platform", "slack")}, nil
+	return &Bot{api: api, secret: cfg.SigningSecret, log: log.With("platform", "slack"), patience: commandPatience}, nil
 }
 
 // Identity is who the bot token belongs to.

@@ -120,10 +120,10 @@ func (b *Bot) CommandsHandler(c CommandHandler) http.Handler {
 	})
 }
 
-// answerCommand runs a slash command and returns the ephemeral answer as
-// Slack takes it in the HTTP response or the Socket Mode ack; nil when the
-// handler has nothing to say.
-func (b *Bot) answerCommand(ctx context.Context, c CommandHandler, cmd slackgo.SlashCommand) map[string]string {
+// runCommand runs a slash command and returns the ephemeral answer as
+// Slack takes it in the HTTP response, the Socket Mode ack or a POST to
+// response_url; nil when the handler has nothing to say.
+func (b *Bot) runCommand(ctx context.Context, c CommandHandler, cmd slackgo.SlashCommand) map[string]string {
 	from := surveys.Address{Platform: surveys.Slack, ChatID: cmd.ChannelID, UserID: cmd.UserID}
 	reply, err := c.Command(ctx, from, unescape(cmd.Text))
 	if err != nil {

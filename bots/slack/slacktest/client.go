@@ -52,7 +52,11 @@ type Client struct {
 	// Now is the signing time; nil means time.Now.
 	Now    func() time.Time
 	TeamID string // default "T0VOCBOT"
-	seq    atomic.Int64
+	// HooksURL is where response_url points, ending in "/"; set it to
+	// Server.HooksURL to have the fake take the replies. Default
+	// "https://hooks.slack.invalid/".
+	HooksURL string
+	seq      atomic.Int64
 }
 
 // Sign returns Slack's X-Slack-Request-Timestamp and X-Slack-Signature for
@@ -76,11 +80,7 @@ func (c *Client) Post(ctx context.Context, t Target, contentType string, body []
 	}
 	r.Header.Set("Content-Type", contentType)
 	r.Header.Set("User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)")
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	ts, sig := Sign(c.SigningSecret, now(), body)
+	ts, sig := Sign(c.SigningSecret, c.now(), body)
 	r.Header.Set("X-Slack-Request-Timestamp", ts)
 	r.Header.Set("X-Slack-Signature", sig)
 	return t(r)
@@ -91,6 +91,23 @@ func (c *Client) team() string {
 		return "T0VOCBOT"
 	}
 	return c.TeamID
+}
+
+// responseURL is a response_url for request n; it carries its issue time,
+// so the fake knows when it expires.
+func (c *Client) responseURL(kind string, n int64) string {
+	base := c.HooksURL
+	if base == "" {
+		base = "https://hooks.slack.invalid/"
+	}
+	return fmt.Sprintf("%s%s/%s/%d/%d", base, kind, c.team(), n, c.now().Unix())
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 // next returns a fresh number for ids.
@@ -237,7 +254,7 @@ func (c *Client) press(user string, m Message, b Button) ([]byte, error) {
 		"channel":      map[string]any{"id": m.Channel, "name": "directmessage"},
 		"message":      msg,
 		"state":        map[string]any{"values": map[string]any{}},
-		"response_url": fmt.Sprintf("https://hooks.slack.invalid/actions/%s/%d/x", c.team(), n),
+		"response_url": c.responseURL("actions", n),
 		"actions": []map[string]any{{
 			"action_id": b.ActionID, "block_id": b.BlockID, "value": b.Value, "type": "button",
 			"text": map[string]any{"type": "plain_text", "text": b.Text}, "action_ts": actionTS,
@@ -270,7 +287,7 @@ func (c *Client) slashCommand(cmd Command) url.Values {
 		"token": {"legacy-verification-token"}, "team_id": {c.team()}, "team_domain": {"vocbot-test"},
 		"channel_id": {cmd.Channel}, "channel_name": {"cx-team"}, "user_id": {cmd.User}, "user_name": {"user-" + cmd.User},
 		"command": {cmd.Command}, "text": {escape(cmd.Text)}, "api_app_id": {"A0VOCBOT"}, "is_enterprise_install": {"false"},
-		"response_url": {fmt.Sprintf("https://hooks.slack.invalid/commands/%s/%d/x", c.team(), n)},
+		"response_url": {c.responseURL("commands", n)},
 		"trigger_id":   {fmt.Sprintf("%d.1700000002.trigger", n)},
 	}
 }

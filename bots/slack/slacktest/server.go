@@ -74,7 +74,8 @@ type Server struct {
 	files     map[string]*File // by id
 	fileOrder []string
 
-	sock sockets // Socket Mode (socket.go)
+	sock  sockets      // Socket Mode (socket.go)
+	hooks responseURLs // response_url (responseurl.go)
 }
 
 // User is a workspace member.
@@ -157,7 +158,9 @@ func NewServer(opts Options) *Server {
 		changed:  make(chan struct{}),
 	}
 	s.sock.client.TeamID = opts.TeamID
+	s.sock.client.Now = opts.Now
 	s.http = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.sock.client.HooksURL = s.HooksURL()
 	s.URL = s.http.URL + "/api/"
 	return s
 }
@@ -311,6 +314,10 @@ type answer map[string]any
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/socket/" {
 		s.socket(w, r)
+		return
+	}
+	if hook, ok := strings.CutPrefix(r.URL.Path, "/hooks/"); ok {
+		s.hook(w, r, hook)
 		return
 	}
 	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
