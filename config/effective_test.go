@@ -320,6 +320,12 @@ func TestFeatures(t *testing.T) {
 		{"slack posting only", map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1"}, "", []string{
 			"slack: on (posting only: commands and answers need VOCBOT_SLACK_SIGNING_SECRET and the app's request URLs)",
 		}},
+		{"slack socket mode alone", map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1", "VOCBOT_SLACK_APP_TOKEN": "xapp-1"}, "", []string{
+			"slack: on (Socket Mode, because VOCBOT_SLACK_APP_TOKEN is set: no public URL needed, every replica connects)",
+		}},
+		{"slack app token without bot token", map[string]string{"VOCBOT_SLACK_APP_TOKEN": "xapp-1"}, "", []string{
+			"slack: off (VOCBOT_SLACK_BOT_TOKEN not set; VOCBOT_SLACK_APP_TOKEN unused without it)",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
