@@ -84,7 +84,10 @@ func ParseAlertRef(ref string) (id int64, ok bool) {
 		}
 	}
 	id, err := strconv.ParseInt(digits, 10, 64)
-	return id, err == nil && id > 0
+	if err != nil {
+		return 0, false
+	}
+	return id, true
 }
 
 // AlertView is an alert with what it shows: the response and the

@@ -140,7 +140,7 @@ func TestAlertLifecycleSlackToTelegram(t *testing.T) {
 				t.Fatalf("no Resolve button: %v", replied.Buttons())
 			}
 			press(replied, handled)
-			final := waitAlert("Resolve", func(m slacktest.Message) bool { return strings.Contains(m.Text, "Resolved by <@U0DANA>: handled.") })
+			final := waitAlert("Resolve", func(m slacktest.Message) bool { return strings.Contains(m.Text, "Resolved by <@U0DANA>: handled") })
 			if n := len(final.Buttons()); n != 0 {
 				t.Fatalf("a resolved alert still has %d buttons", n)
 			}
