@@ -129,7 +129,7 @@ WHERE id = ?`, []any{pseudonym, now, now, cust.ID}},
 				*st.count = res.RowsAffected
 			}
 		}
-		if err := s.pseudonymiseAudit(tx, customerExternalID, pseudonym); err != nil {
+		if err := s.pseudonymiseAudit(tx, cust.ID, personal(customerExternalID, pseudonym, cust.Name)); err != nil {
 			return err
 		}
 		if err := s.pseudonymiseEventIDs(tx, cust.ID, customerExternalID, pseudonym); err != nil {
@@ -147,26 +147,74 @@ WHERE id = ?`, []any{pseudonym, now, now, cust.ID}},
 	return rep, nil
 }
 
-// pseudonymiseAudit replaces the customer's id with the pseudonym in the
-// audit entries that name it (an ambassador's "/survey send nps cus_42").
-// Only whole ids are replaced: forgetting cus_4 leaves cus_42 alone.
-func (s *Store) pseudonymiseAudit(tx *gorm.DB, id, pseudonym string) error {
+// replacement is a personal string and what stands in for it.
+type replacement struct{ from, to string }
+
+// personal lists what must leave the audit log and alert notes: the id
+// (for the pseudonym) and the name, whole and by its words of three letters
+// or more (staff write "called Dana back"), for "[name]".
+func personal(id, pseudonym, name string) []replacement {
+	out := []replacement{{id, pseudonym}}
+	seen := map[string]bool{id: true}
+	for _, part := range append([]string{strings.TrimSpace(name)}, strings.Fields(name)...) {
+		if utf8.RuneCountInString(part) >= 3 && !seen[part] {
+			seen[part] = true
+			out = append(out, replacement{part, "[name]"})
+		}
+	}
+	return out
+}
+
+func replaceAll(s string, repl []replacement) string {
+	for _, r := range repl {
+		s = replaceID(s, r.from, r.to)
+	}
+	return s
+}
+
+// pseudonymiseAudit replaces the customer's id with the pseudonym, and
+// their name with "[name]", in the audit entries that hold them (an
+// ambassador's "/survey send nps cus_42", a reply "Hi Dana, …"), and in
+// the resolution notes of alerts about their answers. Only whole words are
+// replaced: forgetting cus_4 leaves cus_42 alone.
+func (s *Store) pseudonymiseAudit(tx *gorm.DB, customerID int64, repl []replacement) error {
 	contains := "instr(%s, ?) > 0" // not LIKE: ids may hold % and _
 	if s.db.engine == Postgres {
 		contains = "strpos(%s, ?) > 0"
 	}
+	var conds []string
+	var args []any
+	for _, r := range repl {
+		for _, col := range []string{"target", "action", "detail"} {
+			conds, args = append(conds, fmt.Sprintf(contains, col)), append(args, r.from)
+		}
+	}
 	var rows []auditRow
-	err := tx.Where(fmt.Sprintf(contains+" OR "+contains+" OR "+contains, "target", "action", "detail"), id, id, id).Find(&rows).Error
-	if err != nil {
+	if err := tx.Where(strings.Join(conds, " OR "), args...).Find(&rows).Error; err != nil {
 		return fmt.Errorf("pseudonymise audit log: %w", err)
 	}
 	for _, r := range rows {
-		t, a, d := replaceID(r.Target, id, pseudonym), replaceID(r.Action, id, pseudonym), replaceID(r.Detail, id, pseudonym)
+		t, a, d := replaceAll(r.Target, repl), replaceAll(r.Action, repl), replaceAll(r.Detail, repl)
 		if t == r.Target && a == r.Action && d == r.Detail {
 			continue
 		}
 		if err := tx.Model(&auditRow{}).Where("id = ?", r.ID).Updates(map[string]any{"target": t, "action": a, "detail": d}).Error; err != nil {
 			return fmt.Errorf("pseudonymise audit entry %d: %w", r.ID, err)
+		}
+	}
+	var notes []struct {
+		ID         int64
+		Resolution string
+	}
+	if err := tx.Raw(`SELECT id, resolution FROM alerts WHERE resolution <> ''
+ AND response_id IN (SELECT id FROM responses WHERE customer_id = ?)`, customerID).Scan(&notes).Error; err != nil {
+		return fmt.Errorf("read alert notes: %w", err)
+	}
+	for _, n := range notes {
+		if res := replaceAll(n.Resolution, repl); res != n.Resolution {
+			if err := tx.Exec("UPDATE alerts SET resolution = ? WHERE id = ?", res, n.ID).Error; err != nil {
+				return fmt.Errorf("pseudonymise alert %d: %w", n.ID, err)
+			}
 		}
 	}
 	return nil

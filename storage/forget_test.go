@@ -23,7 +23,8 @@ func TestForgetLeavesNothingPersonal(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		const id = "cus_secret_7"
-		secrets := []string{id, "Yael Secretname", "Asia/Tehran", "555000111", "USECRET9", "agentsecret", "+972501234567", "my secret comment"}
+		var firstResponse int64
+		secrets := []string{id, "Yael Secretname", "Yael", "Secretname", "Asia/Tehran", "555000111", "USECRET9", "agentsecret", "+972501234567", "my secret comment"}
 
 		for i, c := range []struct{ customer, name, tz, chat, slack, agent string }{
 			{id, "Yael Secretname", "Asia/Tehran", "555000111", "USECRET9", "agentsecret"},
@@ -56,6 +57,9 @@ func TestForgetLeavesNothingPersonal(t *testing.T) {
 			if err := storage.InsertResponses(ctx, db, rs); err != nil {
 				t.Fatal(err)
 			}
+			if i == 0 {
+				firstResponse = rs[0].ID
+			}
 			for _, e := range []surveys.AuditEntry{
 				{Actor: "slack:UAMB1", Platform: surveys.Slack, Action: "send nps " + c.customer, Target: c.customer, Result: "ok", Detail: "invited " + c.customer},
 				{Actor: "slack:UAMB1", Platform: surveys.Slack, Action: "link " + c.customer + "x", Target: c.customer + "x", Result: "not_found"},
@@ -64,6 +68,16 @@ func TestForgetLeavesNothingPersonal(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+		}
+
+		// Staff answered her alert and wrote her name in the note and the reply.
+		if err := db.Gorm().Exec(`INSERT INTO alerts (response_id, target, state, resolution, created_at) VALUES (?, 'slack:C1', 'resolved', ?, ?)`,
+			firstResponse, "called Yael back", time.Now().UTC()).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := f.store.RecordAudit(ctx, surveys.AuditEntry{Actor: "slack:UAMB1", Action: "survey.reply", Target: "a1",
+			Detail: "Hi Yael Secretname, we are sorry", Result: "ok"}); err != nil {
+			t.Fatal(err)
 		}
 
 		// A digest showed quotes of both: redacted, cut excerpts.
