@@ -108,11 +108,18 @@ type AlertPoster interface {
 	UpdateAlert(ctx context.Context, to Address, ref MessageRef, v AlertView) error
 }
 
-// Values of the alert buttons (Choice.Value; the Ref is the alert's).
+// Values of the alert buttons (Choice.Value; the Ref is the alert's). They
+// fit Telegram's callback data (8 bytes a value).
 const (
-	AlertClaimValue     = "claim"
-	AlertReplyValue     = "reply"
-	alertResolvePrefix  = "resolve:"
+	AlertClaimValue    = "claim"
+	AlertReplyValue    = "reply"
+	alertHandledValue  = "done"
+	alertNoActionValue = "noaction"
+)
+
+// The reasons of the Resolve buttons, as recorded; a reason typed with
+// AlertResolveCommand is recorded as written.
+const (
 	AlertReasonHandled  = "handled"
 	AlertReasonNoAction = "no_action"
 )
@@ -215,8 +222,8 @@ func (v AlertView) Card(style AlertStyle) AlertCard {
 	}
 	c.Choices = append(c.Choices,
 		Choice{Label: f.text("alert.button.reply", nil), Value: AlertReplyValue},
-		Choice{Label: f.text("alert.button.handled", nil), Value: alertResolvePrefix + AlertReasonHandled},
-		Choice{Label: f.text("alert.button.noaction", nil), Value: alertResolvePrefix + AlertReasonNoAction},
+		Choice{Label: f.text("alert.button.handled", nil), Value: alertHandledValue},
+		Choice{Label: f.text("alert.button.noaction", nil), Value: alertNoActionValue},
 	)
 	return c
 }

@@ -60,7 +60,41 @@ func (r alertRoute) Handle(ctx context.Context, in Incoming) error {
 	if _, ok := ParseAlertRef(in.Ref); ok && in.Value != "" {
 		return r.desk.Handle(ctx, in)
 	}
+	if text, ok := alertCommandText(in); ok {
+		return r.desk.typedCommand(ctx, in, text)
+	}
 	return r.next.Handle(ctx, in)
+}
+
+// alertCommandText is the alert command typed as a chat message (a
+// Telegram staff group: "/survey reply a12 …"), without "/survey".
+func alertCommandText(in Incoming) (string, bool) {
+	if in.Value != "" || in.Ref != "" {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(strings.TrimSpace(in.Text), "/survey ")
+	if !ok || !IsAlertCommand(rest) {
+		return "", false
+	}
+	return rest, true
+}
+
+// typedCommand runs an alert command typed in a chat and answers in that
+// chat through the Engine's Sender for the platform.
+func (d *AlertDesk) typedCommand(ctx context.Context, in Incoming, text string) error {
+	reply, err := d.Command(ctx, in.From, text)
+	if err != nil {
+		reply = "Sorry, that command failed on vocbot's side. Try again in a minute; if it keeps failing, tell your vocbot operator."
+	}
+	sender, _ := d.engine.replySender(in.From.Platform)
+	if sender == nil {
+		return err
+	}
+	to := Address{Platform: in.From.Platform, ChatID: in.From.ChatID}
+	if _, serr := sender.Send(ctx, to, Prompt{Text: reply}); serr != nil {
+		return errors.Join(err, fmt.Errorf("reply to an alert command: %w", serr))
+	}
+	return err
 }
 
 // ErrAlertElsewhere is returned for a press or command about an alert that
@@ -78,8 +112,10 @@ func (d *AlertDesk) Handle(ctx context.Context, in Incoming) error {
 	switch {
 	case in.Value == AlertClaimValue, in.Value == AlertReplyValue:
 		_, err = d.Claim(ctx, id, in.From)
-	case strings.HasPrefix(in.Value, alertResolvePrefix):
-		_, err = d.Resolve(ctx, id, in.From, strings.TrimPrefix(in.Value, alertResolvePrefix))
+	case in.Value == alertHandledValue:
+		_, err = d.Resolve(ctx, id, in.From, AlertReasonHandled)
+	case in.Value == alertNoActionValue:
+		_, err = d.Resolve(ctx, id, in.From, AlertReasonNoAction)
 	default:
 		return nil // a button of a later release: nothing to do
 	}

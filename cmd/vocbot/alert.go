@@ -23,9 +23,12 @@ func alertTargets(cfg *config.Config) []surveys.Address {
 }
 
 // alertPosters are the platforms that can post and redraw alerts from this
-// process (Slack; Telegram and Discord staff chats have no alert card yet).
+// process: Slack channels and Telegram staff groups.
 func (a *adapters) alertPosters() map[surveys.Platform]surveys.AlertPoster {
 	p := map[surveys.Platform]surveys.AlertPoster{}
+	if a.telegram != nil {
+		p[surveys.Telegram] = a.telegram
+	}
 	if a.slack != nil {
 		p[surveys.Slack] = a.slack
 	}
