@@ -60,7 +60,9 @@ func TestServeEmployeeSurveyInSlack(t *testing.T) {
 				t.Fatalf("press: %v %v", resp, err)
 			}
 			resp.Body.Close()
-			followUp, err := slk.WaitMessage(ctx, func(m slacktest.Message) bool { return m.Channel == dm && m.TS != survey.TS && len(m.Buttons()) <= 1 })
+			followUp, err := slk.WaitMessage(ctx, func(m slacktest.Message) bool {
+				return m.Channel == dm && m.TS != survey.TS && strings.Contains(m.Text, "main reason")
+			})
 			if err != nil {
 				t.Fatalf("no follow-up question: %v\n%s", err, logs)
 			}
@@ -71,7 +73,7 @@ func TestServeEmployeeSurveyInSlack(t *testing.T) {
 			}
 			resp.Body.Close()
 			if _, err := slk.WaitMessage(ctx, func(m slacktest.Message) bool {
-				return m.Channel == dm && m.TS != survey.TS && m.TS != followUp.TS && strings.Contains(m.Text, "Thank")
+				return m.Channel == dm && m.TS != followUp.TS && strings.Contains(m.Text, "Thank you for your feedback")
 			}); err != nil {
 				t.Fatalf("no thanks: %v\n%s", err, logs)
 			}
