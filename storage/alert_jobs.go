@@ -80,7 +80,7 @@ func (w *sendAlertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) e
 	log := w.a.Logger.With("job_id", job.ID, "response_id", job.Args.ResponseID)
 	now := w.a.Now()
 	var resp responseRow
-	err := w.db.gorm.WithContext(ctx).Select("id", "comment_state", "answered_at").
+	err := w.db.gorm.WithContext(ctx).Select("id", "metric", "comment_state", "answered_at").
 		Where("id = ?", job.Args.ResponseID).Take(&resp).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		log.Info("alert not posted: the response is gone")
@@ -88,6 +88,12 @@ func (w *sendAlertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) e
 	}
 	if err != nil {
 		return fmt.Errorf("read response of alert: %w", translate(err))
+	}
+	if resp.Metric == string(surveys.ENPS) {
+		// Employee surveys are anonymous below a threshold of answers
+		// (scoring.md §4): an alert naming one employee's score would break it.
+		log.Info("alert not posted: eNPS answers are anonymous")
+		return nil
 	}
 	if resp.CommentState == string(surveys.CommentAwaiting) && now.Sub(resp.AnsweredAt) < w.a.CommentWait {
 		return river.JobSnooze(alertCommentPoll)

@@ -189,3 +189,26 @@ func TestAlertDeskClaimTwiceAndWaitingCount(t *testing.T) {
 type alertClock struct{ t time.Time }
 
 func (c alertClock) Now() time.Time { return c.t }
+
+// eNPS answers are anonymous: a low one raises no alert.
+func TestAlertNotForENPS(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		st := storage.NewStore(db, nil)
+		r := surveys.Response{CustomerID: "emp_1", SurveyID: "enps", Metric: surveys.ENPS, Score: 1, Locale: "en",
+			Platform: surveys.Slack, AnsweredAt: alertNow.Add(-time.Hour), CommentState: surveys.CommentNone}
+		if err := st.ImportHistory(t.Context(), "test", []surveys.Response{r}); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := db.Gorm().Table("responses").Select("id").Take(&id).Error; err != nil {
+			t.Fatal(err)
+		}
+		p := &alertRecorder{}
+		a := storage.Alerts{Targets: []surveys.Address{{Platform: surveys.Slack, ChatID: "C0ALERTS"}},
+			Posters: map[surveys.Platform]surveys.AlertPoster{surveys.Slack: p}, Now: func() time.Time { return alertNow }}
+		if err := storage.AlertWork(t.Context(), db, a, id, 1); err != nil || len(p.posts) != 0 {
+			t.Fatalf("eNPS alert: %v, %d posts; want none", err, len(p.posts))
+		}
+	})
+}
