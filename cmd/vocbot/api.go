@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
 )
@@ -51,6 +52,7 @@ type api struct {
 	tokens      [][sha256.Size]byte // digests: compare without leaking length or content
 	webhookKey  []byte              // Standard Webhooks key; nil = no signature required
 	telegramBot string              // bot username for t.me links; "" = Telegram not configured
+	enps        scoring.Thresholds  // eNPS anonymity: cells below it show n only
 	now         func() time.Time
 	log         *slog.Logger
 
@@ -64,6 +66,7 @@ func newAPI(engine *surveys.Engine, store *storage.Store, tokens []string, webho
 		links:      store,
 		store:      store,
 		webhookKey: webhookKey,
+		enps:       scoring.DefaultThresholds(scoring.ENPS),
 		now:        func() time.Time { return time.Now().UTC() },
 		log:        log,
 		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -79,7 +79,7 @@ func (a *api) getScores(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]map[string]any, len(cells))
 	for i, c := range cells {
-		out[i] = cellJSON(c, by != "")
+		out[i] = cellJSON(c, by != "", a.enps)
 	}
 	window := func(w scoring.Window) map[string]any {
 		return map[string]any{"start": w.Start.Format(time.RFC3339), "end": w.End.Format(time.RFC3339), "days": w.Days(), "timezone": loc.String()}
@@ -184,24 +184,28 @@ func (a *api) scoreCells(r *http.Request, svs []surveys.Survey, by string, prev,
 
 // cellJSON is one cell: the fields of vocbot score --json for the survey's
 // metric, plus survey, segment, level, the previous window and the change.
-func cellJSON(c *scoreCell, segmented bool) map[string]any {
-	m := metricJSON(c.survey.Metric, c.cur)
+func cellJSON(c *scoreCell, segmented bool, enps scoring.Thresholds) map[string]any {
+	m := metricJSON(c.survey.Metric, c.cur, enps)
 	m["survey"] = c.survey.ID
 	if segmented {
 		m["segment"] = c.segment
 	}
-	m["previous"] = metricJSON(c.survey.Metric, c.prev)
+	m["previous"] = metricJSON(c.survey.Metric, c.prev, enps)
 	m["change"] = nil
-	if ch, ok := change(c.cur, c.prev); ok {
+	if ch, ok := change(c.cur, c.prev, enps); ok {
 		m["change"] = ch
 	}
 	return m
 }
 
 // metricJSON renders counts as vocbot score --json does, plus level. An
-// eNPS cell below the anonymity threshold shows n and nothing else.
-func metricJSON(metric surveys.Metric, l scoring.Likert) map[string]any {
+// eNPS cell below the workspace's anonymity threshold (enps) shows n and
+// nothing else.
+func metricJSON(metric surveys.Metric, l scoring.Likert, enps scoring.Thresholds) map[string]any {
 	th := scoring.DefaultThresholds(l.Scale)
+	if l.Scale == scoring.ENPS {
+		th = enps
+	}
 	level := th.Level(l.N())
 	var v any
 	switch l.Scale {
@@ -236,7 +240,7 @@ func metricJSON(metric surveys.Metric, l scoring.Likert) map[string]any {
 
 // change tests cur against prev: NPS (and eNPS) with the adjusted-Wald
 // test, shares (CSAT top-2-box, CES % agree) with Agresti–Caffo.
-func change(cur, prev scoring.Likert) (map[string]any, bool) {
+func change(cur, prev scoring.Likert, enps scoring.Thresholds) (map[string]any, bool) {
 	var cmp scoring.Comparison
 	var ok bool
 	method := "adjusted-wald"
@@ -245,8 +249,7 @@ func change(cur, prev scoring.Likert) (map[string]any, bool) {
 		a, _ := cur.NPSCounts()
 		b, _ := prev.NPSCounts()
 		if cur.Scale == scoring.ENPS {
-			th := scoring.DefaultThresholds(scoring.ENPS)
-			if th.Level(a.N()) < scoring.LowN || th.Level(b.N()) < scoring.LowN {
+			if enps.Level(a.N()) < scoring.LowN || enps.Level(b.N()) < scoring.LowN {
 				return nil, false
 			}
 		}

@@ -104,6 +104,9 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	})
 	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
 	ingest.telegramBot = bots.telegramUsername()
+	if th := digestThresholds(cfg).ENPS; th.Score > 0 {
+		ingest.enps = th // the configured eNPS anonymity thresholds
+	}
 	defer func() {
 		if err := jobs.Stop(context.Background()); err != nil {
 			log.Error("stop job workers", "err", err)
