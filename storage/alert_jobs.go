@@ -23,7 +23,9 @@ import (
 //
 // If the survey asks "why?", the job waits up to CommentWait after the
 // score for the comment (snoozing a second at a time), so the alert posts
-// once with the comment, still within a minute of the answer.
+// once with the comment, still within a minute of the answer. If the
+// comment is slower, the alert posts without it and the job looks again
+// every minute (within surveys.CommentWindow) to redraw it with the comment.
 type Alerts struct {
 	// Targets are the channels alerts go to (ChatID set).
 	Targets []surveys.Address
@@ -80,7 +82,7 @@ func (w *sendAlertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) e
 	log := w.a.Logger.With("job_id", job.ID, "response_id", job.Args.ResponseID)
 	now := w.a.Now()
 	var resp responseRow
-	err := w.db.gorm.WithContext(ctx).Select("id", "metric", "comment_state", "answered_at").
+	err := w.db.gorm.WithContext(ctx).Select("id", "metric", "comment_state", "comment_at", "answered_at").
 		Where("id = ?", job.Args.ResponseID).Take(&resp).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		log.Info("alert not posted: the response is gone")
@@ -103,7 +105,49 @@ func (w *sendAlertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) e
 			return err
 		}
 	}
+	if resp.CommentState == string(surveys.CommentAwaiting) && now.Sub(resp.AnsweredAt) < surveys.CommentWindow {
+		// Posted without the comment: look again later and redraw the
+		// alerts when it comes (or the customer skips).
+		return river.JobSnooze(alertCommentRecheck)
+	}
+	w.redrawLate(ctx, log, job.Args.ResponseID, timeOf(resp.CommentAt))
 	return nil
+}
+
+// alertCommentRecheck is how often a posted alert without its comment looks
+// for it, for up to surveys.CommentWindow.
+const alertCommentRecheck = time.Minute
+
+// redrawLate redraws the posted alerts of a response whose comment came
+// after they were posted, so the comment shows.
+func (w *sendAlertWorker) redrawLate(ctx context.Context, log *slog.Logger, responseID int64, commentAt time.Time) {
+	if commentAt.IsZero() {
+		return
+	}
+	var rows []alertRow
+	if err := w.db.gorm.WithContext(ctx).Where("response_id = ? AND status = ? AND posted_at < ?", responseID, alertSent, commentAt.UTC()).
+		Find(&rows).Error; err != nil {
+		log.Warn("could not read alerts to show a late comment", "err", err)
+		return
+	}
+	for _, row := range rows {
+		poster := w.a.Posters[parseTarget(row.Target).Platform]
+		if poster == nil {
+			continue
+		}
+		var v surveys.AlertView
+		if err := w.db.inTx(ctx, func(tx *gorm.DB) (err error) {
+			v, err = alertView(tx, row)
+			return err
+		}); err != nil {
+			log.Warn("could not load an alert to show a late comment", "alert_id", row.ID, "err", err)
+			continue
+		}
+		v.Locale = w.a.Locale
+		if err := poster.UpdateAlert(ctx, v.Alert.To, v.Alert.MessageRef, v); err != nil {
+			log.Warn("could not show a late comment in the alert", "alert_id", row.ID, "err", err)
+		}
+	}
 }
 
 // post runs one target's post through its state machine.

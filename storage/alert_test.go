@@ -16,9 +16,10 @@ import (
 
 // alertRecorder is an AlertPoster that records posts and can fail once.
 type alertRecorder struct {
-	mu    sync.Mutex
-	posts []surveys.AlertView
-	fail  error
+	mu      sync.Mutex
+	posts   []surveys.AlertView
+	updates []surveys.AlertView
+	fail    error
 }
 
 func (p *alertRecorder) PostAlert(_ context.Context, _ surveys.Address, v surveys.AlertView) (surveys.MessageRef, error) {
@@ -33,7 +34,10 @@ func (p *alertRecorder) PostAlert(_ context.Context, _ surveys.Address, v survey
 	return "C0ALERTS:1700000000.000100", nil
 }
 
-func (p *alertRecorder) UpdateAlert(context.Context, surveys.Address, surveys.MessageRef, surveys.AlertView) error {
+func (p *alertRecorder) UpdateAlert(_ context.Context, _ surveys.Address, _ surveys.MessageRef, v surveys.AlertView) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.updates = append(p.updates, v)
 	return nil
 }
 
@@ -97,8 +101,22 @@ func TestAlertWaitsForTheComment(t *testing.T) {
 			t.Fatalf("within the comment wait: %v and %d posts, want a snooze and none", err, len(p.posts))
 		}
 		a.Now = func() time.Time { return alertNow.Add(surveys.AlertCommentWait) }
-		if err := storage.AlertWork(t.Context(), db, a, id, 2); err != nil || len(p.posts) != 1 {
-			t.Fatalf("after the wait: %v and %d posts, want one post without the comment", err, len(p.posts))
+		if err := storage.AlertWork(t.Context(), db, a, id, 2); !errors.As(err, &snooze) || len(p.posts) != 1 {
+			t.Fatalf("after the wait: %v and %d posts, want one post without the comment and a snooze to look for it", err, len(p.posts))
+		}
+
+		// The comment comes later: the next run redraws the alert with it.
+		commented := alertNow.Add(5 * time.Minute)
+		if err := db.Gorm().Exec("UPDATE responses SET comment = ?, comment_state = 'given', comment_at = ? WHERE id = ?",
+			"late but honest", commented, id).Error; err != nil {
+			t.Fatal(err)
+		}
+		a.Now = func() time.Time { return commented.Add(time.Minute) }
+		if err := storage.AlertWork(t.Context(), db, a, id, 3); err != nil {
+			t.Fatalf("after the comment: %v", err)
+		}
+		if len(p.posts) != 1 || len(p.updates) != 1 || p.updates[0].Response.Comment != "late but honest" {
+			t.Fatalf("%d posts and updates %+v; want the one alert redrawn with the comment", len(p.posts), p.updates)
 		}
 	})
 }

@@ -43,8 +43,8 @@ const DefaultAlertWaitTarget = 24 * time.Hour
 
 // AlertCommentWait is how long the alert waits for the customer's comment
 // after a low score, so that it posts once, with the comment, within a
-// minute. A comment that comes later shows the next time the alert is
-// redrawn (a claim, a reply, a resolve).
+// minute. A comment that comes later (within CommentWindow) is shown by
+// redrawing the posted alert in place.
 const AlertCommentWait = 45 * time.Second
 
 // Alert is one low-score response posted to one channel.
