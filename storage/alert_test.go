@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -227,6 +228,40 @@ func TestAlertNotForENPS(t *testing.T) {
 			Posters: map[surveys.Platform]surveys.AlertPoster{surveys.Slack: p}, Now: func() time.Time { return alertNow }}
 		if err := storage.AlertWork(t.Context(), db, a, id, 1); err != nil || len(p.posts) != 0 {
 			t.Fatalf("eNPS alert: %v, %d posts; want none", err, len(p.posts))
+		}
+	})
+}
+
+// The next digest counts the unhappy customers whose alert has waited past
+// the target (24 h by default), in its footer.
+func TestDigestCountsWaitingAlerts(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		st, a, p, id := alertFixture(t, db, alertNow.Add(-30*time.Hour), surveys.CommentNone)
+		a.Now = func() time.Time { return alertNow.Add(-30 * time.Hour) }
+		if err := storage.AlertWork(t.Context(), db, a, id, 1); err != nil || len(p.posts) != 1 {
+			t.Fatalf("post: %v, %d posts", err, len(p.posts))
+		}
+		spec := surveys.DigestSpec{ID: "daily", To: surveys.Address{Platform: surveys.Slack, ChatID: "C1"}, At: 9 * 60,
+			Timezone: time.UTC, Surveys: []string{"nps"}, Locale: "en"}
+		settings := &surveys.Settings{Product: "Acme", DefaultLocale: "en", Timezone: time.UTC,
+			Surveys: []surveys.Survey{{ID: "nps", Metric: surveys.NPS}}}
+		for _, c := range []struct {
+			target time.Duration
+			want   string
+		}{
+			{0, "Unhappy customers waiting more than 24 h: 1\n"},
+			{48 * time.Hour, ""},
+		} {
+			spec.AlertWaitTarget = c.target
+			d, err := surveys.ComposeDigest(t.Context(), st, spec, settings, surveys.DigestThresholds{}, alertNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			footer := d.Card().Footer
+			if c.want != "" && !strings.HasPrefix(footer, c.want) || c.want == "" && strings.Contains(footer, "waiting") {
+				t.Errorf("target %s: footer %q, want %q", c.target, footer, c.want)
+			}
 		}
 	})
 }
