@@ -337,7 +337,7 @@ func (t *chatTurn) answer(inv Invitation, text string) error {
 		Locale:       t.locale,
 		Platform:     inv.To.Platform,
 		AnsweredAt:   t.now,
-	}, t.in.ID, bucket == scoring.Detractor)
+	}, t.in.ID, raisesAlert(survey.Metric, bucket))
 	if errors.Is(err, ErrDuplicate) {
 		prior, err := t.tx.Response(inv.ID)
 		if err != nil {
@@ -459,4 +459,11 @@ func (t *chatTurn) link(ctx context.Context) error {
 		t.say(MsgLinked, nil)
 	}
 	return nil
+}
+
+// raisesAlert reports whether an answer needs a person's follow-up: an
+// unhappy customer. Employees' eNPS answers never do: an alert naming one
+// employee's score would break the survey's anonymity.
+func raisesAlert(m Metric, b scoring.Bucket) bool {
+	return b == scoring.Detractor && m != ENPS
 }
