@@ -242,6 +242,11 @@ type Digest struct {
 	Quotes int
 	// Locale is its language, defaulting to Config.DefaultLocale.
 	Locale string
+	// Breakdowns are touchpoint attributes (e.g. region, agent) each survey
+	// is also broken down by, besides the touchpoint type.
+	Breakdowns []string
+	// PostWhenEmpty posts the digest even on a day with no new responses.
+	PostWhenEmpty bool
 }
 
 // AlertOn names the event an alert fires on.

@@ -108,6 +108,9 @@ type (
 		Surveys  []string `yaml:"surveys,flow"`
 		Quotes   int      `yaml:"quotes"`
 		Locale   string   `yaml:"locale"`
+
+		Breakdowns    []string `yaml:"breakdowns,flow"`
+		PostWhenEmpty bool     `yaml:"post_when_empty"`
 	}
 	alertView struct {
 		To string `yaml:"to"`
@@ -189,6 +192,7 @@ func (c *Config) view() effectiveView {
 		v.Digests = append(v.Digests, digestView{
 			ID: g.ID, To: g.To.String(), At: g.At.String(), Timezone: locationName(g.Timezone),
 			Days: days, Surveys: nonNil(g.Surveys), Quotes: g.Quotes, Locale: g.Locale,
+			Breakdowns: nonNil(g.Breakdowns), PostWhenEmpty: g.PostWhenEmpty,
 		})
 	}
 	for _, a := range c.Alerts {

@@ -24,7 +24,7 @@ var schema = map[string][]string{
 	"surveys[]":     {"id", "metric", "question", "follow_up", "expires_after", "reminder_after"},
 	"touchpoints[]": {"type", "survey", "delay", "sample", "quiet_hours"},
 	"fatigue":       {"min_gap"},
-	"digests[]":     {"id", "to", "at", "timezone", "days", "surveys", "quotes", "locale"},
+	"digests[]":     {"id", "to", "at", "timezone", "days", "surveys", "quotes", "locale", "breakdowns", "post_when_empty"},
 	"alerts[]":      {"to", "on"},
 	"ambassadors":   {"slack_users", "discord_roles", "telegram_users", "daily_quota"},
 	"enps":          {"anonymity_threshold", "comment_threshold"},
@@ -848,9 +848,34 @@ func (d *fileDecoder) digests(n *yaml.Node, c *Config) {
 				g.Locale = s
 			}
 		}
+		if bn := f["breakdowns"]; bn != nil {
+			listed := map[string]bool{}
+			for j, it := range d.list(bn, path+".breakdowns") {
+				sub := fmt.Sprintf("%s.breakdowns[%d]", path, j)
+				s, ok := d.str(it, sub)
+				switch {
+				case !ok:
+				case !attributeName.MatchString(s):
+					d.errorf(it, sub, "%q is not a touchpoint attribute name; use 1–64 letters, digits and _.- as in the touchpoints' attributes", s)
+				case listed[s]:
+					d.errorf(it, sub, "%q is listed twice", s)
+				default:
+					listed[s] = true
+					g.Breakdowns = append(g.Breakdowns, s)
+				}
+			}
+		}
+		if pn := f["post_when_empty"]; pn != nil {
+			if v, ok := d.boolean(pn, path+".post_when_empty"); ok {
+				g.PostWhenEmpty = v
+			}
+		}
 		c.Digests = append(c.Digests, g)
 	}
 }
+
+// attributeName is a touchpoint attribute key a digest may break down by.
+var attributeName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 // days reads a list of weekday names into week order.
 func (d *fileDecoder) days(n *yaml.Node, path string, def []time.Weekday) []time.Weekday {

@@ -53,6 +53,9 @@ func digestSpecs(cfg *config.Config) []surveys.DigestSpec {
 			Surveys:  g.Surveys,
 			Quotes:   g.Quotes,
 			Locale:   digestLocale(cfg, g.Locale),
+
+			Breakdowns:    g.Breakdowns,
+			PostWhenEmpty: g.PostWhenEmpty,
 		})
 	}
 	return out
