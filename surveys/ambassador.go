@@ -303,7 +303,7 @@ func (d *AmbassadorDesk) Run(ctx context.Context, req CommandRequest) (CommandRe
 		}
 		return out(text, result, err)
 	case VerbLink:
-		text, result, err := d.link(ctx, cmd)
+		text, result, err := d.link(ctx, req.From.Platform, cmd)
 		return out(text, result, err)
 	case VerbStats:
 		text, err := d.stats(ctx, cmd, now)
@@ -369,7 +369,7 @@ func (d *AmbassadorDesk) send(ctx context.Context, req CommandRequest, c Command
 		customer.ExternalID = AmbassadorKey(c.Customer.User)
 		customer.Identities = []Address{c.Customer.User}
 	default:
-		return unknownCustomer(c.Customer), "", ResultNotFound, nil
+		return unknownCustomer(c.Customer, req.From.Platform), "", ResultNotFound, nil
 	}
 
 	day := d.day(now)
@@ -435,7 +435,11 @@ func sendOutcome(c Command, customer string, res Ingested) (string, CommandResul
 	return text, result
 }
 
-func unknownCustomer(ref CustomerRef) string {
+func unknownCustomer(ref CustomerRef, from Platform) string {
+	if ref.TelegramUsername != "" && from == Slack {
+		// Slack sends mentions as plain "@name" unless the command escapes them.
+		return fmt.Sprintf("Slack sent %s as plain text, not as a mention: ask your Slack admin to turn on \"Escape channels, users, and links\" for the /survey command (docs/slack.md), or use the customer id.", ref)
+	}
 	if ref.TelegramUsername != "" {
 		return fmt.Sprintf("No customer with the Telegram username %s is known to vocbot. Use their customer id instead.", ref)
 	}
@@ -450,21 +454,21 @@ func (d *AmbassadorDesk) day(now time.Time) scoring.Window {
 }
 
 // link issues a deep link that connects the customer's Telegram chat.
-func (d *AmbassadorDesk) link(ctx context.Context, c Command) (string, CommandResult, error) {
+func (d *AmbassadorDesk) link(ctx context.Context, from Platform, c Command) (string, CommandResult, error) {
 	if d.cfg.TelegramBot == "" {
 		return "Deep links need the Telegram bot, which is not configured: ask your vocbot operator to set VOCBOT_TELEGRAM_TOKEN.",
 			ResultUnavailable, nil
 	}
 	id, err := d.store.FindCustomer(ctx, c.Customer)
 	if errors.Is(err, ErrNotFound) {
-		return unknownCustomer(c.Customer), ResultNotFound, nil
+		return unknownCustomer(c.Customer, from), ResultNotFound, nil
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("find customer %s: %w", c.Customer, err)
 	}
 	token, expires, err := d.engine.store.CreateLinkToken(ctx, id, d.cfg.LinkTTL)
 	if errors.Is(err, ErrNotFound) {
-		return unknownCustomer(c.Customer), ResultNotFound, nil
+		return unknownCustomer(c.Customer, from), ResultNotFound, nil
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("create link token for %s: %w", id, err)

@@ -267,7 +267,7 @@ func TestAmbassadorSendOutcomes(t *testing.T) {
 			{"unknown customer", "send nps cus_nobody", "No customer \"cus_nobody\" is known to vocbot.", surveys.ResultNotFound},
 			{"unknown survey", "send npz cus_43", "unknown survey \"npz\"; the surveys are nps, csat, enps. Did you mean /survey send nps cus_43?", surveys.ResultInvalid},
 			{"bad grammar", "sned nps cus_43", "unknown subcommand \"sned\". Did you mean /survey send nps cus_43?", surveys.ResultInvalid},
-			{"telegram username", "send nps @dana_k", "No customer with the Telegram username @dana_k is known to vocbot.", surveys.ResultNotFound},
+			{"plain @name from Slack", "send nps @dana_k", "Slack sent @dana_k as plain text, not as a mention: ask your Slack admin to turn on \"Escape channels, users, and links\"", surveys.ResultNotFound},
 			{"employee by Slack mention", "send enps <@U0EMPLOYEE|dana>", "Sent enps to slack:U0EMPLOYEE (<@U0EMPLOYEE>): sending now via slack.", surveys.ResultOK},
 		}
 		for _, s := range steps {
@@ -279,6 +279,9 @@ func TestAmbassadorSendOutcomes(t *testing.T) {
 			if last := records[len(records)-1]; last.Result != string(s.result) {
 				t.Errorf("%s: audited %q, want %q", s.name, last.Result, s.result)
 			}
+		}
+		if got := f.run(telegramAmbassador, "/survey send nps @dana_k"); !strings.HasPrefix(got, "No customer with the Telegram username @dana_k is known to vocbot.") {
+			t.Errorf("@username from Telegram: %q", got)
 		}
 		// The employee is known now: the same mention finds them again.
 		if got := f.run(slackAmbassador, "send enps <@U0EMPLOYEE>"); !strings.HasPrefix(got, "Skipped enps to slack:U0EMPLOYEE") {
