@@ -506,6 +506,9 @@ func helpText(topic Verb) string {
 		fmt.Fprintf(&b, "\n%s – %s", e.usage, e.what)
 	}
 	b.WriteString("\n" + customerHelp)
+	b.WriteString("\nIn an alert's channel, anyone there may also use:" +
+		"\n/survey reply a<id> <text> – send your reply to the unhappy customer, in their chat" +
+		"\n/survey resolve a<id> <reason> – close the alert with your reason")
 	return b.String()
 }
 
