@@ -29,6 +29,10 @@ type Delivery struct {
 	// SendTimeout bounds one platform call (default 30 s); a timeout is an
 	// ambiguous failure.
 	SendTimeout time.Duration
+	// StaleAfter is how long an attempt may be in flight before a job that
+	// finds it assumes the process died mid-send (default 2 min; longer than
+	// SendTimeout, so a slow send elsewhere is never mistaken for one).
+	StaleAfter time.Duration
 	// Rates overrides the built-in per-platform limits (tests, self-hosted APIs).
 	Rates map[surveys.Platform]PlatformRates
 	// Reminders words and times the one reminder of unanswered surveys.
@@ -53,9 +57,7 @@ var DefaultRates = map[surveys.Platform]PlatformRates{
 	surveys.Discord:  {Global: Rate{Interval: 20 * time.Millisecond, Burst: 50}, PerChat: Rate{Interval: 200 * time.Millisecond, Burst: 5}},
 }
 
-// staleSending is how long an attempt may be in flight before a job that
-// finds it assumes the process died mid-send (ambiguous). It exceeds any
-// send timeout, so a slow send in another worker is never mistaken for one.
+// staleSending is the default Delivery.StaleAfter.
 const staleSending = 2 * time.Minute
 
 // deliveryMetrics are the delivery counters of engine.md §9.
@@ -134,6 +136,13 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 	}
 	log := w.log.With("invitation_id", id, "job_id", job.ID, "platform", platform)
 
+	if checker, ok := sender.(surveys.DeliveryChecker); ok && inv.Status == surveys.Sending {
+		// An earlier attempt's outcome is unknown: ask the platform first.
+		if done, err := w.confirm(ctx, job, inv, checker, log); err != nil || done {
+			return err
+		}
+	}
+
 	if wait, err := w.takeTokens(ctx, inv.To); err != nil {
 		return err
 	} else if wait > 0 {
@@ -198,6 +207,11 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 		w.finish(ctx, id, platform, surveys.Undeliverable, sendErr.Error())
 		log.Info("customer unreachable; not retried", "err", sendErr)
 		return river.JobCancel(sendErr)
+	case kind == surveys.Ambiguous && isChecker(sender):
+		// Stay "sending": once the attempt is stale, the next run asks the
+		// platform whether it arrived before sending again.
+		log.Info("survey delivery ambiguous; will check the platform before resending", "err", sendErr)
+		return fmt.Errorf("ambiguous send of invitation %d: %w", id, sendErr)
 	case kind == surveys.Ambiguous && !retrySafe(sender):
 		w.finish(ctx, id, platform, surveys.Unknown, "the platform may or may not have shown it: "+sendErr.Error())
 		log.Warn("survey delivery unknown; not resent to avoid a duplicate", "err", sendErr)
@@ -216,9 +230,48 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 	return fmt.Errorf("send invitation %d: %w", id, sendErr)
 }
 
+// retrySafe: resending after an ambiguous failure cannot show the
+// customer the survey twice, because the platform dedupes (RetrySafe) or
+// because the worker asks it first (DeliveryChecker).
 func retrySafe(s surveys.Sender) bool {
 	rs, ok := s.(surveys.RetrySafe)
-	return ok && rs.RetrySafe()
+	return ok && rs.RetrySafe() || isChecker(s)
+}
+
+func isChecker(s surveys.Sender) bool {
+	_, ok := s.(surveys.DeliveryChecker)
+	return ok
+}
+
+// confirm resolves an earlier attempt left "sending": once it is stale,
+// the platform is asked whether the prompt arrived; found → sent, with the
+// job completed (done). Not found, or not stale yet, leaves it to claim.
+func (w *sendSurveyWorker) confirm(ctx context.Context, job *river.Job[SendSurveyArgs], inv surveys.Invitation, checker surveys.DeliveryChecker, log *slog.Logger) (bool, error) {
+	var row invitationRow
+	if err := w.db.gorm.WithContext(ctx).Select("attempt_started_at").Where("id = ?", inv.ID).Take(&row).Error; err != nil {
+		return false, translate(err)
+	}
+	if row.AttemptStartedAt != nil && w.now().Sub(*row.AttemptStartedAt) < w.d.StaleAfter {
+		return false, nil // claim snoozes until it is
+	}
+	prompt, err := w.d.Prompt(inv)
+	if err != nil {
+		return false, nil // claim and the send path report it
+	}
+	ref, found, err := checker.DeliveredTo(ctx, inv.To, prompt.Ref)
+	if err != nil {
+		return false, fmt.Errorf("check delivery of invitation %d: %w", inv.ID, err)
+	}
+	if !found {
+		log.Info("earlier attempt did not arrive; sending again")
+		return false, nil
+	}
+	if err := w.markSent(ctx, job, ref); err != nil {
+		return false, fmt.Errorf("record sent invitation %d: %w", inv.ID, err)
+	}
+	w.metrics.sent.WithLabelValues(string(inv.To.Platform), "sent").Inc()
+	log.Info("earlier attempt had arrived; recorded as sent", "message_ref", string(ref))
+	return true, nil
 }
 
 // peek reads the invitation without a lock, to know where it goes.
@@ -305,8 +358,8 @@ func (w *sendSurveyWorker) claim(ctx context.Context, id int64, sender surveys.S
 		case row.ExpiresAt != nil && !now.Before(*row.ExpiresAt):
 			w.metrics.sent.WithLabelValues(row.Platform, "expired").Inc()
 			return w.setStatus(tx, id, surveys.Expired, "not delivered before it expired")
-		case status == surveys.Sending && row.AttemptStartedAt != nil && now.Sub(*row.AttemptStartedAt) < staleSending:
-			return river.JobSnooze(staleSending) // another worker is sending right now
+		case status == surveys.Sending && row.AttemptStartedAt != nil && now.Sub(*row.AttemptStartedAt) < w.d.StaleAfter:
+			return river.JobSnooze(w.d.StaleAfter) // another worker is sending right now
 		case status == surveys.Sending && !retrySafe(sender):
 			// The process stopped between the send and its record: the
 			// customer may have the survey. Never resend blindly.

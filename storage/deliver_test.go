@@ -265,3 +265,88 @@ func TestDeliveryExpired(t *testing.T) {
 		}
 	})
 }
+
+// checkingSender is a platform that can say whether a prompt arrived
+// (Slack's delivery metadata): ambiguous failures are checked, not guessed.
+type checkingSender struct {
+	*scriptedSender
+	mu        sync.Mutex
+	delivered map[string]surveys.MessageRef // by prompt Ref
+	applied   func(n int) bool              // whether the n-th send reached the chat
+}
+
+func (c *checkingSender) Send(ctx context.Context, to surveys.Address, p surveys.Prompt) (surveys.MessageRef, error) {
+	n := c.callsTo(to.ChatID)
+	ref, err := c.scriptedSender.Send(ctx, to, p)
+	if err == nil || c.applied(n) {
+		c.mu.Lock()
+		c.delivered[p.Ref] = surveys.MessageRef(fmt.Sprintf("%s:%d", to.ChatID, n+1))
+		c.mu.Unlock()
+	}
+	return ref, err
+}
+
+func (c *checkingSender) DeliveredTo(_ context.Context, _ surveys.Address, ref string) (surveys.MessageRef, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.delivered[ref]
+	return m, ok, nil
+}
+
+func TestDeliveryAmbiguousIsCheckedWithThePlatform(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name      string
+		arrived   bool
+		wantCalls int
+	}{
+		{"it arrived: recorded as sent, not resent", true, 1},
+		{"it did not arrive: sent again once", false, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+				s := &checkingSender{
+					scriptedSender: &scriptedSender{script: func(_ string, n int) error {
+						if n == 0 {
+							return &surveys.SendError{Kind: surveys.Ambiguous, Err: context.DeadlineExceeded}
+						}
+						return nil
+					}},
+					delivered: map[string]surveys.MessageRef{},
+					applied:   func(n int) bool { return n == 0 && c.arrived },
+				}
+				jobs, err := storage.NewJobs(db, storage.JobsConfig{
+					PollInterval: 100 * time.Millisecond,
+					Delivery: storage.Delivery{
+						Senders:    map[surveys.Platform]surveys.Sender{surveys.Telegram: s},
+						StaleAfter: 300 * time.Millisecond,
+						Prompt: func(inv surveys.Invitation) (surveys.Prompt, error) {
+							return surveys.Prompt{Text: "How likely?", Ref: fmt.Sprint("s", inv.ID)}, nil
+						},
+					},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := jobs.Start(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = jobs.Stop(context.Background()) })
+				st := storage.NewStore(db, jobs)
+				settings := testSettings()
+				settings.Rules[0].Delay = 0
+				f := fixture{db: db, store: st, engine: surveys.NewEngine(settings, st, nil)}
+				inv := ingestOne(t, f, 750)
+				got := waitStatus(t, f, inv.ID, surveys.Sent)
+				waitJob(t, f, "completed")
+				if n := s.callsTo("750"); n != c.wantCalls {
+					t.Fatalf("sends: got %d, want %d", n, c.wantCalls)
+				}
+				if got.MessageRef == "" {
+					t.Fatalf("no message ref recorded: %+v", got)
+				}
+			})
+		})
+	}
+}

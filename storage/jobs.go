@@ -70,6 +70,9 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if d.SendTimeout <= 0 {
 		d.SendTimeout = 30 * time.Second
 	}
+	if d.StaleAfter <= 0 {
+		d.StaleAfter = staleSending
+	}
 	log := d.Logger
 	if log == nil {
 		log = db.logger

@@ -116,3 +116,12 @@ type Editor interface {
 type RetrySafe interface {
 	RetrySafe() bool
 }
+
+// DeliveryChecker is the optional capability of a Sender whose platform
+// can tell whether a prompt with a given Ref reached the chat (Slack: the
+// delivery metadata in the channel's history). After an ambiguous failure
+// the delivery worker asks instead of guessing: found means sent, not
+// found means send again.
+type DeliveryChecker interface {
+	DeliveredTo(ctx context.Context, to Address, ref string) (MessageRef, bool, error)
+}

@@ -189,6 +189,17 @@ func (b *Bot) Delivered(ctx context.Context, channel, ref string) (surveys.Messa
 	return "", false, nil
 }
 
+// DeliveredTo is Delivered for an address (surveys.DeliveryChecker).
+func (b *Bot) DeliveredTo(ctx context.Context, to surveys.Address, ref string) (surveys.MessageRef, bool, error) {
+	ch, err := b.channel(ctx, to)
+	if err != nil {
+		return "", false, err
+	}
+	return b.Delivered(ctx, ch, ref)
+}
+
+var _ surveys.DeliveryChecker = (*Bot)(nil)
+
 // channel is where a message to the address goes: the chat, or the DM
 // opened with the user (conversations.open is idempotent).
 func (b *Bot) channel(ctx context.Context, to surveys.Address) (string, error) {

@@ -348,6 +348,10 @@ func TestDelivered(t *testing.T) {
 			t.Errorf("Delivered(%s, %s) = %q, %v, %v; want %q, true, nil", ch, p.Ref, ref, ok, err, want)
 		}
 	}
+	// The worker's question, by address.
+	if ref, ok, err := b.DeliveredTo(ctx, surveys.Address{Platform: surveys.Slack, UserID: dana}, p.Ref); err != nil || !ok || ref != want {
+		t.Errorf("DeliveredTo(dana) = %q, %v, %v; want %q", ref, ok, err, want)
+	}
 	if _, ok, err := b.Delivered(ctx, dm, "inv_other"); ok || err != nil {
 		t.Errorf("Delivered of another ref = %v, %v; want false, nil", ok, err)
 	}
