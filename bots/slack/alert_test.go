@@ -41,7 +41,7 @@ func TestPostAlertGolden(t *testing.T) {
 	t.Parallel()
 	srv, b := newFake(t, slacktest.Options{})
 	to := surveys.Address{Platform: surveys.Slack, ChatID: channel}
-	for _, locale := range []string{"en", "he"} {
+	for _, locale := range []string{"en", "he", "fa", "ar", "ru"} {
 		for _, state := range []surveys.AlertState{surveys.AlertOpen, surveys.AlertClaimed, surveys.AlertResolved} {
 			name := string(state) + "_" + locale
 			t.Run(name, func(t *testing.T) {
