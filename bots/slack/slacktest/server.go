@@ -73,6 +73,7 @@ type Server struct {
 
 	files     map[string]*File // by id
 	fileOrder []string
+	views     []View
 
 	sock  sockets      // Socket Mode (socket.go)
 	hooks responseURLs // response_url (responseurl.go)
@@ -333,7 +334,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.upload(w, r, id)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		// Methods like views.open take a JSON body: its fields become form
+		// values, nested objects as their JSON text.
+		if err := jsonForm(r); err != nil {
+			writeJSON(w, http.StatusOK, answer{"ok": false, "error": "invalid_json"})
+			return
+		}
+	} else if err := r.ParseForm(); err != nil {
 		writeJSON(w, http.StatusOK, answer{"ok": false, "error": "invalid_form_data"})
 		return
 	}
@@ -443,6 +451,8 @@ func (s *Server) dispatch(method string, p url.Values) (answer, *apiError) {
 		return s.update(p)
 	case "conversations.history":
 		return s.history(p)
+	case "views.open":
+		return s.openView(p)
 	case "files.getUploadURLExternal":
 		return s.getUploadURL(p)
 	case "files.completeUploadExternal":
