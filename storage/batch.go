@@ -69,7 +69,7 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 			return nil, nil, fmt.Errorf("plan cache mode: %w", err)
 		}
 	}
-	customers, err := s.lockCustomers(tx, ins, plain)
+	customers, err := s.upsertCustomers(tx, mergeCustomers(ins, plain))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,7 +77,15 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	if err != nil {
 		return nil, nil, err
 	}
-	states, err := s.customerStates(tx, ins, plain, customers)
+	var links []identityRow
+	for _, i := range plain {
+		c := ins[i].Touchpoint.Customer
+		links = append(links, identityRows(customers[c.ExternalID].ID, c.Identities)...)
+	}
+	if err := s.insertIdentities(tx, links); err != nil {
+		return nil, nil, err
+	}
+	states, err := s.customerStates(tx, customers)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,15 +129,7 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 			st.LastSurveyAt = d.DueAt
 			states[cust.ID] = st
 		}
-		row := touchpointRow{
-			Source: tp.Source, Type: tp.Type, OccurredAt: tp.OccurredAt.UTC(), SurveyID: tp.SurveyID,
-			CustomerID: cust.ID, Attributes: attributesJSON(tp.Attributes), RequestHash: in.RequestHash, ReceivedAt: now,
-		}
-		if tp.ExternalID != "" {
-			ext := tp.ExternalID
-			row.ExternalID = &ext
-		}
-		tps = append(tps, row)
+		tps = append(tps, touchpointRowFor(in, cust.ID, now))
 		invs = append(invs, invitationFor(d, cust.ID, now))
 		newIdx = append(newIdx, i)
 	}
@@ -169,7 +169,7 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		out[i] = surveys.Ingested{Invitation: out[j].Invitation, Replayed: true}
 	}
 	for _, i := range keyed {
-		res, err := s.ingestTx(ctx, tx, ins[i], decide, map[int64]time.Time{})
+		res, err := s.ingestTx(ctx, tx, ins[i], decide)
 		switch {
 		case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
 			errs[i] = err
@@ -180,6 +180,20 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		}
 	}
 	return out, errs, nil
+}
+
+// touchpointRowFor is the row that records an ingested touchpoint.
+func touchpointRowFor(in surveys.Ingestion, customerID int64, now time.Time) touchpointRow {
+	tp := in.Touchpoint
+	row := touchpointRow{
+		Source: tp.Source, Type: tp.Type, OccurredAt: tp.OccurredAt.UTC(), SurveyID: tp.SurveyID,
+		CustomerID: customerID, Attributes: attributesJSON(tp.Attributes), RequestHash: in.RequestHash, ReceivedAt: now,
+	}
+	if tp.ExternalID != "" {
+		ext := tp.ExternalID
+		row.ExternalID = &ext
+	}
+	return row
 }
 
 // invitationFor turns a decision into the invitation row to insert.
@@ -199,17 +213,15 @@ func invitationFor(d surveys.Decision, customerID int64, now time.Time) invitati
 	return inv
 }
 
-// lockCustomers upserts every customer of the batch (merging what the items
-// say about each, later items winning) in external-id order and returns
-// their rows, locked until the transaction ends.
-func (s *Store) lockCustomers(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[string]customerRow, error) {
+// mergeCustomers is what the batch's items say about each customer, later
+// items winning, in external-id order: the order their rows are locked in,
+// so concurrent batches cannot deadlock each other.
+func mergeCustomers(ins []surveys.Ingestion, idx []int) []surveys.Customer {
 	merged := map[string]surveys.Customer{}
-	var ids []string
 	for _, i := range idx {
 		c := ins[i].Touchpoint.Customer
 		m, ok := merged[c.ExternalID]
 		if !ok {
-			ids = append(ids, c.ExternalID)
 			m.ExternalID = c.ExternalID
 		}
 		if c.Name != "" {
@@ -223,19 +235,32 @@ func (s *Store) lockCustomers(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (
 		}
 		merged[c.ExternalID] = m
 	}
-	slices.Sort(ids)
-	rows := make(map[string]customerRow, len(ids))
+	out := make([]surveys.Customer, 0, len(merged))
+	for _, c := range merged {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b surveys.Customer) int { return strings.Compare(a.ExternalID, b.ExternalID) })
+	return out
+}
+
+// upsertCustomers creates or updates customers (each external id once) and
+// holds their row locks until the transaction ends: ON CONFLICT DO UPDATE
+// locks the row on Postgres; SQLite transactions are serialized by BEGIN
+// IMMEDIATE. Given values refresh the stored ones, except the locale: a
+// language the customer chose in the chat (/language) outranks what a CRM
+// last sent. Rows are locked in the order given.
+func (s *Store) upsertCustomers(tx *gorm.DB, cs []surveys.Customer) (map[string]customerRow, error) {
+	rows := make(map[string]customerRow, len(cs))
 	now := s.now()
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
+	for start := 0; start < len(cs); start += chunk {
+		part := cs[start:min(start+chunk, len(cs))]
 		var values strings.Builder
 		args := make([]any, 0, len(part)*6)
-		for k, id := range part {
+		for k, c := range part {
 			if k > 0 {
 				values.WriteString(", ")
 			}
 			values.WriteString("(?, ?, ?, ?, ?, ?)")
-			c := merged[id]
 			args = append(args, c.ExternalID, c.Name, c.Locale, c.TimeZone, now, now)
 		}
 		var got []customerRow
@@ -284,20 +309,23 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	return found, nil
 }
 
-// customerStates links the identities the batch gives (a chat linked to
-// someone else stays theirs) and reads each customer's state.
-func (s *Store) customerStates(tx *gorm.DB, ins []surveys.Ingestion, idx []int, customers map[string]customerRow) (map[int64]surveys.CustomerState, error) {
-	type link struct {
-		customer int64
-		a        surveys.Address
+// identityRows are the chats given for a customer, as rows to link.
+func identityRows(customerID int64, given []surveys.Address) []identityRow {
+	rows := make([]identityRow, len(given))
+	for i, a := range given {
+		rows[i] = identityRow{CustomerID: customerID, Platform: string(a.Platform), ChatID: a.ChatID, UserID: a.UserID}
 	}
-	var links []link
-	for _, i := range idx {
-		c := ins[i].Touchpoint.Customer
-		for _, a := range c.Identities {
-			links = append(links, link{customers[c.ExternalID].ID, a})
-		}
-	}
+	return rows
+}
+
+// linkIdentities links one customer's given chats (see insertIdentities).
+func (s *Store) linkIdentities(tx *gorm.DB, customerID int64, given []surveys.Address) error {
+	return s.insertIdentities(tx, identityRows(customerID, given))
+}
+
+// insertIdentities links chats to customers; a chat already linked to
+// someone else stays theirs (the deep link or /start that linked it wins).
+func (s *Store) insertIdentities(tx *gorm.DB, links []identityRow) error {
 	now := s.now()
 	for start := 0; start < len(links); start += chunk {
 		part := links[start:min(start+chunk, len(links))]
@@ -308,14 +336,19 @@ func (s *Store) customerStates(tx *gorm.DB, ins []surveys.Ingestion, idx []int, 
 				values.WriteString(", ")
 			}
 			values.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, l.customer, string(l.a.Platform), l.a.ChatID, l.a.UserID, now)
+			args = append(args, l.CustomerID, l.Platform, l.ChatID, l.UserID, now)
 		}
 		if err := tx.Exec(`INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at) VALUES `+values.String()+`
 ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, args...).Error; err != nil {
-			return nil, fmt.Errorf("link identities: %w", err)
+			return fmt.Errorf("link identities: %w", err)
 		}
 	}
+	return nil
+}
 
+// customerStates reads what the decision needs about each customer: opt-out,
+// locale, time zone, linked chats, latest survey.
+func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (map[int64]surveys.CustomerState, error) {
 	states := make(map[int64]surveys.CustomerState, len(customers))
 	ids := make([]int64, 0, len(customers))
 	for _, c := range customers {

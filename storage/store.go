@@ -65,15 +65,15 @@ func (s *Store) Ingest(ctx context.Context, in surveys.Ingestion, decide surveys
 	var out surveys.Ingested
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		var err error
-		out, err = s.ingestTx(ctx, tx, in, decide, map[int64]time.Time{})
+		out, err = s.ingestTx(ctx, tx, in, decide)
 		return err
 	})
 	return out, err
 }
 
-// ingestTx is one touchpoint inside tx. last carries each customer's latest
-// survey time decided earlier in the same transaction (batches).
-func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion, decide surveys.DecideFunc, last map[int64]time.Time) (surveys.Ingested, error) {
+// ingestTx is one touchpoint inside tx. Invitations decided earlier in the
+// same transaction (a batch) are rows already, so fatigue sees them.
+func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion, decide surveys.DecideFunc) (surveys.Ingested, error) {
 	tp := in.Touchpoint
 	if in.IdempotencyKey != "" {
 		if s.db.engine == Postgres {
@@ -123,46 +123,22 @@ func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion,
 		}
 	}
 
-	st, err := s.customerState(tx, cust, tp.Customer.Identities, last)
+	if err := s.linkIdentities(tx, cust.ID, tp.Customer.Identities); err != nil {
+		return surveys.Ingested{}, err
+	}
+	states, err := s.customerStates(tx, map[string]customerRow{cust.ExternalID: cust})
 	if err != nil {
 		return surveys.Ingested{}, err
 	}
-	d := decide(tp, st)
+	d := decide(tp, states[cust.ID])
 
 	now := s.now()
-	tpRow := touchpointRow{
-		Source:      tp.Source,
-		Type:        tp.Type,
-		OccurredAt:  tp.OccurredAt.UTC(),
-		SurveyID:    tp.SurveyID,
-		CustomerID:  cust.ID,
-		Attributes:  attributesJSON(tp.Attributes),
-		RequestHash: in.RequestHash,
-		ReceivedAt:  now,
-	}
-	if tp.ExternalID != "" {
-		tpRow.ExternalID = &tp.ExternalID
-	}
+	tpRow := touchpointRowFor(in, cust.ID, now)
 	if err := tx.Create(&tpRow).Error; err != nil {
 		return surveys.Ingested{}, fmt.Errorf("record touchpoint: %w", err)
 	}
-	inv := invitationRow{
-		TouchpointID: tpRow.ID,
-		CustomerID:   cust.ID,
-		SurveyID:     d.SurveyID,
-		Detail:       d.Detail,
-		Locale:       d.Locale,
-		CreatedAt:    now,
-		UpdatedAt:    now,
-	}
-	if d.Invited() {
-		inv.Status = string(surveys.Scheduled)
-		inv.Platform, inv.ChatID, inv.UserID = string(d.To.Platform), d.To.ChatID, d.To.UserID
-		inv.DueAt, inv.ExpiresAt = timePtr(d.DueAt), timePtr(d.ExpiresAt)
-	} else {
-		inv.Status = string(surveys.Skipped)
-		inv.SkipReason = string(d.Skip)
-	}
+	inv := invitationFor(d, cust.ID, now)
+	inv.TouchpointID = tpRow.ID
 	if err := tx.Create(&inv).Error; err != nil {
 		return surveys.Ingested{}, fmt.Errorf("record invitation: %w", err)
 	}
@@ -172,7 +148,6 @@ func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion,
 		}
 	}
 	if d.Invited() {
-		last[cust.ID] = d.DueAt
 		if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
 			return surveys.Ingested{}, err
 		}
@@ -209,69 +184,14 @@ func (s *Store) invitationByTouchpoint(tx *gorm.DB, touchpointID int64) (surveys
 	return row.invitation(cust.ExternalID), nil
 }
 
-// lockCustomer creates or updates the customer and holds its row lock until
-// the transaction ends (ON CONFLICT DO UPDATE locks the row on Postgres;
-// SQLite transactions are serialized by BEGIN IMMEDIATE). Given values
-// refresh the stored ones, except the locale: a language the customer chose
-// in the chat (/language) outranks what a CRM last sent.
+// lockCustomer creates or updates one customer and holds its row lock until
+// the transaction ends (see upsertCustomers).
 func (s *Store) lockCustomer(tx *gorm.DB, c surveys.Customer) (customerRow, error) {
-	now := s.now()
-	var id int64
-	err := tx.Raw(`
-INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (external_id) DO UPDATE SET
-  name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
-  locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
-  time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
-  updated_at = excluded.updated_at
-RETURNING id`, c.ExternalID, c.Name, c.Locale, c.TimeZone, now, now).Scan(&id).Error
+	rows, err := s.upsertCustomers(tx, []surveys.Customer{c})
 	if err != nil {
-		return customerRow{}, fmt.Errorf("record customer %s: %w", c.ExternalID, err)
+		return customerRow{}, err
 	}
-	var row customerRow
-	if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
-		return customerRow{}, fmt.Errorf("load customer %s: %w", c.ExternalID, err)
-	}
-	return row, nil
-}
-
-// customerState links the given identities (a chat already linked to
-// someone else stays theirs) and reads what the decision needs.
-func (s *Store) customerState(tx *gorm.DB, cust customerRow, given []surveys.Address, last map[int64]time.Time) (surveys.CustomerState, error) {
-	now := s.now()
-	for _, a := range given {
-		if err := tx.Exec(`INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, cust.ID, string(a.Platform), a.ChatID, a.UserID, now).Error; err != nil {
-			return surveys.CustomerState{}, fmt.Errorf("link %s: %w", a, err)
-		}
-	}
-	var ids []identityRow
-	if err := tx.Where("customer_id = ?", cust.ID).Order("id").Find(&ids).Error; err != nil {
-		return surveys.CustomerState{}, fmt.Errorf("load identities: %w", err)
-	}
-	st := surveys.CustomerState{
-		OptedOut: cust.OptedOutAt != nil,
-		Locale:   cust.Locale,
-		TimeZone: cust.TimeZone,
-	}
-	for _, r := range ids {
-		st.Identities = append(st.Identities, r.address())
-	}
-	if t, ok := last[cust.ID]; ok {
-		st.LastSurveyAt = t
-		return st, nil
-	}
-	var latest []invitationRow
-	err := tx.Select("due_at").Where("customer_id = ? AND "+fatigueWhere, cust.ID).
-		Order("due_at DESC").Limit(1).Find(&latest).Error
-	if err != nil {
-		return surveys.CustomerState{}, fmt.Errorf("load latest survey: %w", err)
-	}
-	if len(latest) == 1 {
-		st.LastSurveyAt = timeOf(latest[0].DueAt)
-	}
-	return st, nil
+	return rows[c.ExternalID], nil
 }
 
 // fatigueWhere selects the invitations that reached, or will reach, the
