@@ -143,7 +143,7 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 		}
 	}
 
-	if wait, err := w.takeTokens(ctx, inv.To); err != nil {
+	if wait, err := w.db.takeSendTokens(ctx, w.d, inv.To); err != nil {
 		return err
 	} else if wait > 0 {
 		return river.JobSnooze(wait)
@@ -190,14 +190,8 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 	kind, retryAfter := surveys.FailureOf(sendErr)
 	switch {
 	case kind == surveys.RateLimited:
-		w.metrics.rateLimited.WithLabelValues(string(platform)).Inc()
 		w.metrics.sent.WithLabelValues(string(platform), "rate_limited").Inc()
-		if retryAfter <= 0 {
-			retryAfter = time.Second
-		}
-		if err := w.db.BlockBucket(ctx, chatKey(inv.To), w.now().Add(retryAfter)); err != nil {
-			log.Warn("could not record the platform's retry-after", "err", err)
-		}
+		retryAfter = w.db.holdBack(ctx, w.metrics, inv.To, retryAfter, w.now(), log)
 		if err := w.release(ctx, id); err != nil {
 			return err
 		}
@@ -283,10 +277,10 @@ func (w *sendSurveyWorker) peek(ctx context.Context, id int64) (surveys.Invitati
 	return row.invitation(""), nil
 }
 
-// takeTokens waits for the platform's global and per-chat buckets; short
-// waits sleep here, long ones come back as a snooze.
-func (w *sendSurveyWorker) takeTokens(ctx context.Context, to surveys.Address) (time.Duration, error) {
-	rates, ok := w.d.Rates[to.Platform]
+// takeSendTokens waits for the platform's global and per-chat buckets;
+// short waits sleep here, long ones come back for the job to snooze.
+func (db *DB) takeSendTokens(ctx context.Context, d Delivery, to surveys.Address) (time.Duration, error) {
+	rates, ok := d.Rates[to.Platform]
 	if !ok {
 		rates = DefaultRates[to.Platform]
 	}
@@ -299,7 +293,7 @@ func (w *sendSurveyWorker) takeTokens(ctx context.Context, to surveys.Address) (
 			continue
 		}
 		for {
-			wait, err := w.db.TakeToken(ctx, b.key, b.rate)
+			wait, err := db.TakeToken(ctx, b.key, b.rate)
 			if err != nil {
 				return 0, err
 			}
@@ -317,6 +311,20 @@ func (w *sendSurveyWorker) takeTokens(ctx context.Context, to surveys.Address) (
 		}
 	}
 	return 0, nil
+}
+
+// holdBack records a platform's 429 so that every replica waits (the chat's
+// bucket is blocked until retryAfter has passed) and returns how long the
+// job snoozes.
+func (db *DB) holdBack(ctx context.Context, m *deliveryMetrics, to surveys.Address, retryAfter time.Duration, now time.Time, log *slog.Logger) time.Duration {
+	m.rateLimited.WithLabelValues(string(to.Platform)).Inc()
+	if retryAfter <= 0 {
+		retryAfter = time.Second
+	}
+	if err := db.BlockBucket(ctx, chatKey(to), now.Add(retryAfter)); err != nil {
+		log.Warn("could not record the platform's retry-after", "err", err)
+	}
+	return retryAfter
 }
 
 // chatKey names the per-chat bucket; ids only, no personal data.

@@ -54,12 +54,6 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if ws == nil {
 		ws = river.NewWorkers()
 	}
-	if err := river.AddWorkerSafely(ws, &pruneBucketsWorker{db: db}); err != nil {
-		return nil, fmt.Errorf("register maintenance worker: %w", err)
-	}
-	if err := river.AddWorkerSafely(ws, &pruneRecordsWorker{db: db}); err != nil {
-		return nil, fmt.Errorf("register maintenance worker: %w", err)
-	}
 	d := cfg.Delivery
 	if len(d.Senders) > 0 && d.Prompt == nil {
 		return nil, errors.New("job queue: delivery has senders but no Prompt to word surveys with")
@@ -79,20 +73,16 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	}
 	metrics := newDeliveryMetrics()
 	now := func() time.Time { return time.Now().UTC() }
-	for _, w := range []func(*river.Workers) error{
-		func(ws *river.Workers) error {
-			return river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now})
-		},
-		func(ws *river.Workers) error {
-			return river.AddWorkerSafely(ws, &sendReminderWorker{db: db, d: d, metrics: metrics, log: log, now: now})
-		},
-		func(ws *river.Workers) error {
-			return river.AddWorkerSafely(ws, &reminderTickWorker{db: db, r: d.Reminders, now: now})
-		},
-	} {
-		if err := w(ws); err != nil {
-			return nil, fmt.Errorf("register delivery workers: %w", err)
-		}
+	// AddWorkerSafely fails only on a kind registered twice (a caller's
+	// worker named like one of ours).
+	if err := errors.Join(
+		river.AddWorkerSafely(ws, &pruneBucketsWorker{db: db}),
+		river.AddWorkerSafely(ws, &pruneRecordsWorker{db: db}),
+		river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now}),
+		river.AddWorkerSafely(ws, &sendReminderWorker{db: db, d: d, metrics: metrics, log: log, now: now}),
+		river.AddWorkerSafely(ws, &reminderTickWorker{db: db, r: d.Reminders, now: now}),
+	); err != nil {
+		return nil, fmt.Errorf("register workers: %w", err)
 	}
 	digestTick, err := addDigestWorkers(ws, db, cfg.Digests)
 	if err != nil {

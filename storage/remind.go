@@ -120,7 +120,7 @@ func (w *sendReminderWorker) Work(ctx context.Context, job *river.Job[SendRemind
 	if sender == nil || w.d.Reminders.Prompt == nil {
 		return river.JobSnooze(time.Minute)
 	}
-	if wait, err := (&sendSurveyWorker{db: w.db, d: w.d}).takeTokens(ctx, inv.To); err != nil {
+	if wait, err := w.db.takeSendTokens(ctx, w.d, inv.To); err != nil {
 		return err
 	} else if wait > 0 {
 		return river.JobSnooze(wait)
@@ -153,11 +153,7 @@ func (w *sendReminderWorker) Work(ctx context.Context, job *river.Job[SendRemind
 	}
 	if kind, retryAfter := surveys.FailureOf(sendErr); kind == surveys.RateLimited {
 		// Definitely not shown: give the reminder back and try later.
-		w.metrics.rateLimited.WithLabelValues(string(inv.To.Platform)).Inc()
-		if retryAfter <= 0 {
-			retryAfter = time.Second
-		}
-		_ = w.db.BlockBucket(ctx, chatKey(inv.To), now.Add(retryAfter))
+		retryAfter = w.db.holdBack(ctx, w.metrics, inv.To, retryAfter, now, w.log)
 		if err := w.db.inTx(ctx, func(tx *gorm.DB) error {
 			return tx.Model(&invitationRow{}).Where("id = ?", id).Update("reminded_at", nil).Error
 		}); err != nil {
