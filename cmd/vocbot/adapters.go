@@ -48,28 +48,28 @@ func startAdapters(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	return a, nil
 }
 
-// senders are the platforms that can deliver surveys from this process.
-func (a *adapters) senders() map[surveys.Platform]surveys.Sender {
-	s := map[surveys.Platform]surveys.Sender{}
+// running lists the adapters this process started, by platform.
+func (a *adapters) running() map[surveys.Platform]any {
+	out := map[surveys.Platform]any{}
 	if a.telegram != nil {
-		s[surveys.Telegram] = a.telegram
+		out[surveys.Telegram] = a.telegram
 	}
 	if a.slack != nil {
-		s[surveys.Slack] = a.slack
+		out[surveys.Slack] = a.slack
 	}
-	return s
+	return out
 }
 
-// posters are the platforms that can post digests from this process.
-func (a *adapters) posters() map[surveys.Platform]surveys.DigestPoster {
-	p := map[surveys.Platform]surveys.DigestPoster{}
-	if a.telegram != nil {
-		p[surveys.Telegram] = a.telegram
+// capable lists the running adapters that have capability T (surveys.Sender,
+// surveys.DigestPoster, surveys.AlertPoster, …), by platform.
+func capable[T any](a *adapters) map[surveys.Platform]T {
+	out := map[surveys.Platform]T{}
+	for p, bot := range a.running() {
+		if c, ok := bot.(T); ok {
+			out[p] = c
+		}
 	}
-	if a.slack != nil {
-		p[surveys.Slack] = a.slack
-	}
-	return p
+	return out
 }
 
 // telegramUsername names the bot for t.me deep links; "" without Telegram.

@@ -22,19 +22,6 @@ func alertTargets(cfg *config.Config) []surveys.Address {
 	return out
 }
 
-// alertPosters are the platforms that can post and redraw alerts from this
-// process: Slack channels and Telegram staff groups.
-func (a *adapters) alertPosters() map[surveys.Platform]surveys.AlertPoster {
-	p := map[surveys.Platform]surveys.AlertPoster{}
-	if a.telegram != nil {
-		p[surveys.Telegram] = a.telegram
-	}
-	if a.slack != nil {
-		p[surveys.Slack] = a.slack
-	}
-	return p
-}
-
 // alertCommands sends "/survey reply a12 …" and "/survey resolve a12 …" to
 // the alert desk and every other /survey command to the ambassadors' desk.
 type alertCommands struct {

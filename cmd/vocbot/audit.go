@@ -39,15 +39,7 @@ func (a *api) getAudit(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read the audit log; try again")
 		return
 	}
-	out := make([]map[string]any, len(entries))
-	for i, e := range entries {
-		out[i] = auditJSON(e)
-	}
-	page := map[string]any{"entries": out, "next_cursor": nil}
-	if !next.IsZero() {
-		page["next_cursor"] = next.String()
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, "entries", entries, auditJSON, next)
 }
 
 func auditJSON(e surveys.AuditEntry) map[string]any {

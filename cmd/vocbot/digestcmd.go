@@ -14,8 +14,7 @@ import (
 )
 
 // digestJobs is the digest part of serve's job queue: every configured
-// digest, posted with its chart by the adapters running in this process
-// (storage.JobsConfig{Digests: digestJobs(cfg, settings, digestPosters(bots), log)}).
+// digest, posted with its chart by the adapters running in this process.
 func digestJobs(cfg *config.Config, settings *surveys.Settings, posters map[surveys.Platform]surveys.DigestPoster, log *slog.Logger) storage.Digests {
 	return storage.Digests{
 		Specs:      digestSpecs(cfg),
@@ -25,18 +24,6 @@ func digestJobs(cfg *config.Config, settings *surveys.Settings, posters map[surv
 		Chart:      surveys.DigestChart,
 		Logger:     log,
 	}
-}
-
-// digestPosters are the running adapters that can post digests.
-func digestPosters(a *adapters) map[surveys.Platform]surveys.DigestPoster {
-	p := map[surveys.Platform]surveys.DigestPoster{}
-	if a.telegram != nil {
-		p[surveys.Telegram] = a.telegram
-	}
-	if a.slack != nil {
-		p[surveys.Slack] = a.slack
-	}
-	return p
 }
 
 // digestSpecs translates the configured digests. Latin digits for Persian

@@ -109,7 +109,7 @@ func TestDigestJobsFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := digestJobs(c, surveySettings(c, nil), digestPosters(&adapters{}), nil)
+	d := digestJobs(c, surveySettings(c, nil), capable[surveys.DigestPoster](&adapters{}), nil)
 	if len(d.Specs) != 1 || d.Chart == nil || len(d.Posters) != 0 {
 		t.Fatalf("digest jobs %+v", d)
 	}

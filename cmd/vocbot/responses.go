@@ -150,11 +150,17 @@ func (a *api) getResponses(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read responses; try again")
 		return
 	}
-	out := make([]map[string]any, len(rs))
-	for i, resp := range rs {
-		out[i] = responseJSON(resp)
+	writePage(w, "responses", rs, responseJSON, next)
+}
+
+// writePage answers one page of a keyset-paginated list: the items under
+// key, and next_cursor (null on the last page).
+func writePage[T any](w http.ResponseWriter, key string, items []T, render func(T) map[string]any, next storage.Cursor) {
+	out := make([]map[string]any, len(items))
+	for i, it := range items {
+		out[i] = render(it)
 	}
-	page := map[string]any{"responses": out, "next_cursor": nil}
+	page := map[string]any{key: out, "next_cursor": nil}
 	if !next.IsZero() {
 		page["next_cursor"] = next.String()
 	}

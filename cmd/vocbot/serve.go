@@ -57,7 +57,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	}
 	// Platforms whose adapter is running deliver; the others cannot, and
 	// the Engine records their customers as unreachable with the reason.
-	senders := bots.senders()
+	senders := capable[surveys.Sender](bots)
 	settings := surveySettings(cfg, slices.Collect(maps.Keys(senders)))
 	jobs, err := storage.NewJobs(db, storage.JobsConfig{
 		ShutdownTimeout: jobsShutdownTimeout,
@@ -73,17 +73,10 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			},
 			Logger: log,
 		},
-		Digests: storage.Digests{
-			Specs:      digestSpecs(cfg),
-			Settings:   settings,
-			Thresholds: digestThresholds(cfg),
-			Posters:    bots.posters(),
-			Chart:      surveys.DigestChart,
-			Logger:     log,
-		},
+		Digests: digestJobs(cfg, settings, capable[surveys.DigestPoster](bots), log),
 		Alerts: storage.Alerts{
 			Targets: alertTargets(cfg),
-			Posters: bots.alertPosters(),
+			Posters: capable[surveys.AlertPoster](bots),
 			Locale:  cfg.DefaultLocale,
 			Logger:  log,
 		},
@@ -125,7 +118,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("listen on %s: %w (set VOCBOT_HTTP_ADDR to a free address)", cfg.HTTP.Addr, err)
 	}
 	srv := newServer(db, jobs, ingest)
-	alerts := surveys.NewAlertDesk(engine, store, bots.alertPosters(), log)
+	alerts := surveys.NewAlertDesk(engine, store, capable[surveys.AlertPoster](bots), log)
 	handler := alerts.Route(bots.handler(engine, desk))
 	// /survey commands, over HTTP or Socket Mode: alert replies, then the ambassador desk.
 	commands := alertCommands{alerts: alerts, next: desk}
