@@ -61,30 +61,15 @@ type AuditFilter struct {
 // Audit returns one page of the audit log, newest first, and the cursor of
 // the next page (zero when this page is the last).
 func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]surveys.AuditEntry, Cursor, error) {
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultPage
-	case limit > MaxPage:
-		limit = MaxPage
-	}
-	var where []string
-	var args []any
+	limit := pageLimit(f.Limit)
+	var c conditions
 	if f.Actor != "" {
-		where, args = append(where, "actor = ?"), append(args, f.Actor)
+		c.add("actor = ?", f.Actor)
 	}
-	if !f.Since.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, f.Since.UTC())
-	}
-	if !f.Until.IsZero() {
-		where, args = append(where, "at < ?"), append(args, f.Until.UTC())
-	}
-	if !f.After.IsZero() {
-		where, args = append(where, "(at, id) < (?, ?)"), append(args, f.After.At, f.After.ID)
-	}
+	c.newestFirst("at", "id", f.Since, f.Until, f.After)
 	q := s.db.gorm.WithContext(ctx).Model(&auditRow{})
-	if len(where) > 0 {
-		q = q.Where(strings.Join(where, " AND "), args...)
+	if len(c.clauses) > 0 {
+		q = q.Where(strings.Join(c.clauses, " AND "), c.args...)
 	}
 	var rows []auditRow
 	if err := q.Order("at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {

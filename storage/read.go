@@ -90,13 +90,7 @@ const responseListColumns = `r.id, r.invitation_id, r.customer_id, r.survey_id, 
 // Responses returns one page of responses, newest first, and the cursor of
 // the next page (zero when this page is the last).
 func (s *Store) Responses(ctx context.Context, f ResponseFilter) ([]surveys.Response, Cursor, error) {
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultPage
-	case limit > MaxPage:
-		limit = MaxPage
-	}
+	limit := pageLimit(f.Limit)
 	// One row more than asked tells whether there is a next page.
 	rows, err := s.responsePage(ctx, f, limit+1)
 	if err != nil {
@@ -142,27 +136,14 @@ func (s *Store) EachResponse(ctx context.Context, f ResponseFilter, fn func(surv
 }
 
 func (s *Store) responsePage(ctx context.Context, f ResponseFilter, limit int) ([]responseListRow, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if f.SurveyID != "" {
-		where, args = append(where, "r.survey_id = ?"), append(args, f.SurveyID)
+		c.add("r.survey_id = ?", f.SurveyID)
 	}
-	if !f.Since.IsZero() {
-		where, args = append(where, "r.answered_at >= ?"), append(args, f.Since.UTC())
-	}
-	if !f.Until.IsZero() {
-		where, args = append(where, "r.answered_at < ?"), append(args, f.Until.UTC())
-	}
-	if !f.After.IsZero() {
-		where = append(where, "(r.answered_at, r.id) < (?, ?)")
-		args = append(args, f.After.At, f.After.ID)
-	}
-	q := "SELECT " + responseListColumns + " FROM responses r JOIN customers c ON c.id = r.customer_id"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY r.answered_at DESC, r.id DESC LIMIT ?"
-	args = append(args, limit)
+	c.newestFirst("r.answered_at", "r.id", f.Since, f.Until, f.After)
+	q := "SELECT " + responseListColumns + " FROM responses r JOIN customers c ON c.id = r.customer_id" +
+		c.where() + " ORDER BY r.answered_at DESC, r.id DESC LIMIT ?"
+	args := append(c.args, limit)
 	cur, err := s.db.gorm.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("list responses: %w", translate(err))
@@ -182,4 +163,49 @@ func (s *Store) responsePage(ctx context.Context, f ResponseFilter, limit int) (
 		return nil, fmt.Errorf("list responses: %w", err)
 	}
 	return rows, nil
+}
+
+// pageLimit is a page size within [1, MaxPage]; 0 or less means DefaultPage.
+func pageLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultPage
+	case n > MaxPage:
+		return MaxPage
+	}
+	return n
+}
+
+// conditions collects a WHERE clause and its arguments.
+type conditions struct {
+	clauses []string
+	args    []any
+}
+
+func (c *conditions) add(clause string, args ...any) {
+	c.clauses = append(c.clauses, clause)
+	c.args = append(c.args, args...)
+}
+
+// newestFirst adds the time range [since, until) on the at column and the
+// keyset condition of a list ordered by (at, id) descending; zero values
+// add nothing.
+func (c *conditions) newestFirst(at, id string, since, until time.Time, after Cursor) {
+	if !since.IsZero() {
+		c.add(at+" >= ?", since.UTC())
+	}
+	if !until.IsZero() {
+		c.add(at+" < ?", until.UTC())
+	}
+	if !after.IsZero() {
+		c.add("("+at+", "+id+") < (?, ?)", after.At, after.ID)
+	}
+}
+
+// where is " WHERE …", or "" without conditions.
+func (c *conditions) where() string {
+	if len(c.clauses) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.clauses, " AND ")
 }
