@@ -11,53 +11,38 @@ import (
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/surveys/surveystest"
 )
 
-// scriptedSender records sends; script decides the outcome of the n-th
-// call (0-based) to a chat, nil meaning success.
-type scriptedSender struct {
-	mu     sync.Mutex
-	calls  map[string]int
-	script func(chat string, n int) error
-}
-
-func (s *scriptedSender) Send(_ context.Context, to surveys.Address, p surveys.Prompt) (surveys.MessageRef, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.calls == nil {
-		s.calls = map[string]int{}
-	}
-	n := s.calls[to.ChatID]
-	s.calls[to.ChatID]++
-	if s.script != nil {
-		if err := s.script(to.ChatID, n); err != nil {
-			return "", err
+// sendsTo counts the send calls (failed ones included) to a chat.
+func sendsTo(s *surveystest.Sender, chat string) int {
+	n := 0
+	for _, c := range s.Calls() {
+		if c.Op == surveystest.OpSend && c.To.ChatID == chat {
+			n++
 		}
 	}
-	return surveys.MessageRef(fmt.Sprintf("%s:%d", to.ChatID, n+1)), nil
+	return n
 }
 
-func (s *scriptedSender) callsTo(chat string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[chat]
-}
-
-type retrySafeSender struct{ *scriptedSender }
+type retrySafeSender struct{ *surveystest.Sender }
 
 func (retrySafeSender) RetrySafe() bool { return true }
 
-func startDelivery(t *testing.T, db *storage.DB, sender surveys.Sender) fixture {
+// startDelivery runs the job workers with sender on Telegram; configure
+// may adjust the delivery settings (reminders, staleness) before start.
+func startDelivery(t *testing.T, db *storage.DB, sender surveys.Sender, configure ...func(*storage.Delivery)) fixture {
 	t.Helper()
-	jobs, err := storage.NewJobs(db, storage.JobsConfig{
-		PollInterval: 100 * time.Millisecond,
-		Delivery: storage.Delivery{
-			Senders: map[surveys.Platform]surveys.Sender{surveys.Telegram: sender},
-			Prompt: func(inv surveys.Invitation) (surveys.Prompt, error) {
-				return surveys.Prompt{Text: "How likely are you to recommend Acme?", Ref: fmt.Sprint(inv.ID)}, nil
-			},
+	d := storage.Delivery{
+		Senders: map[surveys.Platform]surveys.Sender{surveys.Telegram: sender},
+		Prompt: func(inv surveys.Invitation) (surveys.Prompt, error) {
+			return surveys.Prompt{Text: "How likely are you to recommend Acme?", Ref: fmt.Sprint("s", inv.ID)}, nil
 		},
-	})
+	}
+	for _, c := range configure {
+		c(&d)
+	}
+	jobs, err := storage.NewJobs(db, storage.JobsConfig{PollInterval: 100 * time.Millisecond, Delivery: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +53,7 @@ func startDelivery(t *testing.T, db *storage.DB, sender surveys.Sender) fixture 
 	st := storage.NewStore(db, jobs)
 	settings := testSettings()
 	settings.Rules[0].Delay = 0
-	return fixture{db: db, store: st, engine: surveys.NewEngine(settings, st, nil)}
+	return fixture{db: db, jobs: jobs, store: st, engine: surveys.NewEngine(settings, st, nil)}
 }
 
 // waitStatus waits until the invitation reaches want (or fails after a generous deadline).
@@ -117,15 +102,15 @@ func ingestOne(t *testing.T, f fixture, chat int64) surveys.Invitation {
 func TestDeliverySendsOnceAndCompletesTheJob(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		s := &scriptedSender{}
+		s := &surveystest.Sender{}
 		f := startDelivery(t, db, s)
 		inv := ingestOne(t, f, 501)
 		got := waitStatus(t, f, inv.ID, surveys.Sent)
-		if got.MessageRef != "501:1" || got.SentAt.IsZero() {
-			t.Fatalf("sent invitation: got %+v, want message ref 501:1 and a send time", got)
+		if got.MessageRef != "m1" || got.SentAt.IsZero() {
+			t.Fatalf("sent invitation: got %+v, want message ref m1 and a send time", got)
 		}
 		waitJob(t, f, "completed")
-		if n := s.callsTo("501"); n != 1 {
+		if n := sendsTo(s, "501"); n != 1 {
 			t.Fatalf("sends: got %d, want 1", n)
 		}
 	})
@@ -147,46 +132,33 @@ func TestDeliveryOutcomes(t *testing.T) {
 	cases := []struct {
 		name      string
 		safe      bool
-		script    func(n int) error
+		firstErr  error // the first send's failure; later sends succeed
 		want      surveys.Status
 		wantCalls int
 		wantJob   string
 	}{
-		{"blocked user is undeliverable, never retried",
-			false, func(int) error {
-				return &surveys.SendError{Kind: surveys.Unreachable, Err: errors.New("Forbidden: bot was blocked by the user")}
-			}, surveys.Undeliverable, 1, "cancelled"},
-		{"ambiguous failure on Telegram is unknown, never resent",
-			false, func(int) error {
-				return &surveys.SendError{Kind: surveys.Ambiguous, Err: context.DeadlineExceeded}
-			}, surveys.Unknown, 1, "completed"},
-		{"ambiguous failure on a platform that dedupes is retried",
-			true, func(n int) error {
-				if n == 0 {
-					return &surveys.SendError{Kind: surveys.Ambiguous, Err: context.DeadlineExceeded}
-				}
-				return nil
-			}, surveys.Sent, 2, "completed"},
-		{"429 waits for retry_after, then sends",
-			false, func(n int) error {
-				if n == 0 {
-					return &surveys.SendError{Kind: surveys.RateLimited, RetryAfter: 1500 * time.Millisecond, Err: errors.New("Too Many Requests")}
-				}
-				return nil
-			}, surveys.Sent, 2, "completed"},
-		{"definite failure is retried",
-			false, func(n int) error {
-				if n == 0 {
-					return &surveys.SendError{Kind: surveys.Failed, Err: errors.New("Bad Gateway")}
-				}
-				return nil
-			}, surveys.Sent, 2, "completed"},
+		{"blocked user is undeliverable, never retried", false,
+			&surveys.SendError{Kind: surveys.Unreachable, Err: errors.New("Forbidden: bot was blocked by the user")},
+			surveys.Undeliverable, 1, "cancelled"},
+		{"ambiguous failure on Telegram is unknown, never resent", false,
+			&surveys.SendError{Kind: surveys.Ambiguous, Err: context.DeadlineExceeded},
+			surveys.Unknown, 1, "completed"},
+		{"ambiguous failure on a platform that dedupes is retried", true,
+			&surveys.SendError{Kind: surveys.Ambiguous, Err: context.DeadlineExceeded},
+			surveys.Sent, 2, "completed"},
+		{"429 waits for retry_after, then sends", false,
+			&surveys.SendError{Kind: surveys.RateLimited, RetryAfter: 1500 * time.Millisecond, Err: errors.New("Too Many Requests")},
+			surveys.Sent, 2, "completed"},
+		{"definite failure is retried", false,
+			&surveys.SendError{Kind: surveys.Failed, Err: errors.New("Bad Gateway")},
+			surveys.Sent, 2, "completed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-				s := &scriptedSender{script: func(_ string, n int) error { return c.script(n) }}
+				s := &surveystest.Sender{}
+				s.Fail(c.firstErr)
 				var sender surveys.Sender = s
 				if c.safe {
 					sender = retrySafeSender{s}
@@ -195,7 +167,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 				inv := ingestOne(t, f, 700)
 				waitStatus(t, f, inv.ID, c.want)
 				waitJob(t, f, c.wantJob)
-				if n := s.callsTo("700"); n != c.wantCalls {
+				if n := sendsTo(s, "700"); n != c.wantCalls {
 					t.Fatalf("sends: got %d, want %d", n, c.wantCalls)
 				}
 			})
@@ -227,11 +199,11 @@ func TestDeliveryAfterCrashMidSendDoesNotResend(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Restarted process.
-		s := &scriptedSender{}
+		s := &surveystest.Sender{}
 		f := startDelivery(t, db, s)
 		got := waitStatus(t, f, id, surveys.Unknown)
 		waitJob(t, f, "completed")
-		if n := s.callsTo("808"); n != 0 {
+		if n := sendsTo(s, "808"); n != 0 {
 			t.Fatalf("sends after restart: got %d, want 0 (%+v)", n, got)
 		}
 	})
@@ -256,11 +228,11 @@ func TestDeliveryExpired(t *testing.T) {
 		if err := db.Gorm().Exec("UPDATE invitations SET expires_at = ? WHERE id = ?", time.Now().UTC().Add(-time.Minute), res.Invitation.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		s := &scriptedSender{}
+		s := &surveystest.Sender{}
 		f := startDelivery(t, db, s)
 		waitStatus(t, f, res.Invitation.ID, surveys.Expired)
 		waitJob(t, f, "completed")
-		if n := s.callsTo("909"); n != 0 {
+		if n := sendsTo(s, "909"); n != 0 {
 			t.Fatalf("sends: got %d, want 0", n)
 		}
 	})
@@ -269,18 +241,22 @@ func TestDeliveryExpired(t *testing.T) {
 // checkingSender is a platform that can say whether a prompt arrived
 // (Slack's delivery metadata): ambiguous failures are checked, not guessed.
 type checkingSender struct {
-	*scriptedSender
+	*surveystest.Sender
+	firstArrives bool // whether the first (failing) send reached the chat anyway
+
 	mu        sync.Mutex
 	delivered map[string]surveys.MessageRef // by prompt Ref
-	applied   func(n int) bool              // whether the n-th send reached the chat
 }
 
 func (c *checkingSender) Send(ctx context.Context, to surveys.Address, p surveys.Prompt) (surveys.MessageRef, error) {
-	n := c.callsTo(to.ChatID)
-	ref, err := c.scriptedSender.Send(ctx, to, p)
-	if err == nil || c.applied(n) {
+	first := sendsTo(c.Sender, to.ChatID) == 0
+	ref, err := c.Sender.Send(ctx, to, p)
+	if err == nil || first && c.firstArrives {
+		if ref == "" {
+			ref = "arrived-despite-the-error"
+		}
 		c.mu.Lock()
-		c.delivered[p.Ref] = surveys.MessageRef(fmt.Sprintf("%s:%d", to.ChatID, n+1))
+		c.delivered[p.Ref] = ref
 		c.mu.Unlock()
 	}
 	return ref, err
@@ -299,52 +275,25 @@ func TestDeliveryAmbiguousIsCheckedWithThePlatform(t *testing.T) {
 		name      string
 		arrived   bool
 		wantCalls int
+		wantRef   surveys.MessageRef
 	}{
-		{"it arrived: recorded as sent, not resent", true, 1},
-		{"it did not arrive: sent again once", false, 2},
+		{"it arrived: recorded as sent, not resent", true, 1, "arrived-despite-the-error"},
+		{"it did not arrive: sent again once", false, 2, "m1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-				s := &checkingSender{
-					scriptedSender: &scriptedSender{script: func(_ string, n int) error {
-						if n == 0 {
-							return &surveys.SendError{Kind: surveys.Ambiguous, Err: context.DeadlineExceeded}
-						}
-						return nil
-					}},
-					delivered: map[string]surveys.MessageRef{},
-					applied:   func(n int) bool { return n == 0 && c.arrived },
-				}
-				jobs, err := storage.NewJobs(db, storage.JobsConfig{
-					PollInterval: 100 * time.Millisecond,
-					Delivery: storage.Delivery{
-						Senders:    map[surveys.Platform]surveys.Sender{surveys.Telegram: s},
-						StaleAfter: 300 * time.Millisecond,
-						Prompt: func(inv surveys.Invitation) (surveys.Prompt, error) {
-							return surveys.Prompt{Text: "How likely?", Ref: fmt.Sprint("s", inv.ID)}, nil
-						},
-					},
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := jobs.Start(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = jobs.Stop(context.Background()) })
-				st := storage.NewStore(db, jobs)
-				settings := testSettings()
-				settings.Rules[0].Delay = 0
-				f := fixture{db: db, store: st, engine: surveys.NewEngine(settings, st, nil)}
+				s := &checkingSender{Sender: &surveystest.Sender{}, firstArrives: c.arrived, delivered: map[string]surveys.MessageRef{}}
+				s.Fail(&surveys.SendError{Kind: surveys.Ambiguous, Err: context.DeadlineExceeded})
+				f := startDelivery(t, db, s, func(d *storage.Delivery) { d.StaleAfter = 300 * time.Millisecond })
 				inv := ingestOne(t, f, 750)
 				got := waitStatus(t, f, inv.ID, surveys.Sent)
 				waitJob(t, f, "completed")
-				if n := s.callsTo("750"); n != c.wantCalls {
+				if n := sendsTo(s.Sender, "750"); n != c.wantCalls {
 					t.Fatalf("sends: got %d, want %d", n, c.wantCalls)
 				}
-				if got.MessageRef == "" {
-					t.Fatalf("no message ref recorded: %+v", got)
+				if got.MessageRef != string(c.wantRef) {
+					t.Fatalf("message ref: got %q, want %q", got.MessageRef, c.wantRef)
 				}
 			})
 		})

@@ -9,6 +9,7 @@ import (
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/surveys/surveystest"
 )
 
 // An unanswered survey gets exactly one reminder after reminder_after; an
@@ -16,34 +17,17 @@ import (
 func TestReminderOnceForUnansweredSurveys(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		s := &scriptedSender{}
-		jobs, err := storage.NewJobs(db, storage.JobsConfig{
-			PollInterval: 100 * time.Millisecond,
-			Delivery: storage.Delivery{
-				Senders: map[surveys.Platform]surveys.Sender{surveys.Telegram: s},
-				Prompt: func(inv surveys.Invitation) (surveys.Prompt, error) {
-					return surveys.Prompt{Text: "How likely?", Ref: fmt.Sprint(inv.ID)}, nil
+		s := &surveystest.Sender{}
+		f := startDelivery(t, db, s, func(d *storage.Delivery) {
+			d.Reminders = storage.Reminders{
+				After: func(string) time.Duration { return 500 * time.Millisecond },
+				Prompt: func(inv surveys.Invitation, _ time.Time) (surveys.Prompt, error) {
+					return surveys.Prompt{Text: "Reminder: how likely?", Ref: fmt.Sprint("s", inv.ID)}, nil
 				},
-				Reminders: storage.Reminders{
-					After: func(string) time.Duration { return 500 * time.Millisecond },
-					Prompt: func(inv surveys.Invitation, _ time.Time) (surveys.Prompt, error) {
-						return surveys.Prompt{Text: "Reminder: how likely?", Ref: fmt.Sprint(inv.ID)}, nil
-					},
-					Every: 200 * time.Millisecond,
-				},
-			},
+				Every: 200 * time.Millisecond,
+			}
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := jobs.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = jobs.Stop(context.Background()) })
-		st := storage.NewStore(db, jobs)
-		settings := testSettings()
-		settings.Rules[0].Delay = 0
-		f := fixture{db: db, store: st, engine: surveys.NewEngine(settings, st, nil)}
+		jobs := f.jobs
 
 		unanswered := ingestOne(t, f, 610)
 		answered := ingestOne(t, f, 611)
@@ -53,12 +37,12 @@ func TestReminderOnceForUnansweredSurveys(t *testing.T) {
 			t.Fatal(err)
 		}
 		deadline := time.Now().Add(20 * time.Second)
-		for s.callsTo("610") < 2 {
+		for sendsTo(s, "610") < 2 {
 			if err := jobs.TickReminders(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("no reminder: %d sends to the unanswered customer", s.callsTo("610"))
+				t.Fatalf("no reminder: %d sends to the unanswered customer", sendsTo(s, "610"))
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
@@ -69,10 +53,10 @@ func TestReminderOnceForUnansweredSurveys(t *testing.T) {
 			}
 		}
 		time.Sleep(time.Second)
-		if n := s.callsTo("610"); n != 2 {
+		if n := sendsTo(s, "610"); n != 2 {
 			t.Fatalf("sends to the unanswered customer: got %d, want survey + one reminder", n)
 		}
-		if n := s.callsTo("611"); n != 1 {
+		if n := sendsTo(s, "611"); n != 1 {
 			t.Fatalf("sends to the customer who answered: got %d, want the survey only", n)
 		}
 	})

@@ -28,6 +28,7 @@ func testSettings() *surveys.Settings {
 
 type fixture struct {
 	db     *storage.DB
+	jobs   *storage.Jobs
 	store  *storage.Store
 	engine *surveys.Engine
 }
@@ -39,7 +40,7 @@ func newFixture(t *testing.T, db *storage.DB) fixture {
 		t.Fatal(err)
 	}
 	st := storage.NewStore(db, jobs)
-	return fixture{db: db, store: st, engine: surveys.NewEngine(testSettings(), st, nil)}
+	return fixture{db: db, jobs: jobs, store: st, engine: surveys.NewEngine(testSettings(), st, nil)}
 }
 
 func touchpoint(id, customer string, chat int64) surveys.Ingestion {
