@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vocbot/vocbot/bots/slack/slacktest"
-	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
 	"github.com/vocbot/vocbot/storage/storagetest"
 )
 
@@ -28,21 +25,9 @@ func TestAlertLifecycleSlackToTelegram(t *testing.T) {
 		t.Run(string(e), func(t *testing.T) {
 			t.Parallel()
 			const chat = 7707
-			tg := telegramtest.New("")
-			t.Cleanup(tg.Close)
+			tg, slk, vars := bothPlatforms(t, storagetest.URL(t, e), "product: Acme\nalerts:\n  - to: slack:C0ALERTS\n    on: detractor\n")
 			tg.AddUser(chat, "he")
-			slk := slacktest.NewServer(slacktest.Options{PostInterval: -1})
-			t.Cleanup(slk.Close)
 			slk.AddChannel(slacktest.Channel{ID: "C0ALERTS", Name: "cx-alerts"})
-			cfg := filepath.Join(t.TempDir(), "vocbot.yaml")
-			if err := os.WriteFile(cfg, []byte("product: Acme\nalerts:\n  - to: slack:C0ALERTS\n    on: detractor\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			vars := telegramVars(t, storagetest.URL(t, e), tg)
-			vars["VOCBOT_CONFIG"] = cfg
-			vars["VOCBOT_SLACK_BOT_TOKEN"] = slacktest.DefaultToken
-			vars["VOCBOT_SLACK_SIGNING_SECRET"] = slackSecret
-			vars["VOCBOT_SLACK_API_URL"] = slk.URL
 			base, stop, logs := startServe(t, vars)
 			waitReady(t, base)
 			f := apiFixture{url: base}

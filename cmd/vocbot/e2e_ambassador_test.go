@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vocbot/vocbot/bots/slack/slacktest"
-	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
 	"github.com/vocbot/vocbot/storage/storagetest"
 )
 
@@ -24,22 +21,10 @@ func TestAmbassadorSendOnSlackAndTelegram(t *testing.T) {
 	for _, e := range storagetest.Engines() {
 		t.Run(string(e), func(t *testing.T) {
 			t.Parallel()
-			tg := telegramtest.New("")
-			t.Cleanup(tg.Close)
-			slk := slacktest.NewServer(slacktest.Options{PostInterval: -1})
-			t.Cleanup(slk.Close)
+			tg, _, vars := bothPlatforms(t, storagetest.URL(t, e), "product: Acme\nambassadors:\n  slack_users: [U0AMB]\n  telegram_users: [900]\n")
 			for _, id := range []int64{4201, 4301, 900, 901} {
 				tg.AddUser(id, "en")
 			}
-			cfg := filepath.Join(t.TempDir(), "vocbot.yaml")
-			if err := os.WriteFile(cfg, []byte("product: Acme\nambassadors:\n  slack_users: [U0AMB]\n  telegram_users: [900]\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			vars := telegramVars(t, storagetest.URL(t, e), tg)
-			vars["VOCBOT_CONFIG"] = cfg
-			vars["VOCBOT_SLACK_BOT_TOKEN"] = slacktest.DefaultToken
-			vars["VOCBOT_SLACK_SIGNING_SECRET"] = slackSecret
-			vars["VOCBOT_SLACK_API_URL"] = slk.URL
 			base, stop, logs := startServe(t, vars)
 			waitReady(t, base)
 			f := apiFixture{url: base}

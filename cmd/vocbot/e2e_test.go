@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vocbot/vocbot/bots/slack/slacktest"
 	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
@@ -86,16 +90,11 @@ func metrics(t *testing.T, base string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return b.String()
+	return string(b)
 }
 
 func waitFor(t *testing.T, d time.Duration, cond func() bool, logs *syncBuffer) {
@@ -118,6 +117,26 @@ func telegramVars(t *testing.T, url string, tg *telegramtest.Server) map[string]
 		"VOCBOT_TELEGRAM_API_URL": tg.APIURL(),
 		"VOCBOT_LOG_LEVEL":        "warn",
 	}
+}
+
+// bothPlatforms starts fake Telegram and Slack APIs and returns the
+// environment of a serve that talks to both, with yaml as its config file.
+func bothPlatforms(t *testing.T, dbURL, yaml string) (*telegramtest.Server, *slacktest.Server, map[string]string) {
+	t.Helper()
+	tg := telegramtest.New("")
+	t.Cleanup(tg.Close)
+	slk := slacktest.NewServer(slacktest.Options{PostInterval: -1})
+	t.Cleanup(slk.Close)
+	cfg := filepath.Join(t.TempDir(), "vocbot.yaml")
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := telegramVars(t, dbURL, tg)
+	vars["VOCBOT_CONFIG"] = cfg
+	vars["VOCBOT_SLACK_BOT_TOKEN"] = slacktest.DefaultToken
+	vars["VOCBOT_SLACK_SIGNING_SECRET"] = slackSecret
+	vars["VOCBOT_SLACK_API_URL"] = slk.URL
+	return tg, slk, vars
 }
 
 // The process dies while a send is in flight (the platform never answers).
