@@ -259,7 +259,7 @@ func (a *api) postLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	token, expires, err := a.links.CreateLinkToken(r.Context(), id, 7*24*time.Hour)
+	token, expires, err := a.links.CreateLinkToken(r.Context(), id, surveys.DefaultLinkTTL)
 	switch {
 	case errors.Is(err, surveys.ErrNotFound):
 		apiError(w, http.StatusNotFound, "customer_not_found", "id", fmt.Sprintf("no customer %q; send a touchpoint for them first", id))
@@ -270,7 +270,7 @@ func (a *api) postLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{
-		"telegram_url": "https://t.me/" + a.telegramBot + "?start=" + token,
+		"telegram_url": surveys.TelegramLink(a.telegramBot, token),
 		"expires_at":   expires.UTC().Format(time.RFC3339),
 	})
 }
