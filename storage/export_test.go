@@ -58,67 +58,11 @@ func InsertTestResponse(ctx context.Context, db *DB, invitationID int64, score i
 	}).Error
 }
 
-// InsertResponses writes answered responses straight into the tables, with
-// the customer (created if new), touchpoint and invitation each needs, in
-// one transaction: a fixture for reading, scoring and erasure tests. IDs
-// and InvitationIDs are filled in.
+// InsertResponses writes answered responses with the customer, touchpoint
+// and invitation each needs, as ImportHistory does: a fixture for reading,
+// scoring and erasure tests. IDs and InvitationIDs are filled in.
 func InsertResponses(ctx context.Context, db *DB, rs []surveys.Response) error {
-	return db.inTx(ctx, func(tx *gorm.DB) error {
-		now := time.Now().UTC()
-		customers := map[string]int64{}
-		tps := make([]touchpointRow, len(rs))
-		for i, r := range rs {
-			id, ok := customers[r.CustomerID]
-			if !ok {
-				var row customerRow
-				if err := tx.Where("external_id = ?", r.CustomerID).Limit(1).Find(&row).Error; err != nil {
-					return err
-				}
-				if row.ID == 0 {
-					row = customerRow{ExternalID: r.CustomerID, CreatedAt: now, UpdatedAt: now}
-					if err := tx.Create(&row).Error; err != nil {
-						return err
-					}
-				}
-				id, customers[r.CustomerID] = row.ID, row.ID
-			}
-			tps[i] = touchpointRow{Source: "test", Type: r.TouchpointType, OccurredAt: r.AnsweredAt.UTC(), SurveyID: r.SurveyID,
-				CustomerID: id, Attributes: attributesJSON(r.Attributes), RequestHash: "h", ReceivedAt: now}
-		}
-		if err := tx.CreateInBatches(&tps, 500).Error; err != nil {
-			return err
-		}
-		invs := make([]invitationRow, len(rs))
-		for i, r := range rs {
-			invs[i] = invitationRow{TouchpointID: tps[i].ID, CustomerID: tps[i].CustomerID, SurveyID: r.SurveyID, Status: string(surveys.Sent),
-				Platform: string(r.Platform), Locale: r.Locale, CreatedAt: now, UpdatedAt: now}
-		}
-		if err := tx.CreateInBatches(&invs, 500).Error; err != nil {
-			return err
-		}
-		rows := make([]responseRow, len(rs))
-		for i, r := range rs {
-			state := r.CommentState
-			if state == "" {
-				state = surveys.CommentNone
-			}
-			rows[i] = responseRow{InvitationID: invs[i].ID, CustomerID: tps[i].CustomerID, SurveyID: r.SurveyID, Metric: string(r.Metric),
-				Score: r.Score, CommentState: string(state), CommentAt: timePtr(r.CommentAt), Locale: r.Locale, Platform: string(r.Platform),
-				TouchpointType: r.TouchpointType, Attributes: attributesJSON(r.Attributes), UpdateID: fmt.Sprintf("test:%d", invs[i].ID),
-				AnsweredAt: r.AnsweredAt.UTC()}
-			if r.Comment != "" {
-				c := r.Comment
-				rows[i].Comment = &c
-			}
-		}
-		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
-			return err
-		}
-		for i := range rs {
-			rs[i].ID, rs[i].InvitationID = rows[i].ID, invs[i].ID
-		}
-		return nil
-	})
+	return NewStore(db, nil).ImportHistory(ctx, "test", rs)
 }
 
 // TickReminders enqueues a reminder tick now, as the leader's periodic job

@@ -13,7 +13,8 @@ import (
 // ImportHistory records answers given before vocbot (from the survey tool
 // it replaces, or the demo's simulated weeks) with the touchpoint and sent
 // invitation each implies, so scores, trends and digests include them.
-// Customers are created when new. Source names where they came from.
+// Customers are created when new. Source names where they came from. The
+// responses' ID and InvitationID are filled in.
 func (s *Store) ImportHistory(ctx context.Context, source string, rs []surveys.Response) error {
 	if len(rs) == 0 {
 		return nil
@@ -68,6 +69,9 @@ func (s *Store) ImportHistory(ctx context.Context, source string, rs []surveys.R
 		}
 		if err := tx.CreateInBatches(&rows, chunk).Error; err != nil {
 			return fmt.Errorf("record past responses: %w", err)
+		}
+		for i := range rs {
+			rs[i].ID, rs[i].InvitationID = rows[i].ID, rows[i].InvitationID
 		}
 		return nil
 	})
