@@ -173,13 +173,19 @@ func (s *Store) replay(tx *gorm.DB, touchpointID int64) (surveys.Ingested, error
 }
 
 func (s *Store) invitationByTouchpoint(tx *gorm.DB, touchpointID int64) (surveys.Invitation, error) {
+	return loadInvitation(tx.Where("touchpoint_id = ?", touchpointID), fmt.Sprintf("invitation of touchpoint %d", touchpointID))
+}
+
+// loadInvitation loads the invitation q selects, with its customer's
+// external id; what names it in errors.
+func loadInvitation(q *gorm.DB, what string) (surveys.Invitation, error) {
 	var row invitationRow
-	if err := tx.Where("touchpoint_id = ?", touchpointID).Take(&row).Error; err != nil {
-		return surveys.Invitation{}, fmt.Errorf("load invitation of touchpoint %d: %w", touchpointID, err)
+	if err := q.Take(&row).Error; err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load %s: %w", what, translate(err))
 	}
 	var cust customerRow
-	if err := tx.Select("external_id").Where("id = ?", row.CustomerID).Take(&cust).Error; err != nil {
-		return surveys.Invitation{}, fmt.Errorf("load customer of invitation %d: %w", row.ID, err)
+	if err := q.Session(&gorm.Session{NewDB: true}).Select("external_id").Where("id = ?", row.CustomerID).Take(&cust).Error; err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load customer of invitation %d: %w", row.ID, translate(err))
 	}
 	return row.invitation(cust.ExternalID), nil
 }
@@ -267,13 +273,5 @@ func tokenHash(token string) string {
 
 // Invitation loads one invitation by id.
 func (s *Store) Invitation(ctx context.Context, id int64) (surveys.Invitation, error) {
-	var row invitationRow
-	if err := s.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return surveys.Invitation{}, fmt.Errorf("load invitation %d: %w", id, translate(err))
-	}
-	var cust customerRow
-	if err := s.db.gorm.WithContext(ctx).Select("external_id").Where("id = ?", row.CustomerID).Take(&cust).Error; err != nil {
-		return surveys.Invitation{}, fmt.Errorf("load customer of invitation %d: %w", id, translate(err))
-	}
-	return row.invitation(cust.ExternalID), nil
+	return loadInvitation(s.db.gorm.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("invitation %d", id))
 }
