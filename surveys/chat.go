@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -125,3 +127,51 @@ type RetrySafe interface {
 type DeliveryChecker interface {
 	DeliveredTo(ctx context.Context, to Address, ref string) (MessageRef, bool, error)
 }
+
+// minSecretLen is the shortest string Scrub treats as a secret: shorter ones
+// (an unset token, a test's "x") would blank out ordinary words.
+const minSecretLen = 8
+
+// Scrub returns err with every occurrence of secrets (bot tokens, app
+// tokens, signing keys), plain or URL-escaped, removed from its message, so
+// the error can be logged, stored and returned without giving a credential
+// away. A *SendError stays one, with the same Kind and RetryAfter, and the
+// chain stays for errors.Is and errors.As; adapters must still keep
+// credentials out of the errors they wrap (e.g. a *url.Error's URL), since a
+// caller that unwraps to them reads their own message.
+func Scrub(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	if se, ok := err.(*SendError); ok {
+		return &SendError{Kind: se.Kind, RetryAfter: se.RetryAfter, Err: Scrub(se.Err, secrets...)}
+	}
+	msg := err.Error()
+	clean := ScrubText(msg, secrets...)
+	if clean == msg {
+		return err
+	}
+	return &scrubbed{msg: clean, err: err}
+}
+
+// ScrubText is Scrub for a string.
+func ScrubText(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if len(secret) < minSecretLen {
+			continue
+		}
+		for _, form := range []string{secret, url.PathEscape(secret), url.QueryEscape(secret)} {
+			s = strings.ReplaceAll(s, form, "[redacted]")
+		}
+	}
+	return s
+}
+
+// scrubbed is an error whose message had secrets removed.
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e *scrubbed) Error() string { return e.msg }
+func (e *scrubbed) Unwrap() error { return e.err }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,7 @@ type Config struct {
 type Bot struct {
 	api    *slackgo.Client
 	secret string
+	token  string // only to scrub it from errors
 	log    *slog.Logger
 	// patience is how long a slash command runs before the answer moves
 	// to response_url (command_async.go).
@@ -69,8 +71,39 @@ func New(cfg Config) (*Bot, error) {
 	}
 	// No OptionRetry: 429s and failures go back to the worker, which snoozes
 	// on the shared rate bucket (engine.md §7).
-	api := slackgo.New(cfg.BotToken, slackgo.OptionAPIURL(apiURL), slackgo.OptionHTTPClient(client))
-	return &Bot{api: api, secret: cfg.SigningSecret, log: log.With("platform", "slack"), patience: commandPatience}, nil
+	api := slackgo.New(cfg.BotToken, slackgo.OptionAPIURL(apiURL), slackgo.OptionHTTPClient(scrubbingClient{client}))
+	return &Bot{api: api, secret: cfg.SigningSecret, token: cfg.BotToken, log: log.With("platform", "slack"), patience: commandPatience}, nil
+}
+
+// scrubbingClient keeps credentials out of failed requests' errors. The
+// tokens travel in headers, but a response_url (hooks.slack.com/commands/…)
+// is itself a credential for 30 minutes, and Go's *url.Error quotes the URL
+// of a request that timed out or was refused.
+type scrubbingClient struct{ c *http.Client }
+
+func (s scrubbingClient) Do(req *http.Request) (*http.Response, error) {
+	resp, err := s.c.Do(req)
+	var ue *url.Error
+	if err != nil && errors.As(err, &ue) {
+		clean := *ue
+		clean.URL = safeURL(ue.URL)
+		return resp, &clean
+	}
+	return resp, err
+}
+
+// safeURL is u without anything that may be secret: Web API method URLs
+// keep their path (they name the method), hooks lose theirs.
+func safeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unreadable URL)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	if strings.HasPrefix(u.Host, "hooks.") || !strings.Contains(u.Path, "/api/") {
+		u.Path, u.RawPath = "/…", ""
+	}
+	return u.String()
 }
 
 // Identity is who the bot token belongs to.
@@ -264,7 +297,7 @@ func (b *Bot) call(ctx context.Context, do func(context.Context) error) error {
 	if err == nil {
 		return nil
 	}
-	return classify(err, gotConn.Load() && !wrote.Load())
+	return surveys.Scrub(classify(err, gotConn.Load() && !wrote.Load()), b.token, b.secret)
 }
 
 // defaultRetryAfter is assumed for a 429 without Retry-After (platforms.md §6).

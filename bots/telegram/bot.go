@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -45,6 +46,7 @@ type Config struct {
 type Bot struct {
 	api         *tgbotapi.BotAPI // never used directly: see call
 	client      *http.Client
+	token       string // only to scrub it from errors: the SDK puts it in every URL
 	key         []byte
 	log         *slog.Logger
 	pollTimeout time.Duration
@@ -95,9 +97,10 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	tc := &tracedClient{ctx: ctx, client: client}
+	tc := &tracedClient{ctx: ctx, client: client, token: cfg.Token}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, endpoint, tc)
 	if err != nil {
+		err = surveys.Scrub(err, cfg.Token)
 		var tgErr *tgbotapi.Error
 		if errors.As(err, &tgErr) && tgErr.Code == http.StatusUnauthorized {
 			return nil, fmt.Errorf("telegram: the Bot API rejected the token (getMe: %w): check VOCBOT_TELEGRAM_TOKEN", err)
@@ -108,6 +111,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	return &Bot{
 		api:         api,
 		client:      client,
+		token:       cfg.Token,
 		key:         callbackKey(cfg.CallbackSecret, cfg.Token),
 		log:         log.With("platform", "telegram"),
 		pollTimeout: pollTimeout,
@@ -224,6 +228,7 @@ func parseMessageRef(ref surveys.MessageRef) (chat int64, message int, err error
 type tracedClient struct {
 	ctx     context.Context
 	client  *http.Client
+	token   string
 	gotConn atomic.Bool
 	status  int
 }
@@ -236,7 +241,24 @@ func (c *tracedClient) Do(req *http.Request) (*http.Response, error) {
 	if resp != nil {
 		c.status = resp.StatusCode
 	}
-	return resp, err
+	return resp, scrubURL(err, c.token)
+}
+
+// scrubURL takes the token out of a failed request's error: the Bot API
+// has it in every URL, and Go's *url.Error quotes the URL (Post
+// "https://api.telegram.org/bot123:AA…/sendMessage": timeout), so a timeout
+// would otherwise carry the token into logs, stored details and API
+// answers. Done here, where the error is born, nothing downstream can
+// unwrap its way back to the token.
+func scrubURL(err error, token string) error {
+	var ue *url.Error
+	if err == nil || token == "" || !errors.As(err, &ue) {
+		return err
+	}
+	clean := *ue
+	clean.URL = surveys.ScrubText(ue.URL, token)
+	clean.Err = surveys.Scrub(ue.Err, token)
+	return &clean
 }
 
 // call runs one SDK call with ctx and classifies its error as a
@@ -246,12 +268,12 @@ func (b *Bot) call(ctx context.Context, method string, do func(*tgbotapi.BotAPI)
 	if err := ctx.Err(); err != nil {
 		return nil, &surveys.SendError{Kind: surveys.Failed, Err: fmt.Errorf("telegram %s: %w", method, err)}
 	}
-	tc := &tracedClient{ctx: ctx, client: b.client}
+	tc := &tracedClient{ctx: ctx, client: b.client, token: b.token}
 	api := *b.api
 	api.Client = tc
 	res, err := do(&api)
 	if err != nil {
-		return nil, classify(fmt.Errorf("telegram %s: %w", method, err), tc.status, tc.gotConn.Load())
+		return nil, surveys.Scrub(classify(fmt.Errorf("telegram %s: %w", method, err), tc.status, tc.gotConn.Load()), b.token)
 	}
 	return res, nil
 }
