@@ -9,9 +9,10 @@ import (
 )
 
 // Collectors are the database's metrics: database/sql pool statistics, the
-// pgx pool on PostgreSQL, and the job queue depth by queue and state.
+// pgx pool on PostgreSQL, the job queue depth by queue and state, invitations
+// by status and digest runs by status with each digest's last success.
 func (db *DB) Collectors() []prometheus.Collector {
-	cs := []prometheus.Collector{collectors.NewDBStatsCollector(db.sql, "vocbot"), &queueCollector{db: db}, &invitationCollector{db: db}}
+	cs := []prometheus.Collector{collectors.NewDBStatsCollector(db.sql, "vocbot"), &queueCollector{db: db}, &invitationCollector{db: db}, &digestCollector{db: db}}
 	if db.pool != nil {
 		cs = append(cs, &pgxPoolCollector{db: db})
 	}

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
 	"github.com/vocbot/vocbot/surveys"
 	"github.com/vocbot/vocbot/surveys/surveystest"
 )
@@ -38,19 +40,65 @@ func TestRenderDigestGolden(t *testing.T) {
 	}
 }
 
+// The digest arrives as one message and its chart as a photo replying to
+// it, byte for byte, through the fake's sendPhoto (as strict as Telegram's).
 func TestPostDigest(t *testing.T) {
 	t.Parallel()
 	fake, bot := newFixture(t)
 	fake.AddUser(42, "he")
-	ref, err := bot.PostDigest(context.Background(), surveys.Address{Platform: surveys.Telegram, ChatID: "42"}, sampleDigest("he"), []byte("\x89PNG"))
+	d := sampleDigest("he")
+	chart, err := surveys.DigestChart(d)
+	if err != nil || len(chart) == 0 {
+		t.Fatalf("sample digest chart: %d bytes, %v", len(chart), err)
+	}
+	ref, err := bot.PostDigest(context.Background(), surveys.Address{Platform: surveys.Telegram, ChatID: "42"}, d, chart)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sent := fake.Sent(42)
-	if len(sent) != 1 || string(ref) != "42:1" {
-		t.Fatalf("sent %d messages, ref %q; want one digest, 42:1", len(sent), ref)
+	if len(sent) != 2 || string(ref) != "42:1" {
+		t.Fatalf("sent %d messages, ref %q; want the digest and its chart, 42:1", len(sent), ref)
 	}
 	if !strings.HasPrefix(sent[0].Text, "קול הלקוח") || !strings.Contains(sent[0].Text, "support <chat>") {
 		t.Errorf("digest as the user sees it:\n%s", sent[0].Text)
+	}
+	photo := sent[1]
+	if photo.Photo == nil || !bytes.Equal(photo.Photo.Data, chart) || photo.ReplyTo != sent[0].ID {
+		t.Fatalf("chart message %+v: want the chart's bytes replying to message %d", photo, sent[0].ID)
+	}
+}
+
+// The chart is best effort: when Telegram refuses it, the digest (already
+// posted) still counts as posted, so it is not posted twice.
+func TestPostDigestChartRefused(t *testing.T) {
+	t.Parallel()
+	fake, bot := newFixture(t)
+	fake.AddUser(42, "en")
+	for _, tc := range []struct {
+		name  string
+		chart []byte
+		fault *telegramtest.Fault
+	}{
+		{"not an image", []byte("\x89PNG"), nil},
+		{"sendPhoto fails", nil, &telegramtest.Fault{Code: 500, Description: "Internal Server Error"}},
+	} {
+		before := len(fake.Sent(42))
+		chart := tc.chart
+		if chart == nil {
+			var err error
+			if chart, err = surveys.DigestChart(sampleDigest("en")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tc.fault != nil {
+			fake.Inject("sendPhoto", *tc.fault)
+		}
+		ref, err := bot.PostDigest(context.Background(), surveys.Address{Platform: surveys.Telegram, ChatID: "42"}, sampleDigest("en"), chart)
+		if err != nil || ref == "" {
+			t.Fatalf("%s: PostDigest = %q, %v; want the digest's ref and no error", tc.name, ref, err)
+		}
+		if sent := fake.Sent(42); len(sent) != before+1 || sent[len(sent)-1].Photo != nil {
+			t.Errorf("%s: %d new messages, want only the digest", tc.name, len(sent)-before)
+		}
 	}
 }

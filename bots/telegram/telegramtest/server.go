@@ -6,6 +6,10 @@
 // Telegram's descriptions, methods returning True return true (so a client
 // using Send for them fails as it would in production), and getUpdates
 // long-polls with real offsets and answers 409 while a webhook is set.
+// sendPhoto takes uploads only as multipart/form-data and refuses what
+// Telegram refuses: over 10 MB, width+height over 10,000, a side ratio over
+// 20, a caption over 1,024 characters after entity parsing, a reply to a
+// message that is not there.
 //
 // The Server also plays the users: SendText, Command and PressButton
 // produce updates, delivered through getUpdates or POSTed to the webhook;
@@ -14,9 +18,15 @@
 package telegramtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -56,7 +66,27 @@ type Message struct {
 	ParseMode string
 	Keyboard  [][]Button
 	Edits     int
+	// Photo is set on a photo message; Text and HTML are then its caption.
+	Photo *Photo
+	// ReplyTo is the id of the message this one answers (0: none).
+	ReplyTo int
 }
+
+// Photo is an image the bot sent, as uploaded.
+type Photo struct {
+	FileID        string
+	Width, Height int
+	Data          []byte
+}
+
+// Limits of sendPhoto (core.telegram.org/bots/api#sendphoto).
+const (
+	maxPhotoBytes   = 10 << 20
+	maxPhotoSides   = 10000 // width + height
+	maxPhotoRatio   = 20
+	maxCaptionLen   = 1024 // UTF-16 code units after entity parsing
+	maxRequestBytes = 50 << 20
+)
 
 // Fault is a scripted failure of the next call of one method.
 type Fault struct {
@@ -120,6 +150,7 @@ type Server struct {
 	nextQuery  int
 	commands   map[string][]BotCommand // by language_code
 	calls      map[string]int
+	photos     map[string]*Photo // by file_id, for sends that reuse one
 	deliveries sync.WaitGroup
 }
 
@@ -145,6 +176,7 @@ func New(token string) *Server {
 		queries:    map[string]*callbackQuery{},
 		commands:   map[string][]BotCommand{},
 		calls:      map[string]int{},
+		photos:     map[string]*Photo{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -444,7 +476,19 @@ func (s *Server) messageJSON(m *Message) map[string]any {
 		"from":       botJSON(),
 		"chat":       chatJSON(c.user),
 		"date":       time.Now().Unix(),
-		"text":       m.Text,
+	}
+	switch {
+	case m.Photo != nil:
+		out["photo"] = []map[string]any{{"file_id": m.Photo.FileID, "file_unique_id": "u" + m.Photo.FileID,
+			"width": m.Photo.Width, "height": m.Photo.Height, "file_size": len(m.Photo.Data)}}
+		if m.Text != "" {
+			out["caption"] = m.Text
+		}
+	default:
+		out["text"] = m.Text
+	}
+	if r := s.message(m.ChatID, m.ReplyTo); r != nil && m.ReplyTo != 0 {
+		out["reply_to_message"] = map[string]any{"message_id": r.ID, "chat": chatJSON(c.user), "date": time.Now().Unix()}
 	}
 	if m.Edits > 0 {
 		out["edit_date"] = time.Now().Unix()
@@ -481,21 +525,22 @@ func writeError(w http.ResponseWriter, e *apiError) {
 }
 
 // params reads a request's parameters from the query, a form, multipart or
-// a JSON object (non-string JSON values are kept as JSON text).
-func params(r *http.Request) (map[string]string, error) {
+// a JSON object (non-string JSON values are kept as JSON text). Files come
+// only from multipart/form-data, as with Telegram.
+func params(r *http.Request) (map[string]string, map[string][]byte, error) {
 	out := map[string]string{}
 	for k, v := range r.URL.Query() {
 		out[k] = v[0]
 	}
 	if r.Method != http.MethodPost {
-		return out, nil
+		return out, nil, nil
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "application/json":
 		var obj map[string]json.RawMessage
 		if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 10<<20)).Decode(&obj); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for k, raw := range obj {
 			var str string
@@ -506,21 +551,44 @@ func params(r *http.Request) (map[string]string, error) {
 			}
 		}
 	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(nil, r.Body, maxRequestBytes)
 		if err := r.ParseMultipartForm(10 << 20); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for k, v := range r.MultipartForm.Value {
 			out[k] = v[0]
 		}
+		files := map[string][]byte{}
+		for k, fhs := range r.MultipartForm.File {
+			f, err := fhs[0].Open()
+			if err != nil {
+				return nil, nil, err
+			}
+			b, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				return nil, nil, err
+			}
+			files[k] = b
+		}
+		return out, files, nil
 	default:
 		if err := r.ParseForm(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for k, v := range r.PostForm {
 			out[k] = v[0]
 		}
 	}
-	return out, nil
+	return out, nil, nil
+}
+
+// uploadsKey carries a request's uploaded files to the method that reads them.
+type uploadsKey struct{}
+
+func uploads(ctx context.Context) map[string][]byte {
+	files, _ := ctx.Value(uploadsKey{}).(map[string][]byte)
+	return files
 }
 
 // serve routes /bot<token>/<method>.
@@ -541,8 +609,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{code: http.StatusNotFound, desc: "Not Found: method not found"})
 		return
 	}
-	p, err := params(r)
+	p, files, err := params(r)
 	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeError(w, &apiError{code: http.StatusRequestEntityTooLarge, desc: "Request Entity Too Large"})
+			return
+		}
 		writeError(w, badRequest("invalid request body: "+err.Error()))
 		return
 	}
@@ -567,7 +639,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{code: fault.Code, desc: fault.Description, retryAfter: fault.RetryAfter})
 		return
 	}
-	result, apiErr := h(s, r.Context(), p)
+	result, apiErr := h(s, context.WithValue(r.Context(), uploadsKey{}, files), p)
 	if fault != nil && fault.Drop {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -590,6 +662,7 @@ var methods = map[string]method{
 	"getMe":                  func(*Server, context.Context, map[string]string) (any, *apiError) { return botJSON(), nil },
 	"getUpdates":             (*Server).getUpdates,
 	"sendMessage":            (*Server).sendMessage,
+	"sendPhoto":              (*Server).sendPhoto,
 	"editMessageText":        (*Server).editMessageText,
 	"editMessageReplyMarkup": (*Server).editMessageReplyMarkup,
 	"answerCallbackQuery":    (*Server).answerCallbackQuery,
@@ -797,6 +870,119 @@ func (s *Server) sendMessage(_ context.Context, p map[string]string) (any, *apiE
 	return s.messageJSON(m), nil
 }
 
+// sendPhoto posts an image: an upload (multipart/form-data, the file in the
+// photo field or named by "attach://<field>") or the file_id of a photo sent
+// before. Photo URLs, which Telegram would download, are not supported here.
+func (s *Server) sendPhoto(ctx context.Context, p map[string]string) (any, *apiError) {
+	caption, e := captionOf(p)
+	if e != nil {
+		return nil, e
+	}
+	keyboard, e := markup(p["reply_markup"])
+	if e != nil {
+		return nil, e
+	}
+	files := uploads(ctx)
+	var data []byte
+	ref := p["photo"]
+	if name, ok := strings.CutPrefix(ref, "attach://"); ok {
+		ref = ""
+		if data, ok = files[name]; !ok {
+			return nil, badRequest("wrong file identifier/HTTP URL specified")
+		}
+	} else if b, ok := files["photo"]; ok {
+		data = b
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var photo *Photo
+	switch {
+	case data != nil:
+		var e *apiError
+		if photo, e = decodePhoto(data); e != nil {
+			return nil, e
+		}
+	case ref == "":
+		return nil, badRequest("there is no photo in the request")
+	case strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://"):
+		return nil, badRequest("photo URLs are not supported by this fake; upload the file")
+	default:
+		if photo = s.photos[ref]; photo == nil {
+			// Bytes sent as a plain form value land here too: uploads
+			// must be multipart/form-data.
+			return nil, badRequest("wrong file identifier/HTTP URL specified")
+		}
+	}
+	c, e := s.chatFor(p["chat_id"])
+	if e != nil {
+		return nil, e
+	}
+	replyTo, _ := strconv.Atoi(p["reply_to_message_id"])
+	if replyTo != 0 && s.message(c.user.ID, replyTo) == nil {
+		if p["allow_sending_without_reply"] != "true" {
+			return nil, badRequest("message to be replied not found")
+		}
+		replyTo = 0
+	}
+	if photo.FileID == "" {
+		photo.FileID = "photo-" + strconv.Itoa(len(s.photos)+1)
+		s.photos[photo.FileID] = photo
+	}
+	c.nextID++
+	m := &Message{ID: c.nextID, ChatID: c.user.ID, FromBot: true, Text: caption, HTML: p["caption"], ParseMode: p["parse_mode"],
+		Keyboard: keyboard, Photo: photo, ReplyTo: replyTo}
+	c.messages = append(c.messages, m)
+	s.notify()
+	return s.messageJSON(m), nil
+}
+
+// captionOf validates a media caption: parse_mode and its length after
+// entity parsing. A caption may be empty.
+func captionOf(p map[string]string) (string, *apiError) {
+	caption := p["caption"]
+	switch mode := p["parse_mode"]; mode {
+	case "HTML":
+		plain, err := parseHTML(caption)
+		if err != nil {
+			return "", badRequest("can't parse entities: " + err.Error())
+		}
+		caption = plain
+	case "":
+	default:
+		return "", badRequest("unsupported parse_mode " + strconv.Quote(mode) + " in this fake")
+	}
+	if len(utf16.Encode([]rune(caption))) > maxCaptionLen {
+		return "", badRequest("message caption is too long")
+	}
+	return caption, nil
+}
+
+// decodePhoto checks an uploaded image against sendPhoto's limits. The fake
+// reads PNG and JPEG, the formats vocbot sends.
+func decodePhoto(data []byte) (*Photo, *apiError) {
+	if len(data) > maxPhotoBytes {
+		return nil, badRequest("PHOTO_SAVE_FILE_INVALID")
+	}
+	var cfg image.Config
+	var err error
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		cfg, err = png.DecodeConfig(bytes.NewReader(data))
+	case bytes.HasPrefix(data, []byte{0xff, 0xd8}):
+		cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
+	default:
+		err = errors.New("not a PNG or JPEG")
+	}
+	if err != nil || cfg.Width < 1 || cfg.Height < 1 {
+		return nil, badRequest("IMAGE_PROCESS_FAILED")
+	}
+	w, h := cfg.Width, cfg.Height
+	if w+h > maxPhotoSides || w > maxPhotoRatio*h || h > maxPhotoRatio*w {
+		return nil, badRequest("PHOTO_INVALID_DIMENSIONS")
+	}
+	return &Photo{Width: w, Height: h, Data: bytes.Clone(data)}, nil
+}
+
 // editTarget finds the bot message an edit names; s.mu is held.
 func (s *Server) editTarget(p map[string]string) (*Message, *apiError) {
 	if p["inline_message_id"] != "" {
@@ -843,6 +1029,9 @@ func (s *Server) edit(p map[string]string, text *string, keyboard [][]Button) (a
 	m, e := s.editTarget(p)
 	if e != nil {
 		return nil, e
+	}
+	if text != nil && m.Photo != nil {
+		return nil, badRequest("there is no text in the message to edit")
 	}
 	if (text == nil || *text == m.Text) && keyboardsEqual(m.Keyboard, keyboard) {
 		return nil, errNotModified
