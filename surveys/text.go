@@ -27,7 +27,8 @@ func TextProblem(s string) string {
 }
 
 // CleanText makes chat text storable: NUL characters are dropped and
-// invalid UTF-8 bytes become U+FFFD. Valid text comes back unchanged.
+// each run of invalid UTF-8 bytes becomes one U+FFFD. Valid text comes
+// back unchanged.
 func CleanText(s string) string {
 	if TextProblem(s) == "" {
 		return s

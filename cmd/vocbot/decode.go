@@ -27,13 +27,13 @@ type touchpointBody struct {
 }
 
 type customerBody struct {
-	ID             string      `json:"id"`
-	Name           string      `json:"name,omitempty"`
-	Locale         string      `json:"locale,omitempty"`
-	Timezone       string      `json:"timezone,omitempty"`
-	TelegramChatID chatNumber  `json:"telegram_chat_id,omitempty"`
-	SlackUserID    string      `json:"slack_user_id,omitempty"`
-	DiscordUserID  string      `json:"discord_user_id,omitempty"`
+	ID             string     `json:"id"`
+	Name           string     `json:"name,omitempty"`
+	Locale         string     `json:"locale,omitempty"`
+	Timezone       string     `json:"timezone,omitempty"`
+	TelegramChatID chatNumber `json:"telegram_chat_id,omitempty"`
+	SlackUserID    string     `json:"slack_user_id,omitempty"`
+	DiscordUserID  string     `json:"discord_user_id,omitempty"`
 }
 
 // decodeError is a request the API could not read as a touchpoint.
