@@ -42,7 +42,11 @@ func (s *Store) recordAudit(tx *gorm.DB, e surveys.AuditEntry) error {
 	if at.IsZero() {
 		at = s.now()
 	}
-	row := auditRow{At: at.UTC(), Actor: e.Actor, Platform: string(e.Platform), Action: e.Action, Target: e.Target, Result: e.Result, Detail: e.Detail}
+	// What an entry quotes (a command as typed, an error) may hold NUL or
+	// broken UTF-8, which PostgreSQL refuses: cleaned, so the entry is
+	// never lost to its own text.
+	row := auditRow{At: at.UTC(), Actor: surveys.CleanText(e.Actor), Platform: surveys.CleanText(string(e.Platform)),
+		Action: surveys.CleanText(e.Action), Target: surveys.CleanText(e.Target), Result: surveys.CleanText(e.Result), Detail: surveys.CleanText(e.Detail)}
 	if err := tx.Create(&row).Error; err != nil {
 		return fmt.Errorf("record audit entry %s by %s: %w", e.Action, e.Actor, translate(err))
 	}

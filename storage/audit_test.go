@@ -63,3 +63,28 @@ func TestAuditPagesNewestFirst(t *testing.T) {
 		}
 	})
 }
+
+// An entry quoting hostile text (a command typed with NUL, an error with
+// broken UTF-8) is stored cleaned on both engines, never dropped.
+func TestAuditKeepsEntriesWithNUL(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+		e := surveys.AuditEntry{At: at, Actor: "slack:U\x001", Platform: surveys.Slack, Action: "survey",
+			Target: "cus\xff_1", Result: "refused", Detail: "/survey send nps cus\x00_1 \xfe"}
+		if err := f.store.RecordAudit(ctx, e); err != nil {
+			t.Fatalf("RecordAudit: %v", err)
+		}
+		got, _, err := f.store.Audit(ctx, storage.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []surveys.AuditEntry{{ID: 1, At: at, Actor: "slack:U1", Platform: surveys.Slack, Action: "survey",
+			Target: "cus\uFFFD_1", Result: "refused", Detail: "/survey send nps cus_1 \uFFFD"}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("audit log (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -23,13 +23,35 @@ const chunk = 500
 // and decisions are taken in input order per customer, so fatigue holds
 // inside the batch too. An item that conflicts (reused id or key) fails
 // alone; any other failure fails the batch, which the caller may retry.
-func (s *Store) IngestBatch(ctx context.Context, ins []surveys.Ingestion, decide surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
+func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []surveys.Ingestion, decide surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
 	var out []surveys.Ingested
 	var errs []error
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		var err error
-		out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide)
-		return err
+		if key.Key == "" || len(ins) == 0 {
+			out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide)
+			return err
+		}
+		source := ins[0].Touchpoint.Source
+		recorded, err := s.checkKey(tx, source, key.Key, key.RequestHash)
+		if err != nil {
+			return err
+		}
+		if out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide); err != nil {
+			return err
+		}
+		if recorded {
+			return nil
+		}
+		// The key's row points at a touchpoint of the batch (the table
+		// requires one); a batch that stored nothing records nothing, and
+		// its replay fails the same way again.
+		for _, o := range out {
+			if o.Invitation.TouchpointID != 0 {
+				return s.saveKey(tx, source, surveys.Ingestion{IdempotencyKey: key.Key, RequestHash: key.RequestHash}, o.Invitation.TouchpointID)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err

@@ -76,22 +76,9 @@ func (s *Store) Ingest(ctx context.Context, in surveys.Ingestion, decide surveys
 func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion, decide surveys.DecideFunc) (surveys.Ingested, error) {
 	tp := in.Touchpoint
 	if in.IdempotencyKey != "" {
-		if s.db.engine == Postgres {
-			// A concurrent request with the same key holds this lock until it
-			// commits: answer 409 rather than wait (the draft's "in progress").
-			var got bool
-			if err := tx.Raw(`SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))`,
-				"idempotency/"+tp.Source+"/"+in.IdempotencyKey).Scan(&got).Error; err != nil {
-				return surveys.Ingested{}, fmt.Errorf("lock idempotency key: %w", err)
-			}
-			if !got {
-				return surveys.Ingested{}, surveys.ErrInProgress
-			}
-		}
-		var key idempotencyKeyRow
-		err := tx.Where("source = ? AND key = ?", tp.Source, in.IdempotencyKey).Limit(1).Find(&key).Error
+		key, err := s.lockKey(tx, tp.Source, in.IdempotencyKey)
 		if err != nil {
-			return surveys.Ingested{}, fmt.Errorf("look up idempotency key: %w", err)
+			return surveys.Ingested{}, err
 		}
 		if key.TouchpointID != 0 {
 			if key.RequestHash != in.RequestHash {
@@ -153,6 +140,44 @@ func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion,
 		}
 	}
 	return surveys.Ingested{Invitation: inv.invitation(cust.ExternalID)}, nil
+}
+
+// lockKey takes the key's lock for this transaction and returns its row
+// (zero when the key is new). On PostgreSQL a concurrent request with the
+// same key holds the lock until it commits: answer ErrInProgress (409)
+// rather than wait (the draft's "in progress").
+func (s *Store) lockKey(tx *gorm.DB, source, k string) (idempotencyKeyRow, error) {
+	var key idempotencyKeyRow
+	if s.db.engine == Postgres {
+		var got bool
+		if err := tx.Raw(`SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))`,
+			"idempotency/"+source+"/"+k).Scan(&got).Error; err != nil {
+			return key, fmt.Errorf("lock idempotency key: %w", err)
+		}
+		if !got {
+			return key, surveys.ErrInProgress
+		}
+	}
+	if err := tx.Where("source = ? AND key = ?", source, k).Limit(1).Find(&key).Error; err != nil {
+		return key, fmt.Errorf("look up idempotency key: %w", err)
+	}
+	return key, nil
+}
+
+// checkKey locks a whole request's key and reports whether it was recorded
+// already with the same hash; another hash is ErrIdempotencyKeyReused.
+func (s *Store) checkKey(tx *gorm.DB, source, k, hash string) (bool, error) {
+	key, err := s.lockKey(tx, source, k)
+	if err != nil {
+		return false, err
+	}
+	if key.TouchpointID == 0 {
+		return false, nil
+	}
+	if key.RequestHash != hash {
+		return false, surveys.ErrIdempotencyKeyReused
+	}
+	return true, nil
 }
 
 func (s *Store) saveKey(tx *gorm.DB, source string, in surveys.Ingestion, touchpointID int64) error {

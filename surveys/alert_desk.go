@@ -57,6 +57,7 @@ type alertRoute struct {
 }
 
 func (r alertRoute) Handle(ctx context.Context, in Incoming) error {
+	in = in.Clean()
 	if _, ok := ParseAlertRef(in.Ref); ok && in.Value != "" {
 		return r.desk.Handle(ctx, in)
 	}
@@ -104,6 +105,7 @@ var ErrAlertElsewhere = errors.New("that alert was posted in another channel")
 // Handle is a press of one of an alert's buttons. A repeated press (a
 // double click, a redelivery) changes nothing and records nothing.
 func (d *AlertDesk) Handle(ctx context.Context, in Incoming) error {
+	in = in.Clean()
 	id, ok := ParseAlertRef(in.Ref)
 	if !ok {
 		return fmt.Errorf("alert button %s: %q is not an alert ref", in.ID, in.Ref)
@@ -258,6 +260,7 @@ func IsAlertCommand(text string) bool {
 // Command runs an alert command (see IsAlertCommand) and words the answer
 // for the person who typed it. The error is for vocbot's own failures.
 func (d *AlertDesk) Command(ctx context.Context, from Address, text string) (string, error) {
+	from, text = from.clean(), CleanText(text) // a relayed reply is stored in the timeline
 	verb, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
 	ref, arg, _ := strings.Cut(strings.TrimSpace(rest), " ")
 	id, ok := ParseAlertRef(ref)

@@ -245,6 +245,7 @@ type routeHandler struct {
 }
 
 func (h routeHandler) Handle(ctx context.Context, in Incoming) error {
+	in = in.Clean()
 	if in.From.Platform != Telegram || in.Value != "" || !IsAmbassadorCommand(in.Text) {
 		return h.next.Handle(ctx, in)
 	}
@@ -266,6 +267,7 @@ func (h routeHandler) Handle(ctx context.Context, in Incoming) error {
 // failures (storage); everything the ambassador should know, mistakes
 // included, is in the reply.
 func (d *AmbassadorDesk) Run(ctx context.Context, req CommandRequest) (CommandReply, error) {
+	req.ID, req.From, req.Text = CleanText(req.ID), req.From.clean(), CleanText(req.Text)
 	now := d.engine.clock.Now()
 	rec := CommandRecord{At: now, Actor: AmbassadorKey(req.From), From: req.From, Action: "survey", Command: shortText(req.Text)}
 	dir := LTR

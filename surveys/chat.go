@@ -96,6 +96,35 @@ type Incoming struct {
 	Value  string
 	Ref    string
 	Locale string // the user's language as the platform reports it, if any
+	// Message is, for a button press, the message the button is on, in the
+	// form the platform's Sender returns and its Editor takes (Telegram
+	// "chat:message_id", Slack "channel:ts", Discord "channel:message").
+	// Every platform's press carries it, so a press that beats the delivery
+	// job's record of the sent message can still update the prompt. "" for
+	// typed messages, or when the platform did not say.
+	Message MessageRef
+}
+
+// Clean returns in with every text field made storable (CleanText: no NUL,
+// valid UTF-8). Adapters call it on what they decode, and the Handlers of
+// this package again on what they are given, so a hostile or broken client
+// never turns into a storage error.
+func (in Incoming) Clean() Incoming {
+	in.ID = CleanText(in.ID)
+	in.From = in.From.clean()
+	in.Text = CleanText(in.Text)
+	in.Value = CleanText(in.Value)
+	in.Ref = CleanText(in.Ref)
+	in.Locale = CleanText(in.Locale)
+	in.Message = MessageRef(CleanText(string(in.Message)))
+	return in
+}
+
+func (a Address) clean() Address {
+	a.Platform = Platform(CleanText(string(a.Platform)))
+	a.ChatID = CleanText(a.ChatID)
+	a.UserID = CleanText(a.UserID)
+	return a
 }
 
 // Handler receives what people say; the Engine implements it and answers

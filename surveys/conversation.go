@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/vocbot/vocbot/scoring"
@@ -68,6 +67,7 @@ func (e *Engine) replySender(p Platform) (Sender, *slog.Logger) {
 // storage failure (the adapter may let the platform redeliver) or a reply
 // that could not be sent.
 func (e *Engine) Handle(ctx context.Context, in Incoming) error {
+	in = in.Clean()
 	conv, ok := e.store.(Conversations)
 	if !ok {
 		return fmt.Errorf("handle %s: the store %T cannot hold conversations", in.ID, e.store)
@@ -349,12 +349,20 @@ func (t *chatTurn) answer(inv Invitation, text string) error {
 	if err != nil {
 		return err
 	}
-	if inv.MessageRef != "" {
+	// The prompt to edit: the sent message as the delivery job recorded it,
+	// else, when the press beat that record (the invitation is still
+	// "sending"), the message the pressed button is on, as the platform
+	// reported it with the press.
+	msg := MessageRef(inv.MessageRef)
+	if msg == "" && t.in.Value != "" {
+		msg = t.in.Message
+	}
+	if msg != "" {
 		if p, err := s.ScorePrompt(inv); err == nil {
 			answered := s.Text(inv.Locale, MsgAnswer, map[string]any{"Score": r.Score})
 			p.Text = scoring.AnchorRTL(s.textLocale(inv.Locale), p.Text+"\n\n"+answered)
 			p.Choices = nil
-			t.edit = &promptEdit{to: inv.To, ref: MessageRef(inv.MessageRef), prompt: p}
+			t.edit = &promptEdit{to: inv.To, ref: msg, prompt: p}
 		}
 	}
 	here := inv
@@ -374,12 +382,12 @@ func (t *chatTurn) answer(inv Invitation, text string) error {
 
 // closeFollowUp records the comment (or that there is none) and thanks.
 // The comment is stored as written (redaction is for what is shown, not
-// what is kept), made storable: invalid UTF-8 and NUL, which no chat
-// client sends but PostgreSQL refuses, are replaced.
+// what is kept), made storable by CleanText (Handle cleaned it already;
+// this keeps the rule next to the write).
 func (t *chatTurn) closeFollowUp(r Response, comment string, state CommentState) error {
 	a := FollowUpAnswer{State: state, At: t.now}
 	if state == CommentGiven {
-		a.Comment = strings.ReplaceAll(strings.ToValidUTF8(comment, "\uFFFD"), "\x00", "\uFFFD")
+		a.Comment = CleanText(comment)
 		a.Lang, a.LangConfidence = scoring.DetectLanguage(a.Comment, t.locale)
 	}
 	if err := t.tx.SetComment(r.ID, a); err != nil {

@@ -456,9 +456,42 @@ func TestConversationTapBeforeSentRecorded(t *testing.T) {
 		chat := tgChat(12)
 		inv := f.invite("cus_12", chat, "en", "order_delivered")
 		f.exec(`UPDATE invitations SET status = 'sending', message_ref = '' WHERE id = $1`, inv.ID)
-		f.press(chat, surveys.Ref{InvitationID: inv.ID, Question: surveys.QuestionScore}.String(), "10")
+		// The press carries the message its button is on, as every platform's does.
+		f.handle(surveys.Incoming{ID: f.nextID(), From: chat, Ref: surveys.Ref{InvitationID: inv.ID, Question: surveys.QuestionScore}.String(),
+			Value: "10", Message: surveys.MessageRef(inv.MessageRef)})
 		if r, ok := f.response(inv.ID); !ok || r.Score != 10 {
 			t.Errorf("response %+v, want the tap recorded", r)
+		}
+		var edited []surveystest.Call
+		for _, c := range f.sender.Calls() {
+			if c.Op == surveystest.OpEdit {
+				edited = append(edited, c)
+			}
+		}
+		if len(edited) != 1 || edited[0].Ref != surveys.MessageRef(inv.MessageRef) || edited[0].Err != nil || len(edited[0].Prompt.Choices) != 0 {
+			t.Fatalf("edits %+v, want the prompt %q edited without its buttons", edited, inv.MessageRef)
+		}
+	})
+}
+
+// TestConversationCleansChatText: NUL and invalid UTF-8, which no chat
+// client sends but a forged or broken one might, are cleaned before
+// anything is stored, on both engines, never a storage error.
+func TestConversationCleansChatText(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newConvFixture(t, db)
+		chat := tgChat(13)
+		inv := f.invite("cus_13", chat, "en", "order_delivered")
+		f.handle(surveys.Incoming{ID: "tg:nul\x00id\xff", From: chat, Text: "9\x00"})
+		r, ok := f.response(inv.ID)
+		if !ok || r.Score != 9 {
+			t.Fatalf("response %+v, want 9 recorded", r)
+		}
+		f.handle(surveys.Incoming{ID: f.nextID(), From: chat, Text: "slow\x00 courier \xff\xfe", Locale: "en\x00"})
+		r, _ = f.response(inv.ID)
+		if r.Comment != "slow courier \uFFFD" || r.CommentState != surveys.CommentGiven {
+			t.Errorf("comment %q (%s), want it cleaned and kept", r.Comment, r.CommentState)
 		}
 	})
 }

@@ -60,6 +60,20 @@ func (e *Engine) Ingest(ctx context.Context, in Ingestion) (Ingested, error) {
 // IngestBatch is Ingest for many touchpoints: invalid ones get their
 // *ValidationError in errs and the valid ones are stored.
 func (e *Engine) IngestBatch(ctx context.Context, ins []Ingestion) ([]Ingested, []error, error) {
+	return e.IngestKeyedBatch(ctx, BatchKey{}, ins)
+}
+
+// IngestKeyedBatch is IngestBatch for a request that carries its own
+// idempotency key: a replay of the request (same key, same body) replays
+// every item, items without an id included; the same key with another body
+// fails whole with ErrIdempotencyKeyReused. The items' own
+// IdempotencyKeys are replaced by the key's ItemKeys.
+func (e *Engine) IngestKeyedBatch(ctx context.Context, key BatchKey, ins []Ingestion) ([]Ingested, []error, error) {
+	if key.Key != "" {
+		for i := range ins {
+			ins[i].IdempotencyKey = key.ItemKey(i)
+		}
+	}
 	now := e.clock.Now()
 	out := make([]Ingested, len(ins))
 	errs := make([]error, len(ins))
@@ -76,7 +90,7 @@ func (e *Engine) IngestBatch(ctx context.Context, ins []Ingestion) ([]Ingested, 
 	if len(valid) == 0 {
 		return out, errs, nil
 	}
-	res, itemErrs, err := e.store.IngestBatch(ctx, valid, e.decider(now))
+	res, itemErrs, err := e.store.IngestBatch(ctx, key, valid, e.decider(now))
 	if err != nil {
 		return nil, nil, fmt.Errorf("ingest batch: %w", err)
 	}

@@ -3,6 +3,7 @@ package surveys
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -27,6 +28,26 @@ type Ingestion struct {
 	IdempotencyKey string
 }
 
+// BatchKey makes a whole batch request idempotent, as an Idempotency-Key
+// does one touchpoint: Key is the request's key (Standard Webhooks'
+// webhook-id), RequestHash identifies its whole body. The same Key with
+// another hash is ErrIdempotencyKeyReused; with the same hash, every item
+// replays its first result. The zero BatchKey leaves idempotency to the
+// items' own ids.
+type BatchKey struct {
+	Key         string
+	RequestHash string
+}
+
+// ItemKey is the idempotency key of a keyed batch's i-th item, so an item
+// without an id is still recognized when the batch is replayed.
+func (k BatchKey) ItemKey(i int) string {
+	if k.Key == "" {
+		return ""
+	}
+	return k.Key + "#" + strconv.Itoa(i)
+}
+
 // Ingested is the stored outcome of one ingestion.
 type Ingested struct {
 	Invitation Invitation
@@ -47,8 +68,10 @@ type Store interface {
 	// hash) returns the original result with Replayed set.
 	Ingest(ctx context.Context, in Ingestion, decide DecideFunc) (Ingested, error)
 	// IngestBatch does the same for many touchpoints in few transactions;
-	// results and errors are in input order.
-	IngestBatch(ctx context.Context, ins []Ingestion, decide DecideFunc) ([]Ingested, []error, error)
+	// results and errors are in input order. A non-zero key is checked and
+	// recorded in the same transaction (see BatchKey); the caller gives each
+	// item its ItemKey.
+	IngestBatch(ctx context.Context, key BatchKey, ins []Ingestion, decide DecideFunc) ([]Ingested, []error, error)
 	// CreateLinkToken issues a one-time token that links a chat to the
 	// customer when presented (Telegram /start <token>).
 	CreateLinkToken(ctx context.Context, customerExternalID string, ttl time.Duration) (token string, expiresAt time.Time, err error)

@@ -80,17 +80,17 @@ func (s *Settings) Validate(t *Touchpoint, now time.Time) error {
 		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, a...)})
 	}
 	if t.ExternalID != "" && !idPattern.MatchString(t.ExternalID) {
-		bad("id", "must be 1–128 characters of letters, digits and ._:@/+-")
+		bad("id", "%s must be 1–128 characters of letters, digits and ._:@/+-", Quote(t.ExternalID))
 	}
 	switch {
 	case t.Type == "":
 		bad("type", "is required, e.g. \"order_delivered\"")
 	case !typePattern.MatchString(t.Type):
-		bad("type", "%q must be lower-case letters, digits and _.- (at most 64)", t.Type)
+		bad("type", "%s must be lower-case letters, digits and _.- (at most 64)", Quote(t.Type))
 	}
 	if t.SurveyID != "" {
 		if _, ok := s.Survey(t.SurveyID); !ok {
-			bad("survey", "unknown survey %q; known: %s", t.SurveyID, s.surveyIDs())
+			bad("survey", "unknown survey %s; known: %s", Quote(t.SurveyID), s.surveyIDs())
 		}
 	} else if r, ok := s.Rule(t.Type); ok {
 		if _, ok := s.Survey(r.SurveyID); !ok {
@@ -103,25 +103,24 @@ func (s *Settings) Validate(t *Touchpoint, now time.Time) error {
 		bad("occurred_at", "%s is more than a day in the future", t.OccurredAt.Format(time.RFC3339))
 	}
 	c := &t.Customer
-	switch {
-	case c.ExternalID == "":
-		bad("customer.id", "is required: your own id for the customer, e.g. \"cus_42\"")
-	case !idPattern.MatchString(c.ExternalID):
-		bad("customer.id", "must be 1–128 characters of letters, digits and ._:@/+-")
+	if p := CustomerIDProblem(c.ExternalID); p != "" {
+		bad("customer.id", "%s", p)
 	}
-	if len([]rune(c.Name)) > maxNameLength {
+	if p := TextProblem(c.Name); p != "" {
+		bad("customer.name", "%s", p)
+	} else if len([]rune(c.Name)) > maxNameLength {
 		bad("customer.name", "is longer than %d characters", maxNameLength)
 	}
 	if c.Locale != "" {
 		base, ok := baseLanguage(c.Locale)
 		if !ok {
-			bad("customer.locale", "%q is not a language tag; use e.g. \"he\" or \"ru-RU\"", c.Locale)
+			bad("customer.locale", "%s is not a language tag; use e.g. \"he\" or \"ru-RU\"", Quote(c.Locale))
 		}
 		c.Locale = base
 	}
 	if c.TimeZone != "" {
 		if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
-			bad("customer.timezone", "%q is not an IANA time zone; use e.g. \"Asia/Jerusalem\"", c.TimeZone)
+			bad("customer.timezone", "%s is not an IANA time zone; use e.g. \"Asia/Jerusalem\"", Quote(c.TimeZone))
 		}
 	}
 	for i, id := range c.Identities {
@@ -138,10 +137,16 @@ func (s *Settings) Validate(t *Touchpoint, now time.Time) error {
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Attributes)) { // sorted: the same request, the same errors
 		v := t.Attributes[k]
-		if k == "" || len(k) > maxAttributeKey {
-			bad("attributes", "key %q must be 1–%d bytes", k, maxAttributeKey)
+		if p := TextProblem(k); p != "" {
+			bad("attributes", "key %s %s", Quote(k), p)
+			continue // the key cannot name the field of its value
 		}
-		if len(v) > maxAttributeValue {
+		if k == "" || len(k) > maxAttributeKey {
+			bad("attributes", "key %s must be 1–%d bytes", Quote(k), maxAttributeKey)
+		}
+		if p := TextProblem(v); p != "" {
+			bad("attributes."+k, "%s", p)
+		} else if len(v) > maxAttributeValue {
 			bad("attributes."+k, "is longer than %d bytes", maxAttributeValue)
 		}
 	}
@@ -166,19 +171,25 @@ func identityField(p Platform) string {
 func checkIdentity(a Address) string {
 	switch a.Platform {
 	case Telegram:
-		if _, err := strconv.ParseInt(a.ChatID, 10, 64); err != nil || a.ChatID == "0" {
-			return fmt.Sprintf("%q is not a Telegram chat id (a non-zero integer)", a.ChatID)
+		n, err := strconv.ParseInt(a.ChatID, 10, 64)
+		if err != nil {
+			return fmt.Sprintf("%s is not a Telegram chat id (a positive integer)", Quote(a.ChatID))
+		}
+		if n <= 0 {
+			// Zero is no chat; negative ids are groups and channels, which
+			// are not survey recipients: a customer is a private chat.
+			return fmt.Sprintf("%d is not a customer's private chat: Telegram chat ids of people are positive (negative ones are groups and channels)", n)
 		}
 	case Slack:
 		if !slackUser.MatchString(a.UserID) {
-			return fmt.Sprintf("%q is not a Slack user id (U… or W…)", a.UserID)
+			return fmt.Sprintf("%s is not a Slack user id (U… or W…)", Quote(a.UserID))
 		}
 	case Discord:
 		if !snowflake.MatchString(a.UserID) {
-			return fmt.Sprintf("%q is not a Discord user id (a 15–21 digit snowflake)", a.UserID)
+			return fmt.Sprintf("%s is not a Discord user id (a 15–21 digit snowflake)", Quote(a.UserID))
 		}
 	default:
-		return fmt.Sprintf("unknown platform %q", a.Platform)
+		return fmt.Sprintf("unknown platform %s", Quote(string(a.Platform)))
 	}
 	return ""
 }

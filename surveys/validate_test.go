@@ -35,9 +35,9 @@ func TestValidate(t *testing.T) {
 		{name: "valid", edit: func(*surveys.Touchpoint) {}},
 		{name: "no id is fine", edit: func(tp *surveys.Touchpoint) { tp.ExternalID = "" }},
 		{name: "bad id", edit: func(tp *surveys.Touchpoint) { tp.ExternalID = "evt 1" },
-			want: []surveys.FieldError{{Field: "id", Message: "must be 1–128 characters of letters, digits and ._:@/+-"}}},
-		{name: "id too long", edit: func(tp *surveys.Touchpoint) { tp.ExternalID = strings.Repeat("a", 129) },
-			want: []surveys.FieldError{{Field: "id", Message: "must be 1–128 characters of letters, digits and ._:@/+-"}}},
+			want: []surveys.FieldError{{Field: "id", Message: `"evt 1" must be 1–128 characters of letters, digits and ._:@/+-`}}},
+		{name: "id too long, quoted cut short", edit: func(tp *surveys.Touchpoint) { tp.ExternalID = strings.Repeat("a", 129) },
+			want: []surveys.FieldError{{Field: "id", Message: `"` + strings.Repeat("a", 64) + `"… must be 1–128 characters of letters, digits and ._:@/+-`}}},
 		{name: "no type", edit: func(tp *surveys.Touchpoint) { tp.Type = "" },
 			want: []surveys.FieldError{{Field: "type", Message: `is required, e.g. "order_delivered"`}}},
 		{name: "bad type", edit: func(tp *surveys.Touchpoint) { tp.Type = "Order Delivered" },
@@ -54,7 +54,25 @@ func TestValidate(t *testing.T) {
 		{name: "no customer id", edit: func(tp *surveys.Touchpoint) { tp.Customer.ExternalID = "" },
 			want: []surveys.FieldError{{Field: "customer.id", Message: `is required: your own id for the customer, e.g. "cus_42"`}}},
 		{name: "bad customer id", edit: func(tp *surveys.Touchpoint) { tp.Customer.ExternalID = "dana@example.com?" },
-			want: []surveys.FieldError{{Field: "customer.id", Message: "must be 1–128 characters of letters, digits and ._:@/+-"}}},
+			want: []surveys.FieldError{{Field: "customer.id", Message: `"dana@example.com?" must be 1–128 characters of letters, digits and ._:@/+-`}}},
+		{name: "customer id of 100k characters", edit: func(tp *surveys.Touchpoint) { tp.Customer.ExternalID = strings.Repeat("c", 100_000) },
+			want: []surveys.FieldError{{Field: "customer.id", Message: `"` + strings.Repeat("c", 64) + `"… must be 1–128 characters of letters, digits and ._:@/+-`}}},
+		{name: "customer id with a control character", edit: func(tp *surveys.Touchpoint) { tp.Customer.ExternalID = "cus\x01" },
+			want: []surveys.FieldError{{Field: "customer.id", Message: `"cus\x01" must be 1–128 characters of letters, digits and ._:@/+-`}}},
+		{name: "NUL in the name", edit: func(tp *surveys.Touchpoint) { tp.Customer.Name = "Da\x00na" },
+			want: []surveys.FieldError{{Field: "customer.name", Message: `contains a NUL character (\u0000); remove it`}}},
+		{name: "invalid UTF-8 in the name", edit: func(tp *surveys.Touchpoint) { tp.Customer.Name = "Da\xffna" },
+			want: []surveys.FieldError{{Field: "customer.name", Message: "is not valid UTF-8; send text encoded as UTF-8"}}},
+		{name: "NUL in an attribute value", edit: func(tp *surveys.Touchpoint) { tp.Attributes = map[string]string{"agent": "yo\x00ssi"} },
+			want: []surveys.FieldError{{Field: "attributes.agent", Message: `contains a NUL character (\u0000); remove it`}}},
+		{name: "NUL in an attribute key", edit: func(tp *surveys.Touchpoint) { tp.Attributes = map[string]string{"ag\x00ent": "yossi"} },
+			want: []surveys.FieldError{{Field: "attributes", Message: `key "ag\x00ent" contains a NUL character (\u0000); remove it`}}},
+		{name: "invalid UTF-8 in an attribute key", edit: func(tp *surveys.Touchpoint) { tp.Attributes = map[string]string{"ag\xc3": "yossi"} },
+			want: []surveys.FieldError{{Field: "attributes", Message: "key \"ag\ufffd\" is not valid UTF-8; send text encoded as UTF-8"}}},
+		{name: "SQL and markup in text fields are just text", edit: func(tp *surveys.Touchpoint) {
+			tp.Customer.Name = `Robert'); DROP TABLE customers;-- <script>alert(1)</script>`
+			tp.Attributes = map[string]string{"note": `' OR 1=1 --`, "<b>": "{{.}}"}
+		}},
 		{name: "name too long", edit: func(tp *surveys.Touchpoint) { tp.Customer.Name = strings.Repeat("ד", 201) },
 			want: []surveys.FieldError{{Field: "customer.name", Message: "is longer than 200 characters"}}},
 		{name: "name of 200 letters is fine", edit: func(tp *surveys.Touchpoint) { tp.Customer.Name = strings.Repeat("ד", 200) }},
@@ -67,14 +85,15 @@ func TestValidate(t *testing.T) {
 		{name: "bad Telegram chat id", edit: func(tp *surveys.Touchpoint) {
 			tp.Customer.Identities = []surveys.Address{{Platform: surveys.Telegram, ChatID: "@dana"}}
 		},
-			want: []surveys.FieldError{{Field: "customer.telegram_chat_id", Message: `"@dana" is not a Telegram chat id (a non-zero integer)`}}},
+			want: []surveys.FieldError{{Field: "customer.telegram_chat_id", Message: `"@dana" is not a Telegram chat id (a positive integer)`}}},
 		{name: "zero Telegram chat id", edit: func(tp *surveys.Touchpoint) {
 			tp.Customer.Identities = []surveys.Address{{Platform: surveys.Telegram, ChatID: "0"}}
 		},
-			want: []surveys.FieldError{{Field: "customer.telegram_chat_id", Message: `"0" is not a Telegram chat id (a non-zero integer)`}}},
-		{name: "negative Telegram chat id (a group) is fine", edit: func(tp *surveys.Touchpoint) {
+			want: []surveys.FieldError{{Field: "customer.telegram_chat_id", Message: "0 is not a customer's private chat: Telegram chat ids of people are positive (negative ones are groups and channels)"}}},
+		{name: "negative Telegram chat id (a group) is not a recipient", edit: func(tp *surveys.Touchpoint) {
 			tp.Customer.Identities = []surveys.Address{{Platform: surveys.Telegram, ChatID: "-1001234567890"}}
-		}},
+		},
+			want: []surveys.FieldError{{Field: "customer.telegram_chat_id", Message: "-1001234567890 is not a customer's private chat: Telegram chat ids of people are positive (negative ones are groups and channels)"}}},
 		{name: "bad Slack user", edit: func(tp *surveys.Touchpoint) {
 			tp.Customer.Identities = []surveys.Address{{Platform: surveys.Slack, UserID: "dana"}}
 		},
@@ -94,7 +113,7 @@ func TestValidate(t *testing.T) {
 		{name: "empty attribute key", edit: func(tp *surveys.Touchpoint) { tp.Attributes = map[string]string{"": "x"} },
 			want: []surveys.FieldError{{Field: "attributes", Message: `key "" must be 1–64 bytes`}}},
 		{name: "long attribute key", edit: func(tp *surveys.Touchpoint) { tp.Attributes = map[string]string{strings.Repeat("k", 65): "x"} },
-			want: []surveys.FieldError{{Field: "attributes", Message: fmt.Sprintf("key %q must be 1–64 bytes", strings.Repeat("k", 65))}}},
+			want: []surveys.FieldError{{Field: "attributes", Message: fmt.Sprintf("key %q… must be 1–64 bytes", strings.Repeat("k", 64))}}},
 		{name: "long attribute value", edit: func(tp *surveys.Touchpoint) { tp.Attributes = map[string]string{"note": strings.Repeat("x", 257)} },
 			want: []surveys.FieldError{{Field: "attributes.note", Message: "is longer than 256 bytes"}}},
 		{name: "every problem at once, in field order", edit: func(tp *surveys.Touchpoint) {
@@ -103,7 +122,7 @@ func TestValidate(t *testing.T) {
 			tp.Customer = surveys.Customer{Locale: "x", TimeZone: "Nowhere"}
 			tp.Attributes = map[string]string{"z": strings.Repeat("x", 300), "a": strings.Repeat("x", 300)}
 		}, want: []surveys.FieldError{
-			{Field: "id", Message: "must be 1–128 characters of letters, digits and ._:@/+-"},
+			{Field: "id", Message: `"a b" must be 1–128 characters of letters, digits and ._:@/+-`},
 			{Field: "type", Message: `is required, e.g. "order_delivered"`},
 			{Field: "customer.id", Message: `is required: your own id for the customer, e.g. "cus_42"`},
 			{Field: "customer.locale", Message: `"x" is not a language tag; use e.g. "he" or "ru-RU"`},

@@ -214,11 +214,12 @@ func decodeEvent(body []byte) (event, error) {
 	if m.ChannelType != "im" || m.SubType != "" || m.BotID != "" || m.User == "" || m.Channel == "" || outer.EventID == "" {
 		return event{}, nil
 	}
-	return event{incoming: &surveys.Incoming{
+	in := surveys.Incoming{
 		ID:   "slack:" + outer.EventID,
 		From: surveys.Address{Platform: surveys.Slack, ChatID: m.Channel, UserID: m.User},
 		Text: unescape(m.Text),
-	}}, nil
+	}.Clean() // a NUL or broken UTF-8 in a signed event is cleaned, never a 500
+	return event{incoming: &in}, nil
 }
 
 // decodeInteraction reads an interactivity body (form field payload) and
@@ -250,6 +251,16 @@ func interactionIncoming(ic slackgo.InteractionCallback) []surveys.Incoming {
 	if chat == "" {
 		chat = ic.Channel.ID
 	}
+	// The message the buttons are on: the Engine edits it even when the
+	// press beats the delivery job's record of the sent message.
+	var msg surveys.MessageRef
+	msgTs := ic.Container.MessageTs
+	if msgTs == "" {
+		msgTs = ic.Message.Timestamp
+	}
+	if chat != "" && msgTs != "" {
+		msg = messageRef(chat, msgTs)
+	}
 	var ins []surveys.Incoming
 	for _, a := range ic.ActionCallback.BlockActions {
 		if a == nil {
@@ -264,12 +275,13 @@ func interactionIncoming(ic slackgo.InteractionCallback) []surveys.Incoming {
 			ts = ic.ActionTs
 		}
 		ins = append(ins, surveys.Incoming{
-			ID:     "slack:action:" + ic.User.ID + ":" + ts + ":" + a.ActionID,
-			From:   surveys.Address{Platform: surveys.Slack, ChatID: chat, UserID: ic.User.ID},
-			Value:  btn.Value,
-			Ref:    btn.Ref,
-			Locale: ic.User.Locale,
-		})
+			ID:      "slack:action:" + ic.User.ID + ":" + ts + ":" + a.ActionID,
+			From:    surveys.Address{Platform: surveys.Slack, ChatID: chat, UserID: ic.User.ID},
+			Value:   btn.Value,
+			Ref:     btn.Ref,
+			Locale:  ic.User.Locale,
+			Message: msg,
+		}.Clean())
 	}
 	return ins
 }

@@ -111,6 +111,8 @@ func TestMessageIM(t *testing.T) {
 			[]surveys.Incoming{{ID: "slack:Ev01", From: surveys.Address{Platform: surveys.Slack, ChatID: dm, UserID: dana}, Text: "۹ <because> & fast"}}},
 		{"retry keeps the id", slacktest.IM{EventID: "Ev02", User: dana, Channel: dm, Text: "9", RetryNum: 1},
 			[]surveys.Incoming{{ID: "slack:Ev02", From: surveys.Address{Platform: surveys.Slack, ChatID: dm, UserID: dana}, Text: "9"}}},
+		{"NUL and broken UTF-8 cleaned, not a 500", slacktest.IM{EventID: "Ev03", User: dana, Channel: dm, Text: "sl\x00ow \xff courier"},
+			[]surveys.Incoming{{ID: "slack:Ev03", From: surveys.Address{Platform: surveys.Slack, ChatID: dm, UserID: dana}, Text: "slow \ufffd courier"}}},
 		{"bot message ignored", slacktest.IM{User: "U0VOCBOT", Channel: dm, Text: "How likely…", BotID: "B0VOCBOT"}, nil},
 		{"edit ignored", slacktest.IM{User: dana, Channel: dm, Text: "10", SubType: "message_changed"}, nil},
 	}
@@ -237,7 +239,9 @@ func TestButtonPress(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("got %d incoming, want 1", len(got))
 	}
-	want := surveys.Incoming{ID: got[0].ID, From: surveys.Address{Platform: surveys.Slack, ChatID: slacktest.DM(dana), UserID: dana}, Value: "9", Ref: p.Ref}
+	// The press carries the message it came from (container.message_ts), so the Engine can edit it.
+	want := surveys.Incoming{ID: got[0].ID, From: surveys.Address{Platform: surveys.Slack, ChatID: slacktest.DM(dana), UserID: dana}, Value: "9", Ref: p.Ref,
+		Message: messageRef(slacktest.DM(dana), m.TS)}
 	if diff := cmp.Diff(want, got[0]); diff != "" {
 		t.Errorf("incoming (-want +got):\n%s", diff)
 	}

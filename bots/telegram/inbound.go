@@ -46,13 +46,19 @@ func (b *Bot) decode(u tgbotapi.Update) (surveys.Incoming, error) {
 		if err != nil {
 			return surveys.Incoming{}, err
 		}
-		return surveys.Incoming{
+		in := surveys.Incoming{
 			ID:     id,
 			From:   surveys.Address{Platform: surveys.Telegram, ChatID: chatID, UserID: userID},
 			Value:  value,
 			Ref:    ref,
 			Locale: cq.From.LanguageCode,
-		}, nil
+		}
+		// The message the buttons are on: the Engine edits it even when the
+		// press beats the delivery job's record of the sent message.
+		if cq.Message != nil && cq.Message.Chat != nil && cq.Message.MessageID > 0 {
+			in.Message = messageRef(cq.Message.Chat.ID, cq.Message.MessageID)
+		}
+		return in.Clean(), nil
 	case u.Message != nil:
 		m := u.Message
 		if m.Chat == nil || m.Chat.ID == 0 || strings.TrimSpace(m.Text) == "" {
@@ -71,7 +77,9 @@ func (b *Bot) decode(u tgbotapi.Update) (surveys.Incoming, error) {
 			in.From.UserID = strconv.FormatInt(m.From.ID, 10)
 			in.Locale = m.From.LanguageCode
 		}
-		return in, nil
+		// Telegram's clients send no NUL, but a self-hosted Bot API or a
+		// forged webhook might: clean, never a storage error.
+		return in.Clean(), nil
 	}
 	return surveys.Incoming{}, errSkip
 }

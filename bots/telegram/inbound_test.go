@@ -101,7 +101,8 @@ func TestPollEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := rec.next(t)
-	if diff := cmp.Diff(surveys.Incoming{ID: got.ID, From: from42, Value: "9", Ref: "s42", Locale: "he"}, got); diff != "" || !strings.HasPrefix(got.ID, "tg:") {
+	// The press carries the message it came from, so the Engine can edit it.
+	if diff := cmp.Diff(surveys.Incoming{ID: got.ID, From: from42, Value: "9", Ref: "s42", Locale: "he", Message: messageRef(42, msg)}, got); diff != "" || !strings.HasPrefix(got.ID, "tg:") {
 		t.Errorf("button press (-want +got):\n%s", diff)
 	}
 	if text := waitAnswer(t, fake, query); text != ackOK {
@@ -136,6 +137,12 @@ func TestPollEndToEnd(t *testing.T) {
 		if text := waitAnswer(t, fake, q); text != ackFailed {
 			t.Errorf("forged %q in chat %d: answer %q, want %q", f.data, f.chat, text, ackFailed)
 		}
+	}
+	// A NUL (a self-hosted Bot API or a forged webhook might send one) is
+	// cleaned before the Engine sees it.
+	fake.SendText(43, "sl\x00ow courier")
+	if got := rec.next(t); got.Text != "slow courier" {
+		t.Errorf("text with NUL: got %q, want it cleaned", got.Text)
 	}
 	fake.SendText(43, "after the forgeries")
 	if got := rec.next(t); got.Text != "after the forgeries" || got.Locale != "ru" {

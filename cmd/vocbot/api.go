@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -102,15 +103,16 @@ func (a *api) register(mux *http.ServeMux) {
 		_, _ = w.Write(openAPI)
 	})
 	mux.Handle("/v1/", a.authorized(func(w http.ResponseWriter, r *http.Request) {
-		apiError(w, http.StatusNotFound, "not_found", "", fmt.Sprintf("no endpoint %s %s; see GET /v1/openapi.json", r.Method, r.URL.Path))
+		apiError(w, http.StatusNotFound, "not_found", "", fmt.Sprintf("no endpoint %s %s; see GET /v1/openapi.json", r.Method, surveys.Quote(r.URL.Path)))
 	}))
 }
 
-// authorized checks the bearer token against every configured token.
+// authorized checks the bearer token against every configured token, then
+// that the path and query are text vocbot can use (see checkURL).
 func (a *api) authorized(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		token, ok := bearerToken(r.Header.Get("Authorization"))
+		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="vocbot"`)
 			apiError(w, http.StatusUnauthorized, "unauthorized", "", "send Authorization: Bearer <token> with a token from VOCBOT_API_TOKENS")
 			return
@@ -125,8 +127,58 @@ func (a *api) authorized(next http.HandlerFunc) http.Handler {
 			apiError(w, http.StatusUnauthorized, "unauthorized", "", "the bearer token is not one of VOCBOT_API_TOKENS")
 			return
 		}
+		if err := checkURL(r); err != nil {
+			writeParamError(w, err)
+			return
+		}
 		next(w, r)
 	})
+}
+
+// bearerToken reads "Bearer <token>"; the scheme is case-insensitive
+// (RFC 9110 §11.1), so "bearer" and "BEARER" work too.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
+}
+
+// checkURL refuses a path or query that no handler could use: a query that
+// does not parse, or text with NUL or invalid UTF-8 (%00, %FF), which would
+// otherwise reach the database. The error names the parameter.
+func checkURL(r *http.Request) error {
+	if p := surveys.TextProblem(r.URL.Path); p != "" {
+		return &paramError{"path", "the path " + p, false}
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return &paramError{"query", "the query string is malformed (check its %-escapes)", false}
+	}
+	for k, vs := range q {
+		if p := surveys.TextProblem(k); p != "" {
+			return &paramError{"query", "a parameter name " + p, false}
+		}
+		for _, v := range vs {
+			if p := surveys.TextProblem(v); p != "" {
+				return &paramError{k, p, false}
+			}
+		}
+	}
+	return nil
+}
+
+// customerID reads /v1/customers/{id} and checks it under the same rule as
+// a touchpoint's customer.id, answering 422 itself when it fails.
+func customerID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if p := surveys.CustomerIDProblem(id); p != "" {
+		apiError(w, http.StatusUnprocessableEntity, "invalid", "id", "the customer id "+p)
+		return "", false
+	}
+	return id, true
 }
 
 // readBody reads at most maxBody bytes and checks the webhook signature on
@@ -189,7 +241,7 @@ func (a *api) postTouchpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) postBatch(w http.ResponseWriter, r *http.Request) {
-	body, _, ok := a.readBody(w, r)
+	body, webhookID, ok := a.readBody(w, r)
 	if !ok {
 		return
 	}
@@ -204,7 +256,7 @@ func (a *api) postBatch(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeDecodeError(w, classifyJSONError(err, ""))
+		writeDecodeError(w, classifyJSONError(err, "touchpoints"))
 		return
 	}
 	switch n := len(req.Touchpoints); {
@@ -230,12 +282,21 @@ func (a *api) postBatch(w http.ResponseWriter, r *http.Request) {
 		ins = append(ins, surveys.Ingestion{Touchpoint: tp, RequestHash: hash})
 		index = append(index, i)
 	}
+	replayed := false
 	if len(ins) > 0 {
-		res, errs, err := a.engine.IngestBatch(r.Context(), ins)
+		// A signed batch is one request under its webhook-id: a replay
+		// inside the signature window returns the first result, items
+		// without an id included, instead of storing them again.
+		key := surveys.BatchKey{}
+		if webhookID != "" {
+			key = surveys.BatchKey{Key: webhookID, RequestHash: hashHex(body)}
+		}
+		res, errs, err := a.engine.IngestKeyedBatch(r.Context(), key, ins)
 		if err != nil {
 			a.writeIngestError(w, err)
 			return
 		}
+		replayed = key.Key != ""
 		for j, i := range index {
 			if errs[j] != nil {
 				a.countError(errs[j])
@@ -245,7 +306,11 @@ func (a *api) postBatch(w http.ResponseWriter, r *http.Request) {
 			status, out := a.ingestResult(res[j])
 			out["index"], out["status"] = i, status
 			results[i] = out
+			replayed = replayed && res[j].Replayed
 		}
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results})
 }
@@ -258,11 +323,14 @@ func (a *api) postLink(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusConflict, "telegram_not_configured", "", "deep links need the Telegram bot: set VOCBOT_TELEGRAM_TOKEN")
 		return
 	}
-	id := r.PathValue("id")
+	id, ok := customerID(w, r)
+	if !ok {
+		return
+	}
 	token, expires, err := a.links.CreateLinkToken(r.Context(), id, surveys.DefaultLinkTTL)
 	switch {
 	case errors.Is(err, surveys.ErrNotFound):
-		apiError(w, http.StatusNotFound, "customer_not_found", "id", fmt.Sprintf("no customer %q; send a touchpoint for them first", id))
+		apiError(w, http.StatusNotFound, "customer_not_found", "id", fmt.Sprintf("no customer %s; send a touchpoint for them first", surveys.Quote(id)))
 		return
 	case err != nil:
 		a.log.Error("create link token", "err", err)
@@ -342,10 +410,10 @@ func (a *api) writeIngestError(w http.ResponseWriter, err error) {
 		writeValidation(w, ve)
 	case errors.Is(err, surveys.ErrIdempotencyKeyReused):
 		apiError(w, http.StatusUnprocessableEntity, "idempotency_key_reused", "",
-			"this Idempotency-Key or touchpoint id was used before with a different body; use a new key or id for a new event")
+			"this Idempotency-Key, webhook-id or touchpoint id was used before with a different body; use a new key or id for a new event")
 	case errors.Is(err, surveys.ErrInProgress):
 		w.Header().Set("Retry-After", "1")
-		apiError(w, http.StatusConflict, "request_in_progress", "", "a request with this Idempotency-Key is still being processed; retry shortly")
+		apiError(w, http.StatusConflict, "request_in_progress", "", "a request with this Idempotency-Key or webhook-id is still being processed; retry shortly")
 	case errors.Is(err, context.Canceled):
 		// The client went away; nothing useful to answer.
 	default:
@@ -379,7 +447,7 @@ func itemError(i int, err error) map[string]any {
 	return map[string]any{"index": i, "status": status, "error": e}
 }
 
-// apiError writes interface.md's error shape.
+// apiError writes the API's error shape: {"error":{"code","message","field"}}.
 func apiError(w http.ResponseWriter, status int, code, field, message string) {
 	e := map[string]string{"code": code, "message": message}
 	if field != "" {

@@ -77,8 +77,19 @@ func TestDecodeTouchpointErrorsNameTheField(t *testing.T) {
 		{"two values", `{"type":"a","customer":{"id":"c"}} {}`, 400, "", "more than one JSON value"},
 		{"unknown field", `{"type":"a","custmer":{}}`, 422, "custmer", "unknown field"},
 		{"unknown nested field", `{"type":"a","customer":{"id":"c","phone":"1"}}`, 422, "phone", "unknown field"},
-		{"wrong type", `{"type":5}`, 422, "type", "must be a string"},
-		{"wrong nested type", `{"type":"a","customer":{"id":42}}`, 422, "customer.id", "must be a string"},
+		{"wrong type", `{"type":5}`, 422, "type", "type: expected a string, got a number"},
+		{"wrong nested type", `{"type":"a","customer":{"id":42}}`, 422, "customer.id", "customer.id: expected a string, got a number"},
+		{"object for a string", `{"type":"a","customer":{"id":"c","name":{"first":"D"}}}`, 422, "customer.name", "expected a string, got an object"},
+		{"boolean for an object", `{"type":"a","customer":true}`, 422, "customer", "expected an object, got a boolean"},
+		{"array for attributes", `{"type":"a","customer":{"id":"c"},"attributes":[1]}`, 422, "attributes", "expected an object, got an array"},
+		{"huge number for a string", `{"type":"a","customer":{"id":1e999}}`, 422, "customer.id", "expected a string, got a number"},
+		{"word for a chat id", `{"type":"a","customer":{"id":"c","telegram_chat_id":"abc"}}`, 422, "customer.telegram_chat_id", "expected a number"},
+		{"boolean for a chat id", `{"type":"a","customer":{"id":"c","telegram_chat_id":true}}`, 422, "customer.telegram_chat_id", "got a boolean"},
+		{"invalid UTF-8 in the name", "{\"type\":\"a\",\"customer\":{\"id\":\"c\",\"name\":\"D\xffana\"}}", 422, "customer.name", "not valid UTF-8"},
+		{"invalid UTF-8 in an attribute", "{\"type\":\"a\",\"customer\":{\"id\":\"c\"},\"attributes\":{\"agent\":\"\xc3\"}}", 422, "attributes.agent", "not valid UTF-8"},
+		{"invalid UTF-8 in an attribute key", "{\"type\":\"a\",\"customer\":{\"id\":\"c\"},\"attributes\":{\"a\xfe\":\"x\"}}", 422, "attributes", "key that is not valid UTF-8"},
+		{"invalid UTF-8 in the type", "{\"type\":\"\xed\xa0\x80\"}", 422, "type", "not valid UTF-8"},
+		{"invalid UTF-8 in a top-level key", "{\"\xff\":1}", 422, "body", "key that is not valid UTF-8"},
 		{"bad time", `{"type":"a","occurred_at":"yesterday","customer":{"id":"c"}}`, 422, "occurred_at", "RFC 3339"},
 		{"bad chat id", `{"type":"a","customer":{"id":"c","telegram_chat_id":1.5}}`, 422, "customer.telegram_chat_id", "integer"},
 		{"nested attribute", `{"type":"a","customer":{"id":"c"},"attributes":{"x":{"y":1}}}`, 422, "attributes.x", "flat"},
@@ -91,8 +102,22 @@ func TestDecodeTouchpointErrorsNameTheField(t *testing.T) {
 			if status != tt.status || field != tt.field || !strings.Contains(msg, tt.inMessage) {
 				t.Errorf("got %d %q %q; want %d %q containing %q", status, field, msg, tt.status, tt.field, tt.inMessage)
 			}
+			if leaksGo(msg) {
+				t.Errorf("message %q names Go internals", msg)
+			}
 		})
 	}
+}
+
+// leaksGo reports whether an error message shows Go's view of the data
+// (type names, struct fields) instead of the sender's JSON.
+func leaksGo(msg string) bool {
+	for _, w := range []string{"Go struct", "Go value", "main.", "json.Number", "interface {}", "map[string]", "unmarshal", "json: "} {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func describeErr(err error) (int, string, string) {

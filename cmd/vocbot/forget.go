@@ -14,11 +14,14 @@ import (
 // (Store.ForgetBy) that is audited as "api" or "cli".
 
 func (a *api) deleteCustomer(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id, ok := customerID(w, r)
+	if !ok {
+		return
+	}
 	rep, err := a.store.ForgetBy(r.Context(), id, surveys.AuditEntry{Actor: "api"})
 	switch {
 	case errors.Is(err, surveys.ErrNotFound):
-		apiError(w, http.StatusNotFound, "customer_not_found", "id", fmt.Sprintf("no customer %q (or they were forgotten already); nothing was erased", id))
+		apiError(w, http.StatusNotFound, "customer_not_found", "id", fmt.Sprintf("no customer %s (or they were forgotten already); nothing was erased", surveys.Quote(id)))
 		return
 	case err != nil:
 		a.log.Error("forget customer", "err", err)
@@ -56,6 +59,9 @@ func forgetCommand(ctx context.Context, env *environment, args []string) error {
 	if *customer == "" {
 		return usagef("forget needs --customer, e.g. vocbot forget --customer cus_42")
 	}
+	if p := surveys.CustomerIDProblem(*customer); p != "" {
+		return usagef("--customer %s", p)
+	}
 	st, err := openStack(ctx, env, *cfgPath)
 	if err != nil {
 		return err
@@ -63,7 +69,7 @@ func forgetCommand(ctx context.Context, env *environment, args []string) error {
 	defer st.Close()
 	rep, err := st.store.ForgetBy(ctx, *customer, surveys.AuditEntry{Actor: "cli"})
 	if errors.Is(err, surveys.ErrNotFound) {
-		return fmt.Errorf("no customer %q (or they were forgotten already): check the id; nothing was erased", *customer)
+		return fmt.Errorf("no customer %s (or they were forgotten already): check the id; nothing was erased", surveys.Quote(*customer))
 	}
 	if err != nil {
 		return err

@@ -215,7 +215,7 @@ func csvRows(r io.Reader) (func() (importRow, error), error) {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		header[i] = h
 		if !known[h] && !strings.HasPrefix(h, "attr.") {
-			return nil, fmt.Errorf("line 1: unknown column %q; columns are %s and attr.<name>", h, strings.Join(csvColumns, ", "))
+			return nil, fmt.Errorf("line 1: unknown column %s; columns are %s and attr.<name>", surveys.Quote(h), strings.Join(csvColumns, ", "))
 		}
 	}
 	return func() (importRow, error) {
@@ -250,7 +250,7 @@ func csvRows(r io.Reader) (func() (importRow, error), error) {
 				customer[strings.TrimPrefix(h, "customer_")] = v
 			case h == "telegram_chat_id":
 				if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-					return importRow{line: line, err: fmt.Errorf("telegram_chat_id: %q is not an integer chat id", v)}, nil
+					return importRow{line: line, err: fmt.Errorf("telegram_chat_id: %s is not an integer chat id", surveys.Quote(v))}, nil
 				}
 				customer[h] = json.Number(v)
 			case h == "slack_user_id", h == "discord_user_id":

@@ -45,7 +45,7 @@ func parseInstant(name, s string, now time.Time, loc *time.Location) (time.Time,
 	if d, ok := parseAge(s); ok {
 		return now.Add(-d).UTC(), nil
 	}
-	return time.Time{}, &paramError{name, fmt.Sprintf("%q is not a time: use RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01) or an age such as 28d, 12h", s), false}
+	return time.Time{}, &paramError{name, fmt.Sprintf("%s is not a time: use RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01) or an age such as 28d, 12h", surveys.Quote(s)), false}
 }
 
 // parseAge reads "28d" (days) or a Go duration ("12h", "90m"), positive.
@@ -85,7 +85,7 @@ func parsePage(q url.Values) (limit int, after storage.Cursor, err error) {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > storage.MaxPage {
 			// A number out of range is 422; anything else is unreadable, 400.
-			return 0, after, &paramError{"limit", fmt.Sprintf("%q: give a whole number from 1 to %d (default %d)", s, storage.MaxPage, storage.DefaultPage), err == nil}
+			return 0, after, &paramError{"limit", fmt.Sprintf("%s: give a whole number from 1 to %d (default %d)", surveys.Quote(s), storage.MaxPage, storage.DefaultPage), err == nil}
 		}
 		limit = n
 	}

@@ -42,14 +42,14 @@ func (a *api) getScores(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("window"); s != "" {
 		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
 		if err != nil || !strings.HasSuffix(s, "d") || n < 1 || n > maxScoreDays {
-			writeParamError(w, &paramError{"window", fmt.Sprintf("%q: give whole days, 1d to %dd (default %dd)", s, maxScoreDays, scoring.HeadlineDays), true})
+			writeParamError(w, &paramError{"window", fmt.Sprintf("%s: give whole days, 1d to %dd (default %dd)", surveys.Quote(s), maxScoreDays, scoring.HeadlineDays), true})
 			return
 		}
 		days = n
 	}
 	by := q.Get("by")
 	if by != "" && !byName.MatchString(by) {
-		writeParamError(w, &paramError{"by", fmt.Sprintf("%q: use touchpoint or an attribute name (letters, digits, _ . -)", by), true})
+		writeParamError(w, &paramError{"by", fmt.Sprintf("%s: use touchpoint or an attribute name (letters, digits, _ . -)", surveys.Quote(by)), true})
 		return
 	}
 	settings := a.engine.Settings()
@@ -57,7 +57,7 @@ func (a *api) getScores(w http.ResponseWriter, r *http.Request) {
 	if id := q.Get("survey"); id != "" {
 		sv, ok := settings.Survey(id)
 		if !ok {
-			apiError(w, http.StatusNotFound, "survey_not_found", "survey", fmt.Sprintf("no survey %q in the configuration", id))
+			apiError(w, http.StatusNotFound, "survey_not_found", "survey", fmt.Sprintf("no survey %s in the configuration", surveys.Quote(id)))
 			return
 		}
 		svs = []surveys.Survey{sv}

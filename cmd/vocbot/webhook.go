@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // webhookTolerance is how far webhook-timestamp may be from now (replays).
@@ -24,9 +26,13 @@ func verifyWebhook(key []byte, h http.Header, body []byte, now time.Time) (strin
 	if id == "" || ts == "" || sigs == "" {
 		return "", errors.New("missing webhook-id, webhook-timestamp or webhook-signature: VOCBOT_WEBHOOK_SECRET requires Standard Webhooks signatures")
 	}
+	if !validIdempotencyKey(id) {
+		// It is the request's idempotency key, stored like Idempotency-Key.
+		return "", errors.New("webhook-id must be 1–255 printable ASCII characters")
+	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return "", fmt.Errorf("webhook-timestamp %q is not Unix seconds", ts)
+		return "", fmt.Errorf("webhook-timestamp %s is not Unix seconds", surveys.Quote(ts))
 	}
 	if d := now.Sub(time.Unix(secs, 0)); d > webhookTolerance || d < -webhookTolerance {
 		return "", fmt.Errorf("webhook-timestamp is %s away from our clock (tolerance %s): check the sender's clock, or this is a replay", d.Round(time.Second), webhookTolerance)
