@@ -68,7 +68,7 @@ func InsertResponses(ctx context.Context, db *DB, rs []surveys.Response) error {
 // TickReminders enqueues a reminder tick now, as the leader's periodic job
 // would, so tests need not wait for leader election.
 func (j *Jobs) TickReminders(ctx context.Context) error {
-	_, err := j.client.Insert(ctx, reminderTickArgs{}, nil)
+	_, err := j.insert.Insert(ctx, reminderTickArgs{}, nil)
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,11 +42,20 @@ type JobsConfig struct {
 
 // Jobs is the River client on the database's own pool. Jobs inserted with a
 // transaction commit or roll back with it; workers run while Start'ed.
+//
+// Building Jobs only prepares inserting: the working client (producers,
+// leader election, maintenance) is built by Start, so one-shot commands that
+// only enqueue never run or announce a poller.
 type Jobs struct {
-	client   *river.Client[*sql.Tx]
+	db       *DB
+	insert   *river.Client[*sql.Tx] // insert-only: no queues, never started
+	config   *river.Config          // for the working client Start builds
 	timeout  time.Duration
 	running  atomic.Bool
 	delivery *deliveryMetrics
+
+	mu     sync.Mutex
+	client *river.Client[*sql.Tx] // the working client while started
 }
 
 // NewJobs builds the River client for db; it does not start working.
@@ -138,14 +148,9 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		// (send_alert, queue "alerts") are inserted and wait for it.
 		SkipUnknownJobCheck: true,
 	}
-	var driver riverdriver.Driver[*sql.Tx]
-	switch db.engine {
-	case Postgres:
-		driver = riverdatabasesql.New(db.sql)
-	case SQLite:
-		driver = riversqlite.New(db.sql)
-	}
-	client, err := river.NewClient(driver, rcfg)
+	// Inserting needs no workers or queues: a client without queues never
+	// polls or elects a leader, so it can be built for every command.
+	insert, err := river.NewClient(db.riverDriver(false), &river.Config{Logger: db.logger, SkipUnknownJobCheck: true})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
@@ -153,18 +158,43 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Jobs{client: client, timeout: timeout, delivery: metrics}, nil
+	return &Jobs{db: db, insert: insert, config: rcfg, timeout: timeout, delivery: metrics}, nil
+}
+
+// riverDriver is River's driver on the database's own pool. A worker on
+// PostgreSQL also LISTENs (one connection taken from the pool for good), so
+// new and rescheduled jobs are picked up at once instead of at the next
+// poll; database/sql alone cannot LISTEN.
+func (db *DB) riverDriver(listen bool) riverdriver.Driver[*sql.Tx] {
+	switch {
+	case db.engine == Postgres && listen && db.pool != nil:
+		return riverdatabasesql.NewWithPgxListener(db.sql, db.pool)
+	case db.engine == Postgres:
+		return riverdatabasesql.New(db.sql)
+	default:
+		return riversqlite.New(db.sql)
+	}
 }
 
 // Start begins working jobs until Stop. ctx only bounds the start itself;
 // jobs run until Stop is called.
 func (j *Jobs) Start(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.running.Load() {
+		return nil
+	}
+	client, err := river.NewClient(j.db.riverDriver(true), j.config)
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
 	// River derives its workers' context from the one given to Start, so a
 	// cancelled signal context would cut running jobs short before Stop could
 	// let them finish.
-	if err := j.client.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	j.client = client
 	j.running.Store(true)
 	return nil
 }
@@ -176,6 +206,8 @@ func (j *Jobs) Running() bool { return j.running.Load() }
 // running ones to finish; then it cancels their contexts and waits for them
 // to return. A cancelled job is retried later, so nothing is lost.
 func (j *Jobs) Stop(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if !j.running.Swap(false) {
 		return nil
 	}
@@ -203,7 +235,7 @@ func (j *Jobs) insertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, op
 	if err != nil {
 		return err
 	}
-	if _, err := j.client.InsertTx(ctx, sqlTx, args, opts); err != nil {
+	if _, err := j.insert.InsertTx(ctx, sqlTx, args, opts); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	return nil
@@ -221,7 +253,7 @@ func (j *Jobs) insertManyTx(ctx context.Context, tx *gorm.DB, params []river.Ins
 	if err != nil {
 		return err
 	}
-	if _, err := j.client.InsertManyTx(ctx, sqlTx, params); err != nil {
+	if _, err := j.insert.InsertManyTx(ctx, sqlTx, params); err != nil {
 		return fmt.Errorf("enqueue %d jobs: %w", len(params), err)
 	}
 	return nil

@@ -20,18 +20,26 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// riverSchemaVersion is River v0.34.0's schema. A River upgrade adds a new Go
-// migration with the new target; the version already applied never changes.
-const riverSchemaVersion = 6
+// riverStep is one goose Go migration that brings River's own schema to
+// Target. A River upgrade appends a step with the new target under the next
+// free goose version; steps already applied never change, so a database
+// migrated by an older vocbot moves forward from where it stopped.
+type riverStep struct {
+	Version int64 // goose version; SQL files use the other numbers
+	Target  int   // River schema version after this step
+}
 
-// riverGooseVersion is the goose version that carries River's schema; SQL
-// files use the other numbers.
-const riverGooseVersion = 2
+// riverSteps: v6 came with River v0.34.0; v8 (notification outbox, SQLite
+// JSONB columns, never-reused SQLite job ids) with River v0.51.2.
+var riverSteps = []riverStep{
+	{Version: 2, Target: 6},
+	{Version: 9, Target: 8},
+}
 
 // Migration is one schema step and whether it has been applied.
 type Migration struct {
 	Version   int64
-	Name      string // file name, or "river schema v6" for River's step
+	Name      string // file name, or "river schema vN" for River's steps
 	Applied   bool
 	AppliedAt time.Time // zero when pending
 }
@@ -50,13 +58,15 @@ func (db *DB) provider() (*goose.Provider, error) {
 	var (
 		dialect goose.Dialect
 		dir     string
-		riverUp func(context.Context, *sql.DB) error
+		riverUp func(target int) func(context.Context, *sql.DB) error
 		opts    = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithSlog(db.logger)}
 	)
 	switch db.engine {
 	case Postgres:
 		dialect, dir = goose.DialectPostgres, "migrations/postgres"
-		riverUp = migrateRiver(riverdatabasesql.New(db.sql))
+		riverUp = func(target int) func(context.Context, *sql.DB) error {
+			return migrateRiver(riverdatabasesql.New(db.sql), target)
+		}
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
 			return nil, fmt.Errorf("migration lock: %w", err)
@@ -64,7 +74,9 @@ func (db *DB) provider() (*goose.Provider, error) {
 		opts = append(opts, goose.WithSessionLocker(locker))
 	case SQLite:
 		dialect, dir = goose.DialectSQLite3, "migrations/sqlite"
-		riverUp = migrateRiver(riversqlite.New(db.sql))
+		riverUp = func(target int) func(context.Context, *sql.DB) error {
+			return migrateRiver(riversqlite.New(db.sql), target)
+		}
 	default:
 		return nil, fmt.Errorf("no migrations for engine %q", db.engine)
 	}
@@ -73,18 +85,23 @@ func (db *DB) provider() (*goose.Provider, error) {
 		return nil, err
 	}
 	// River's schema runs outside a transaction (RunDB): some of its steps
-	// cannot share one, and MigrateTx is deprecated in v0.34.0 for that reason.
-	opts = append(opts, goose.WithGoMigrations(goose.NewGoMigration(riverGooseVersion, &goose.GoFunc{RunDB: riverUp}, nil)))
+	// cannot share one (River deprecated MigrateTx for that reason); River
+	// runs each of its own versions in a transaction of its own.
+	for _, st := range riverSteps {
+		opts = append(opts, goose.WithGoMigrations(goose.NewGoMigration(st.Version, &goose.GoFunc{RunDB: riverUp(st.Target)}, nil)))
+	}
 	return goose.NewProvider(dialect, db.sql, sub, opts...)
 }
 
-func migrateRiver[TTx any](d riverdriver.Driver[TTx]) func(context.Context, *sql.DB) error {
+func migrateRiver[TTx any](d riverdriver.Driver[TTx], target int) func(context.Context, *sql.DB) error {
 	return func(ctx context.Context, _ *sql.DB) error {
 		m, err := rivermigrate.New(d, nil)
 		if err != nil {
 			return err
 		}
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{TargetVersion: riverSchemaVersion})
+		// A target already reached does nothing (River ≥ v0.48 no longer
+		// runs later versions then), so each step moves exactly to its own.
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{TargetVersion: target})
 		return err
 	}
 }
@@ -192,8 +209,27 @@ func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
 }
 
 func sourceName(s *goose.Source) string {
-	if s.Type == goose.TypeGo && s.Version == riverGooseVersion {
-		return fmt.Sprintf("river schema v%d", riverSchemaVersion)
+	if s.Type == goose.TypeGo {
+		for _, st := range riverSteps {
+			if st.Version == s.Version {
+				return fmt.Sprintf("river schema v%d", st.Target)
+			}
+		}
 	}
 	return s.Path
+}
+
+// migrateUpTo applies migrations up to version only: what an older vocbot
+// left behind, for upgrade tests.
+func (db *DB) migrateUpTo(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if db.engine == SQLite {
+		db.sql.SetMaxOpenConns(2)
+		defer db.sql.SetMaxOpenConns(1)
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
 }

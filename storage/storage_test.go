@@ -57,6 +57,77 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	}
 }
 
+// A database migrated by the release on River v0.34 (River schema v6, our
+// goose versions up to 8) moves to River's current schema with its queued
+// jobs intact, and they are worked afterwards.
+func TestMigrateUpgradesRiverSchemaOfOlderRelease(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db := storagetest.OpenUnmigrated(t, e)
+			if err := storage.MigrateUpTo(ctx, db, 8); err != nil {
+				t.Fatalf("migrate like the older release: %v", err)
+			}
+			if v := riverVersion(t, db); v != 6 {
+				t.Fatalf("River schema after the older release's migrations = %d; want 6", v)
+			}
+			if cur, err := db.SchemaCurrent(ctx); err != nil || cur {
+				t.Fatalf("SchemaCurrent on the older schema = %v, %v; want false, nil", cur, err)
+			}
+			// A job queued by the older release, in its format (JSON text
+			// on SQLite, before River's JSONB conversion).
+			insert := `INSERT INTO river_job (args, kind, max_attempts, queue, state, scheduled_at, created_at)
+VALUES ($1, 'test_note', 25, 'default', 'available', $2, $2)`
+			if e == storage.SQLite {
+				insert = `INSERT INTO river_job (args, kind, max_attempts, queue, state, scheduled_at, created_at)
+VALUES (json(?1), 'test_note', 25, 'default', 'available', ?2, ?2)`
+			}
+			if _, err := db.SQL().ExecContext(ctx, insert, `{"Note":"queued-by-older-release"}`, time.Now().UTC().Add(-time.Minute)); err != nil {
+				t.Fatalf("queue a job in the older schema: %v", err)
+			}
+
+			res, err := db.Migrate(ctx)
+			if err != nil {
+				t.Fatalf("migrate the older schema: %v", err)
+			}
+			var names []string
+			for _, r := range res {
+				names = append(names, r.Name)
+			}
+			if len(names) == 0 || names[0] != "river schema v8" || strings.Contains(strings.Join(names, ","), "v6") {
+				t.Fatalf("upgrade applied %v; want river schema v8 first and v6 not again", names)
+			}
+			if v := riverVersion(t, db); v != 8 {
+				t.Fatalf("River schema after upgrade = %d; want 8", v)
+			}
+			if cur, err := db.SchemaCurrent(ctx); err != nil || !cur {
+				t.Fatalf("SchemaCurrent after upgrade = %v, %v; want true, nil", cur, err)
+			}
+			w := &noteWorker{ran: make(chan string, 1)}
+			startJobs(t, db, w, 5*time.Second)
+			select {
+			case note := <-w.ran:
+				if note != "queued-by-older-release" {
+					t.Fatalf("worker ran %q; want the job queued before the upgrade", note)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the job queued before the upgrade did not run within 30 s")
+			}
+		})
+	}
+}
+
+func riverVersion(t *testing.T, db *storage.DB) int {
+	t.Helper()
+	var v int
+	if err := db.SQL().QueryRowContext(context.Background(), `SELECT max(version) FROM river_migration`).Scan(&v); err != nil {
+		t.Fatalf("read River schema version: %v", err)
+	}
+	return v
+}
+
 func TestSecondProcessOnSameSQLiteFileIsRefused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
