@@ -101,7 +101,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		Log:         log,
 	})
 	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
-	ingest.telegramBot = deepLinkBot(bots)
+	ingest.linkBot = deepLinkBot(bots)
 	if th := digestThresholds(cfg).ENPS; th.Score > 0 {
 		ingest.enps = th // the configured eNPS anonymity thresholds
 	}
