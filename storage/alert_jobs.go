@@ -29,8 +29,9 @@ import (
 type Alerts struct {
 	// Targets are the channels alerts go to (ChatID set).
 	Targets []surveys.Address
-	// Posters post and redraw alerts per platform; an alert whose platform
-	// has no poster in this process waits for a process that has one.
+	// Posters post and redraw alerts per platform. An alert whose platform
+	// has none (its credentials are not set) fails for that target: logged,
+	// counted in vocbot_alert_failures_total{reason="no_credentials"}.
 	Posters map[surveys.Platform]surveys.AlertPoster
 	// Locale is the staff's language for the cards.
 	Locale string
@@ -51,7 +52,7 @@ const alertCommentPoll = time.Second
 const staleAlert = 2 * time.Minute
 
 // addAlertWorker registers the send_alert worker when alerts have targets.
-func addAlertWorker(ws *river.Workers, db *DB, a Alerts) (bool, error) {
+func addAlertWorker(ws *river.Workers, db *DB, a Alerts, m *deliveryMetrics) (bool, error) {
 	if len(a.Targets) == 0 {
 		return false, nil
 	}
@@ -64,7 +65,7 @@ func addAlertWorker(ws *river.Workers, db *DB, a Alerts) (bool, error) {
 	if a.CommentWait == 0 {
 		a.CommentWait = surveys.AlertCommentWait
 	}
-	if err := river.AddWorkerSafely(ws, &sendAlertWorker{db: db, a: a}); err != nil {
+	if err := river.AddWorkerSafely(ws, &sendAlertWorker{db: db, a: a, metrics: m}); err != nil {
 		return false, fmt.Errorf("register alert worker: %w", err)
 	}
 	return true, nil
@@ -72,8 +73,9 @@ func addAlertWorker(ws *river.Workers, db *DB, a Alerts) (bool, error) {
 
 type sendAlertWorker struct {
 	river.WorkerDefaults[AlertArgs]
-	db *DB
-	a  Alerts
+	db      *DB
+	a       Alerts
+	metrics *deliveryMetrics
 }
 
 func (w *sendAlertWorker) Timeout(*river.Job[AlertArgs]) time.Duration { return time.Minute }
@@ -174,7 +176,11 @@ func (w *sendAlertWorker) post(ctx context.Context, log *slog.Logger, job *river
 	}
 	poster := w.a.Posters[to.Platform]
 	if poster == nil {
-		return river.JobSnooze(time.Minute) // a process with the platform's credentials will take it
+		// Waiting would only postpone it every minute, unseen: say so once.
+		log.Error("alert not posted: no credentials for its platform", "alert_id", row.ID,
+			"err", fmt.Sprintf("vocbot has no %s adapter running (its credentials are not set)", to.Platform))
+		w.failed(to, "no_credentials")
+		return w.setStatus(ctx, row.ID, alertPending, alertFailed)
 	}
 	res := db.Model(&alertRow{}).Where("id = ? AND status = ?", row.ID, alertPending).
 		Updates(map[string]any{"status": alertSending, "attempt_started_at": now.UTC()})
@@ -208,12 +214,14 @@ func (w *sendAlertWorker) post(ctx context.Context, log *slog.Logger, job *river
 	switch {
 	case kind == surveys.Unreachable:
 		log.Error("alert channel unreachable", "alert_id", row.ID, "err", postErr)
+		w.failed(to, "unreachable")
 		return w.setStatus(ctx, row.ID, alertSending, alertUndeliverable)
 	case kind == surveys.Ambiguous:
 		log.Warn("alert post outcome unknown; not reposted", "alert_id", row.ID, "err", postErr)
 		return w.setStatus(ctx, row.ID, alertSending, alertUnknown)
 	case job.Attempt >= job.MaxAttempts:
 		log.Error("alert not posted after every attempt", "alert_id", row.ID, "err", postErr)
+		w.failed(to, "failed")
 		return w.setStatus(ctx, row.ID, alertSending, alertFailed)
 	}
 	if err := w.setStatus(ctx, row.ID, alertSending, alertPending); err != nil {
@@ -223,6 +231,13 @@ func (w *sendAlertWorker) post(ctx context.Context, log *slog.Logger, job *river
 		return river.JobSnooze(max(retryAfter, time.Second))
 	}
 	return fmt.Errorf("post alert: %w", postErr)
+}
+
+// failed counts an alert given up for one target.
+func (w *sendAlertWorker) failed(to surveys.Address, reason string) {
+	if w.metrics != nil {
+		w.metrics.alertFailures.WithLabelValues(string(to.Platform), reason).Inc()
+	}
 }
 
 func (w *sendAlertWorker) setStatus(ctx context.Context, id int64, from, to string) error {

@@ -33,28 +33,14 @@ type Delivery struct {
 	// finds it assumes the process died mid-send (default 2 min; longer than
 	// SendTimeout, so a slow send elsewhere is never mistaken for one).
 	StaleAfter time.Duration
-	// Rates overrides the built-in per-platform limits (tests, self-hosted APIs).
-	Rates map[surveys.Platform]PlatformRates
+	// Rates are the send limits each platform's adapter declares, enforced
+	// through buckets shared by every replica; a platform without an entry
+	// is not limited here (tests set their own).
+	Rates map[surveys.Platform]surveys.SendLimits
 	// Reminders words and times the one reminder of unanswered surveys.
 	Reminders Reminders
 	// Logger receives delivery logs; nil discards them.
 	Logger *slog.Logger
-}
-
-// PlatformRates are a platform's limits: one bucket for the whole bot and
-// one per chat, shared by every replica through the database.
-type PlatformRates struct {
-	Global  Rate
-	PerChat Rate
-}
-
-// DefaultRates are the platforms' documented limits, kept a little under
-// them (engine.md §7): Telegram ~30 msg/s overall and 1 msg/s per chat,
-// Slack 1 msg/s per channel, Discord 50 req/s.
-var DefaultRates = map[surveys.Platform]PlatformRates{
-	surveys.Telegram: {Global: Rate{Interval: 40 * time.Millisecond, Burst: 25}, PerChat: Rate{Interval: time.Second, Burst: 1}},
-	surveys.Slack:    {Global: Rate{Interval: 20 * time.Millisecond, Burst: 20}, PerChat: Rate{Interval: time.Second, Burst: 1}},
-	surveys.Discord:  {Global: Rate{Interval: 20 * time.Millisecond, Burst: 50}, PerChat: Rate{Interval: 200 * time.Millisecond, Burst: 5}},
 }
 
 // staleSending is the default Delivery.StaleAfter.
@@ -66,6 +52,9 @@ type deliveryMetrics struct {
 	duration    *prometheus.HistogramVec
 	latency     *prometheus.HistogramVec
 	rateLimited *prometheus.CounterVec
+	// digestFailures and alertFailures count posts given up, by reason.
+	digestFailures *prometheus.CounterVec
+	alertFailures  *prometheus.CounterVec
 }
 
 func newDeliveryMetrics() *deliveryMetrics {
@@ -88,11 +77,19 @@ func newDeliveryMetrics() *deliveryMetrics {
 			Name: "vocbot_platform_ratelimited_total",
 			Help: "429 answers from platforms.",
 		}, []string{"platform"}),
+		digestFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vocbot_digest_failures_total",
+			Help: "Digests not posted, by platform and reason (no_credentials, unreachable, failed).",
+		}, []string{"platform", "reason"}),
+		alertFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vocbot_alert_failures_total",
+			Help: "Alerts not posted, by platform and reason (no_credentials, unreachable, failed).",
+		}, []string{"platform", "reason"}),
 	}
 }
 
 func (m *deliveryMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.sent, m.duration, m.latency, m.rateLimited}
+	return []prometheus.Collector{m.sent, m.duration, m.latency, m.rateLimited, m.digestFailures, m.alertFailures}
 }
 
 // sendSurveyWorker runs the delivery state machine of engine.md §6:
@@ -280,10 +277,7 @@ func (w *sendSurveyWorker) peek(ctx context.Context, id int64) (surveys.Invitati
 // takeSendTokens waits for the platform's global and per-chat buckets;
 // short waits sleep here, long ones come back for the job to snooze.
 func (db *DB) takeSendTokens(ctx context.Context, d Delivery, to surveys.Address) (time.Duration, error) {
-	rates, ok := d.Rates[to.Platform]
-	if !ok {
-		rates = DefaultRates[to.Platform]
-	}
+	rates := d.Rates[to.Platform]
 	buckets := []struct {
 		key  string
 		rate Rate

@@ -26,8 +26,9 @@ type Digests struct {
 	Specs      []surveys.DigestSpec
 	Settings   *surveys.Settings
 	Thresholds surveys.DigestThresholds
-	// Posters post digests per platform; a digest whose platform has no
-	// poster in this process waits for a process that has one.
+	// Posters post digests per platform. A digest whose platform has none
+	// (its credentials are not set) fails: logged, counted in
+	// vocbot_digest_failures_total{reason="no_credentials"}, not retried.
 	Posters map[surveys.Platform]surveys.DigestPoster
 	// Chart draws the trend chart attached to a digest; nil posts none.
 	Chart func(surveys.Digest) ([]byte, error)
@@ -54,7 +55,7 @@ func (SendDigestArgs) Kind() string { return "send_digest" }
 
 // addDigestWorkers registers the digest workers and returns the periodic
 // tick, or nothing when no digest is configured.
-func addDigestWorkers(ws *river.Workers, db *DB, d Digests) ([]*river.PeriodicJob, error) {
+func addDigestWorkers(ws *river.Workers, db *DB, d Digests, m *deliveryMetrics) ([]*river.PeriodicJob, error) {
 	if len(d.Specs) == 0 {
 		return nil, nil
 	}
@@ -71,7 +72,7 @@ func addDigestWorkers(ws *river.Workers, db *DB, d Digests) ([]*river.PeriodicJo
 	if err := river.AddWorkerSafely(ws, &digestTickWorker{store: st, d: d}); err != nil {
 		return nil, fmt.Errorf("register digest tick: %w", err)
 	}
-	if err := river.AddWorkerSafely(ws, &sendDigestWorker{store: st, d: d}); err != nil {
+	if err := river.AddWorkerSafely(ws, &sendDigestWorker{store: st, d: d, metrics: m}); err != nil {
 		return nil, fmt.Errorf("register digest worker: %w", err)
 	}
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
@@ -140,8 +141,9 @@ const staleDigest = 5 * time.Minute
 // not reposted: a missing digest is better than a doubled one.
 type sendDigestWorker struct {
 	river.WorkerDefaults[SendDigestArgs]
-	store *Store
-	d     Digests
+	store   *Store
+	d       Digests
+	metrics *deliveryMetrics
 }
 
 func (w *sendDigestWorker) Timeout(*river.Job[SendDigestArgs]) time.Duration { return 3 * time.Minute }
@@ -176,7 +178,15 @@ func (w *sendDigestWorker) Work(ctx context.Context, job *river.Job[SendDigestAr
 	}
 	poster := w.d.Posters[spec.To.Platform]
 	if poster == nil {
-		return river.JobSnooze(time.Minute) // a process with the platform's credentials will take it
+		// Waiting would only postpone it every minute until the day is
+		// over: say so once, where operators look.
+		err := fmt.Errorf("digest %s not posted: vocbot has no %s adapter running (its credentials are not set)", spec.ID, spec.To.Platform)
+		log.Error("digest not posted: no credentials for its platform", "to", spec.To.Platform, "err", err)
+		w.failed(spec, "no_credentials")
+		if ferr := w.finish(ctx, job, runFailed); ferr != nil {
+			return ferr
+		}
+		return river.JobCancel(err)
 	}
 	d, err := surveys.ComposeDigest(ctx, w.store, spec, w.d.Settings, w.d.Thresholds, run.DueAt)
 	if err != nil {
@@ -222,6 +232,7 @@ func (w *sendDigestWorker) Work(ctx context.Context, job *river.Job[SendDigestAr
 	switch {
 	case kind == surveys.Unreachable:
 		log.Error("digest channel unreachable", "err", postErr)
+		w.failed(spec, "unreachable")
 		if err := w.finish(ctx, job, runFailed); err != nil {
 			return err
 		}
@@ -230,6 +241,7 @@ func (w *sendDigestWorker) Work(ctx context.Context, job *river.Job[SendDigestAr
 		log.Warn("digest post outcome unknown; not reposted", "err", postErr)
 		return w.finish(ctx, job, runUnknown)
 	case job.Attempt >= job.MaxAttempts:
+		w.failed(spec, "failed")
 		_ = w.finish(ctx, job, runFailed)
 		return river.JobCancel(postErr)
 	}
@@ -242,6 +254,13 @@ func (w *sendDigestWorker) Work(ctx context.Context, job *river.Job[SendDigestAr
 		return river.JobSnooze(max(retryAfter, time.Second))
 	}
 	return fmt.Errorf("post digest: %w", postErr)
+}
+
+// failed counts a digest given up.
+func (w *sendDigestWorker) failed(spec surveys.DigestSpec, reason string) {
+	if w.metrics != nil {
+		w.metrics.digestFailures.WithLabelValues(string(spec.To.Platform), reason).Inc()
+	}
 }
 
 // finish records a final state and completes the job in one transaction.

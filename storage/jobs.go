@@ -94,11 +94,11 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	); err != nil {
 		return nil, fmt.Errorf("register workers: %w", err)
 	}
-	digestTick, err := addDigestWorkers(ws, db, cfg.Digests)
+	digestTick, err := addDigestWorkers(ws, db, cfg.Digests, metrics)
 	if err != nil {
 		return nil, err
 	}
-	alerting, err := addAlertWorker(ws, db, cfg.Alerts)
+	alerting, err := addAlertWorker(ws, db, cfg.Alerts, metrics)
 	if err != nil {
 		return nil, err
 	}

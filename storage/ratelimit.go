@@ -8,16 +8,16 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // Rate is a token bucket: one token every Interval, up to Burst at once.
-type Rate struct {
-	Interval time.Duration
-	Burst    int
-}
+// Adapters declare theirs (surveys.SendLimits).
+type Rate = surveys.Rate
 
 // tolerance is GCRA's burst tolerance τ = (Burst − 1)·Interval.
-func (r Rate) tolerance() time.Duration {
+func tolerance(r Rate) time.Duration {
 	if r.Burst <= 1 {
 		return 0
 	}
@@ -49,7 +49,7 @@ func (db *DB) takeToken(ctx context.Context, key string, r Rate) (time.Duration,
 	switch db.engine {
 	case Postgres:
 		// Times come from the database clock so replicas with skewed clocks agree.
-		interval, tol := r.Interval.Microseconds(), r.tolerance().Microseconds()
+		interval, tol := r.Interval.Microseconds(), tolerance(r).Microseconds()
 		if _, err := db.sql.ExecContext(ctx,
 			`INSERT INTO rate_buckets (key, tat) VALUES ($1, now()) ON CONFLICT (key) DO NOTHING`, key); err != nil {
 			return 0, fmt.Errorf("rate bucket %s: %w", key, err)
@@ -74,7 +74,7 @@ SELECT EXISTS (SELECT 1 FROM took),
 		}
 	case SQLite:
 		now := time.Now().UnixMicro()
-		interval, tol := r.Interval.Microseconds(), r.tolerance().Microseconds()
+		interval, tol := r.Interval.Microseconds(), tolerance(r).Microseconds()
 		if _, err := db.sql.ExecContext(ctx,
 			`INSERT INTO rate_buckets (key, tat) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, now); err != nil {
 			return 0, fmt.Errorf("rate bucket %s: %w", key, err)
@@ -95,7 +95,7 @@ UPDATE rate_buckets SET tat = max(tat, ?1) + ?2
 		}
 	}
 	// Not taken: wait until the bucket has room and any block has passed.
-	wait := tatMicros.Int64 - r.tolerance().Microseconds() - nowMicros
+	wait := tatMicros.Int64 - tolerance(r).Microseconds() - nowMicros
 	if blockedMicros.Valid && blockedMicros.Int64-nowMicros > wait {
 		wait = blockedMicros.Int64 - nowMicros
 	}

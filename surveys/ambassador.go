@@ -35,6 +35,7 @@ import (
 type Ambassadors struct {
 	SlackUsers    []string // Slack user ids (U…, W…)
 	DiscordRoles  []string // Discord role ids; a member of any qualifies
+	DiscordUsers  []string // Discord user ids (snowflakes), for staff without a role
 	TelegramUsers []string // Telegram user ids, in decimal
 	// DailyQuota caps the invitations one ambassador may send by command per
 	// day (the workspace's day); 0 means DefaultDailyQuota.
@@ -45,7 +46,8 @@ type Ambassadors struct {
 const DefaultDailyQuota = 20
 
 // Allows reports whether the person at from, holding roles (Discord role
-// ids the adapter read from the interaction), is an ambassador.
+// ids the adapter read from the interaction), is an ambassador: a listed
+// Slack, Telegram or Discord user, or a member of a listed Discord role.
 func (a Ambassadors) Allows(from Address, roles []string) bool {
 	switch from.Platform {
 	case Slack:
@@ -53,6 +55,9 @@ func (a Ambassadors) Allows(from Address, roles []string) bool {
 	case Telegram:
 		return from.UserID != "" && slices.Contains(a.TelegramUsers, from.UserID)
 	case Discord:
+		if from.UserID != "" && slices.Contains(a.DiscordUsers, from.UserID) {
+			return true
+		}
 		for _, r := range roles {
 			if r != "" && slices.Contains(a.DiscordRoles, r) {
 				return true
@@ -220,48 +225,6 @@ type CommandReply struct {
 // Refusal is the reply to anyone who is not an ambassador: polite, and
 // telling nothing about surveys or customers.
 const Refusal = "Sorry, /survey commands are for CX ambassadors only. If you should have access, ask your vocbot operator to add you to the ambassadors in the configuration."
-
-// Command runs a command for Slack's CommandHandler (bots/slack): from is
-// the Slack user in their channel, text what follows /survey.
-func (d *AmbassadorDesk) Command(ctx context.Context, from Address, text string) (string, error) {
-	r, err := d.Run(ctx, CommandRequest{From: from, Text: text})
-	return r.Text, err
-}
-
-// Route is the Handler for Telegram, where commands arrive as messages:
-// a Telegram message that is a /survey command runs here and is answered
-// through reply (the Telegram bot) in the chat it came from; everything
-// else goes on to next (the Engine). Slack and Discord deliver /survey as
-// slash commands (Command, Run), never as messages, so their messages pass
-// through untouched and reply is never asked to reach another platform.
-func (d *AmbassadorDesk) Route(next Handler, reply Sender) Handler {
-	return routeHandler{desk: d, next: next, reply: reply}
-}
-
-type routeHandler struct {
-	desk  *AmbassadorDesk
-	next  Handler
-	reply Sender
-}
-
-func (h routeHandler) Handle(ctx context.Context, in Incoming) error {
-	in = in.Clean()
-	if in.From.Platform != Telegram || in.Value != "" || !IsAmbassadorCommand(in.Text) {
-		return h.next.Handle(ctx, in)
-	}
-	r, err := h.desk.Run(ctx, CommandRequest{ID: in.ID, From: in.From, Text: in.Text})
-	if err != nil {
-		r = CommandReply{Text: "Sorry, that command failed on vocbot's side. Try again in a minute; if it keeps failing, tell your vocbot operator."}
-	}
-	to := Address{Platform: in.From.Platform, ChatID: in.From.ChatID}
-	if to.ChatID == "" {
-		to.UserID = in.From.UserID
-	}
-	if _, serr := h.reply.Send(ctx, to, Prompt{Text: r.Text, Dir: r.Dir}); serr != nil {
-		return errors.Join(err, fmt.Errorf("reply to /survey: %w", serr))
-	}
-	return err
-}
 
 // Run checks, runs and audits one command. The error is for vocbot's own
 // failures (storage); everything the ambassador should know, mistakes

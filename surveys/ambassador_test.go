@@ -26,6 +26,8 @@ var (
 	telegramAmbassador = surveys.Address{Platform: surveys.Telegram, ChatID: "-100777", UserID: "111111"}
 	discordAmbassador  = surveys.Address{Platform: surveys.Discord, ChatID: "900000000000000001", UserID: "800000000000000001"}
 	ambassadorRole     = "700000000000000001"
+	// discordUserAmbassador is listed by user id, without the role.
+	discordUserAmbassador = surveys.Address{Platform: surveys.Discord, ChatID: "900000000000000001", UserID: "800000000000000009"}
 )
 
 func ambSettings() *surveys.Settings {
@@ -76,7 +78,8 @@ func newAmbFixture(t testing.TB, db *storage.DB, cfg surveys.AmbassadorConfig) *
 	if cfg.Ambassadors.SlackUsers == nil {
 		cfg.Ambassadors = surveys.Ambassadors{
 			SlackUsers: []string{slackAmbassador.UserID}, TelegramUsers: []string{telegramAmbassador.UserID},
-			DiscordRoles: []string{ambassadorRole}, DailyQuota: cfg.Ambassadors.DailyQuota,
+			DiscordRoles: []string{ambassadorRole}, DiscordUsers: []string{discordUserAmbassador.UserID},
+			DailyQuota: cfg.Ambassadors.DailyQuota,
 		}
 	}
 	f.desk = surveys.NewAmbassadorDesk(f.engine, f.store, f.store, cfg)
@@ -114,9 +117,15 @@ func (f *ambFixture) audit() []surveys.AuditEntry {
 // run is one command from an ambassador.
 func (f *ambFixture) run(from surveys.Address, text string, roles ...string) string {
 	f.t.Helper()
-	r, err := f.desk.Run(context.Background(), surveys.CommandRequest{From: from, Roles: roles, Text: text})
+	return f.command(surveys.CommandRequest{From: from, Roles: roles, Text: text})
+}
+
+// command runs req through the router every adapter's commands reach.
+func (f *ambFixture) command(req surveys.CommandRequest) string {
+	f.t.Helper()
+	r, err := surveys.NewCommands(nil, f.desk).Command(context.Background(), req)
 	if err != nil {
-		f.t.Fatalf("Run(%q): %v", text, err)
+		f.t.Fatalf("Command(%q): %v", req.Text, err)
 	}
 	return r.Text
 }
@@ -157,6 +166,9 @@ func TestAmbassadorAuthorization(t *testing.T) {
 			{"discord role", discordAmbassador, []string{"1", ambassadorRole}, true},
 			{"discord without the role", discordAmbassador, []string{"1"}, false},
 			{"discord user id is not a role", discordAmbassador, nil, false},
+			{"discord user listed by id", discordUserAmbassador, nil, true},
+			{"discord user listed by id, other roles", discordUserAmbassador, []string{"1"}, true},
+			{"discord listed id on another platform", surveys.Address{Platform: surveys.Slack, UserID: discordUserAmbassador.UserID}, nil, false},
 			{"unknown platform", surveys.Address{Platform: "irc", UserID: "U0AMB"}, nil, false},
 		}
 		for _, tt := range tests {
@@ -203,23 +215,10 @@ func TestAmbassadorSendSameOnEveryPlatform(t *testing.T) {
 			f.customer("cus_42", 5001)
 			var reply string
 			switch platform {
-			case surveys.Slack: // bots/slack's CommandHandler: the text after /survey
-				var err error
-				if reply, err = f.desk.Command(context.Background(), slackAmbassador, "send nps cus_42"); err != nil {
-					t.Fatal(err)
-				}
-			case surveys.Telegram: // a staff chat message, routed before the conversation
-				staff := &surveystest.Sender{}
-				h := f.desk.Route(f.engine, staff)
-				in := surveys.Incoming{ID: "tg:9001", From: telegramAmbassador, Text: "/survey@acme_bot send nps cus_42"}
-				if err := h.Handle(context.Background(), in); err != nil {
-					t.Fatal(err)
-				}
-				sent := staff.Sent(surveys.Address{Platform: surveys.Telegram, ChatID: telegramAmbassador.ChatID})
-				if len(sent) != 1 {
-					t.Fatalf("%d replies in the staff chat, want 1: %+v", len(sent), staff.Calls())
-				}
-				reply = sent[0].Text
+			case surveys.Slack: // Slack's /survey: the text after the command
+				reply = f.command(surveys.CommandRequest{From: slackAmbassador, Text: "send nps cus_42"})
+			case surveys.Telegram: // a staff chat message: the whole text
+				reply = f.command(surveys.CommandRequest{ID: "tg:9001", From: telegramAmbassador, Text: "/survey@acme_bot send nps cus_42"})
 			}
 			if n := f.invitations(surveys.Scheduled); n != 1 {
 				t.Errorf("%s: %d scheduled invitations, want 1", platform, n)
@@ -302,39 +301,16 @@ func TestAmbassadorSendReplayedUpdate(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		f := newAmbFixture(t, db, surveys.AmbassadorConfig{})
 		f.customer("cus_42", 5001)
-		staff := &surveystest.Sender{}
-		h := f.desk.Route(f.engine, staff)
-		in := surveys.Incoming{ID: "tg:77", From: telegramAmbassador, Text: "/survey send nps cus_42"}
+		req := surveys.CommandRequest{ID: "tg:77", From: telegramAmbassador, Text: "/survey send nps cus_42"}
+		var replies []string
 		for range 2 { // Telegram redelivers an update after a restart
-			if err := h.Handle(context.Background(), in); err != nil {
-				t.Fatal(err)
-			}
+			replies = append(replies, f.command(req))
 		}
 		if n := f.invitations(surveys.Scheduled); n != 1 {
 			t.Errorf("%d invitations after a redelivered command, want 1", n)
 		}
-		sent := staff.Sent(surveys.Address{Platform: surveys.Telegram, ChatID: telegramAmbassador.ChatID})
-		if len(sent) != 2 || !strings.Contains(sent[1].Text, "received before; nothing new was sent") {
-			t.Errorf("replies %+v, want the second to say it was a redelivery", sent)
-		}
-		// Other messages go on to the conversation.
-		before := len(f.audit())
-		if err := h.Handle(context.Background(), surveys.Incoming{ID: "tg:78", From: surveys.Address{Platform: surveys.Telegram, ChatID: "5001", UserID: "5001"}, Text: "/help"}); err != nil {
-			t.Fatal(err)
-		}
-		if len(f.audit()) != before {
-			t.Errorf("a customer's /help was audited as an ambassador command")
-		}
-		if len(f.sender.Sent(surveys.Address{Platform: surveys.Telegram, ChatID: "5001", UserID: "5001"})) == 0 {
-			t.Errorf("the customer's /help got no answer from the conversation")
-		}
-		// Slack delivers /survey as a slash command; a message that looks like
-		// one is the conversation's, and the Telegram bot never answers Slack.
-		if err := h.Handle(context.Background(), surveys.Incoming{ID: "slack:Ev1", From: slackAmbassador, Text: " /survey stats"}); err != nil {
-			t.Fatal(err)
-		}
-		if len(f.audit()) != before || len(staff.Calls()) != 2 {
-			t.Errorf("a Slack message was run as a command: audit %+v, staff chat %+v", f.audit(), staff.Calls())
+		if !strings.Contains(replies[1], "received before; nothing new was sent") {
+			t.Errorf("replies %q, want the second to say it was a redelivery", replies)
 		}
 	})
 }

@@ -24,6 +24,10 @@ type Config struct {
 	// SigningSecret verifies Slack's HTTP requests (VOCBOT_SLACK_SIGNING_SECRET).
 	// Without it every inbound request is rejected with 401.
 	SigningSecret string
+	// AppToken is the app-level xapp- token (VOCBOT_SLACK_APP_TOKEN); when
+	// set, Receivers holds a Socket Mode connection besides the HTTP
+	// Request URLs.
+	AppToken string
 	// APIURL is the Web API base URL ending in "/" (VOCBOT_SLACK_API_URL);
 	// "" means https://slack.com/api/.
 	APIURL string
@@ -35,10 +39,11 @@ type Config struct {
 
 // Bot talks to one Slack workspace through its bot token.
 type Bot struct {
-	api    *slackgo.Client
-	secret string
-	token  string // only to scrub it from errors
-	log    *slog.Logger
+	api      *slackgo.Client
+	secret   string
+	token    string // only to scrub it from errors
+	appToken string
+	log      *slog.Logger
 	// patience is how long a slash command runs before the answer moves
 	// to response_url (command_async.go).
 	patience time.Duration
@@ -72,7 +77,7 @@ func New(cfg Config) (*Bot, error) {
 	// No OptionRetry: 429s and failures go back to the worker, which snoozes
 	// on the shared rate bucket (engine.md §7).
 	api := slackgo.New(cfg.BotToken, slackgo.OptionAPIURL(apiURL), slackgo.OptionHTTPClient(scrubbingClient{client}))
-	return &Bot{api: api, secret: cfg.SigningSecret, token: cfg.BotToken, log: log.With("platform", "slack"), patience: commandPatience}, nil
+	return &Bot{api: api, secret: cfg.SigningSecret, token: cfg.BotToken, appToken: cfg.AppToken, log: log.With("platform", "slack"), patience: commandPatience}, nil
 }
 
 // scrubbingClient keeps credentials out of failed requests' errors. The
@@ -297,7 +302,7 @@ func (b *Bot) call(ctx context.Context, do func(context.Context) error) error {
 	if err == nil {
 		return nil
 	}
-	return surveys.Scrub(classify(err, gotConn.Load() && !wrote.Load()), b.token, b.secret)
+	return surveys.Scrub(classify(err, gotConn.Load() && !wrote.Load()), b.token, b.appToken, b.secret)
 }
 
 // defaultRetryAfter is assumed for a 429 without Retry-After (platforms.md §6).

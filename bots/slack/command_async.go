@@ -5,6 +5,8 @@ import (
 	"time"
 
 	slackgo "github.com/slack-go/slack"
+
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // commandPatience is how long a slash command may run before vocbot
@@ -20,7 +22,7 @@ const workingOnIt = "Working on it…"
 // Bot's patience is answered "Working on it…" and keeps running; its reply
 // is then posted to the command's response_url (which Slack accepts 5
 // times within 30 minutes).
-func (b *Bot) answerCommand(ctx context.Context, c CommandHandler, cmd slackgo.SlashCommand) map[string]string {
+func (b *Bot) answerCommand(ctx context.Context, c surveys.Commander, cmd slackgo.SlashCommand) map[string]string {
 	if cmd.ResponseURL == "" {
 		return b.runCommand(ctx, c, cmd)
 	}

@@ -19,13 +19,13 @@ type slowCommander struct {
 	reply   string
 }
 
-func (c *slowCommander) Command(ctx context.Context, _ surveys.Address, _ string) (string, error) {
+func (c *slowCommander) Command(ctx context.Context, _ surveys.CommandRequest) (surveys.CommandReply, error) {
 	select {
 	case <-c.release:
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return surveys.CommandReply{}, ctx.Err()
 	}
-	return c.reply, nil
+	return surveys.CommandReply{Text: c.reply}, nil
 }
 
 // A command that outlasts the patience is answered "Working on it…" at

@@ -12,10 +12,11 @@
 // (/slack/events, /slack/interactivity, /slack/commands). Each verifies the
 // request signature on the raw body before parsing and answers 401 without
 // it. DMs and button presses become surveys.Incoming for a surveys.Handler;
-// /survey commands go to a CommandHandler, and one that runs longer than
+// /survey commands go to a surveys.Commander, and one that runs longer than
 // 2.5 s answers "Working on it…" and sends its reply to response_url.
 // RunSocketMode receives the same three over Socket Mode instead (an
-// xapp- token, no public URL), decoded by the same functions.
+// xapp- token, no public URL), decoded by the same functions. Start, Mount
+// and Receivers (platform.go) are how vocbot serve runs all of it.
 //
 // Package slacktest is the in-process fake of the Slack Web API and of Slack's
 // signed requests that the tests (and vocbot demo) run against.

@@ -15,16 +15,6 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// CommandHandler runs an ambassador's slash command (/survey …): text is
-// what follows the command, with Slack's escaping of &, < and > undone;
-// user mentions stay as Slack writes them (<@U0123ABC|dana>, with
-// "Escape channels, users, and links" on). The reply, plain text, is shown
-// only to the ambassador. An error is logged and answered with a generic
-// apology; put what the user should know in reply instead.
-type CommandHandler interface {
-	Command(ctx context.Context, from surveys.Address, text string) (reply string, err error)
-}
-
 // maxBody is the largest inbound request read (engine.md §8).
 const maxBody = 1 << 20
 
@@ -95,12 +85,16 @@ func (b *Bot) InteractivityHandler(h surveys.Handler) http.Handler {
 	})
 }
 
-// commandFailed is the reply when a CommandHandler fails.
+// commandFailed is the reply when a command fails on vocbot's side.
 const commandFailed = "Sorry, that command failed on vocbot's side. Try again in a minute; if it keeps failing, tell your vocbot operator."
 
 // CommandsHandler serves the slash command Request URL (/slack/commands)
-// and answers with the handler's reply as an ephemeral message.
-func (b *Bot) CommandsHandler(c CommandHandler) http.Handler {
+// and answers with c's reply as an ephemeral message. c gets the text
+// after /survey with Slack's escaping of &, < and > undone; user mentions
+// stay as Slack writes them (<@U0123ABC|dana>, with "Escape channels,
+// users, and links" on). An error is logged and answered with a generic
+// apology.
+func (b *Bot) CommandsHandler(c surveys.Commander) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := b.verified(w, r)
 		if !ok {
@@ -123,9 +117,10 @@ func (b *Bot) CommandsHandler(c CommandHandler) http.Handler {
 // runCommand runs a slash command and returns the ephemeral answer as
 // Slack takes it in the HTTP response, the Socket Mode ack or a POST to
 // response_url; nil when the handler has nothing to say.
-func (b *Bot) runCommand(ctx context.Context, c CommandHandler, cmd slackgo.SlashCommand) map[string]string {
+func (b *Bot) runCommand(ctx context.Context, c surveys.Commander, cmd slackgo.SlashCommand) map[string]string {
 	from := surveys.Address{Platform: surveys.Slack, ChatID: cmd.ChannelID, UserID: cmd.UserID}
-	reply, err := c.Command(ctx, from, unescape(cmd.Text))
+	r, err := c.Command(ctx, surveys.CommandRequest{From: from, Text: unescape(cmd.Text)})
+	reply := r.Text
 	if err != nil {
 		b.log.Error("slack command failed", "command", cmd.Command, "err", err)
 		reply = commandFailed

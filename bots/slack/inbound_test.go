@@ -40,7 +40,7 @@ func (r *recorder) incoming() []surveys.Incoming {
 	return append([]surveys.Incoming(nil), r.got...)
 }
 
-// commander is a CommandHandler that keeps what it is given.
+// commander is a surveys.Commander that keeps what it is given.
 type commander struct {
 	mu    sync.Mutex
 	from  []surveys.Address
@@ -49,12 +49,18 @@ type commander struct {
 	err   error
 }
 
-func (c *commander) Command(_ context.Context, from surveys.Address, text string) (string, error) {
+func (c *commander) Command(_ context.Context, req surveys.CommandRequest) (surveys.CommandReply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.from = append(c.from, from)
-	c.texts = append(c.texts, text)
-	return c.reply, c.err
+	c.from = append(c.from, req.From)
+	c.texts = append(c.texts, req.Text)
+	return surveys.CommandReply{Text: c.reply}, c.err
+}
+
+// inbox joins a recorder and a commander into a surveys.Inbox.
+type inbox struct {
+	*recorder
+	*commander
 }
 
 func readAll(t *testing.T, res *http.Response) string {
@@ -305,15 +311,14 @@ func TestSlashCommand(t *testing.T) {
 	}
 }
 
-// TestOverHTTP runs the three Request URLs behind a real server, as in serve.
+// TestOverHTTP runs the three Request URLs behind a real server, mounted
+// as serve mounts them.
 func TestOverHTTP(t *testing.T) {
 	t.Parallel()
 	srv, b := newFake(t, slacktest.Options{})
 	h, cmds := &recorder{}, &commander{reply: "usage: /survey send|stats|quotes|link|digest|help"}
 	mux := http.NewServeMux()
-	mux.Handle("POST /slack/events", b.EventsHandler(h))
-	mux.Handle("POST /slack/interactivity", b.InteractivityHandler(h))
-	mux.Handle("POST /slack/commands", b.CommandsHandler(cmds))
+	b.Mount(mux, inbox{h, cmds})
 	web := httptest.NewServer(mux)
 	t.Cleanup(web.Close)
 	c := &slacktest.Client{SigningSecret: secret}
@@ -336,5 +341,8 @@ func TestOverHTTP(t *testing.T) {
 	got := h.incoming()
 	if len(got) != 2 || got[0].Value != "7" || got[1].Text != "Быстро" {
 		t.Errorf("got %+v, want the press of 7 then the typed comment", got)
+	}
+	if diff := cmp.Diff([]string{"help"}, cmds.texts); diff != "" {
+		t.Errorf("commands (-want +got):\n%s", diff)
 	}
 }

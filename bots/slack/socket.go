@@ -32,7 +32,7 @@ import (
 //
 // It returns an error only when Slack refuses the token for good
 // (invalid_auth, not_authed, account_inactive, token_revoked).
-func (b *Bot) RunSocketMode(ctx context.Context, appToken string, h surveys.Handler, c CommandHandler) error {
+func (b *Bot) RunSocketMode(ctx context.Context, appToken string, h surveys.Handler, c surveys.Commander) error {
 	if !strings.HasPrefix(appToken, "xapp-") {
 		return errors.New("slack socket mode: the app-level token must start with xapp- (Basic Information → App-Level Tokens, scope connections:write)")
 	}
@@ -67,7 +67,7 @@ func (b *Bot) RunSocketMode(ctx context.Context, appToken string, h surveys.Hand
 
 // socketEvent reacts to one event of the socketmode client; envelopes are
 // handled on goroutines counted by wg.
-func (b *Bot) socketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, h surveys.Handler, c CommandHandler, wg *sync.WaitGroup) {
+func (b *Bot) socketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, h surveys.Handler, c surveys.Commander, wg *sync.WaitGroup) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok && ce.ConnectionCount > 0 {
@@ -104,7 +104,7 @@ func (b *Bot) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 
 // envelope handles one Socket Mode envelope and acks it (or, when h fails,
 // leaves it for Slack to redeliver).
-func (b *Bot) envelope(ctx context.Context, sm *socketmode.Client, req socketmode.Request, h surveys.Handler, c CommandHandler) {
+func (b *Bot) envelope(ctx context.Context, sm *socketmode.Client, req socketmode.Request, h surveys.Handler, c surveys.Commander) {
 	// Like an HTTP request whose client hung up: finish the work anyway.
 	work := context.WithoutCancel(ctx)
 	switch req.Type {

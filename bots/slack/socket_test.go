@@ -15,7 +15,7 @@ import (
 
 // runSocket starts RunSocketMode against srv until the test ends and
 // returns a channel with its result.
-func runSocket(t *testing.T, srv *slacktest.Server, b *Bot, h surveys.Handler, c CommandHandler) (stop func() error) {
+func runSocket(t *testing.T, srv *slacktest.Server, b *Bot, h surveys.Handler, c surveys.Commander) (stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

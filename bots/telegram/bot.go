@@ -40,6 +40,15 @@ type Config struct {
 	CallbackSecret []byte
 	// PollTimeout is getUpdates' long-poll timeout (whole seconds); 0 means 25 s.
 	PollTimeout time.Duration
+	// Webhook, when true, receives updates at POST /telegram/webhook
+	// (VOCBOT_TELEGRAM_MODE=webhook) instead of long polling; Start
+	// registers PublicURL + WebhookPath with WebhookSecret.
+	Webhook bool
+	// PublicURL is vocbot's external base URL (VOCBOT_PUBLIC_URL).
+	PublicURL string
+	// WebhookSecret is the secret_token Telegram echoes on every webhook
+	// request (VOCBOT_TELEGRAM_WEBHOOK_SECRET).
+	WebhookSecret string
 }
 
 // Bot talks to the Telegram Bot API as one bot.
@@ -55,6 +64,10 @@ type Bot struct {
 	ackAfter time.Duration
 	// backoff is the first wait after a failed poll; it doubles up to 30×.
 	backoff time.Duration
+	// webhook is set in webhook mode: the secret, and where it is registered.
+	webhook       bool
+	publicURL     string
+	webhookSecret string
 }
 
 var (
@@ -117,6 +130,10 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		pollTimeout: pollTimeout,
 		ackAfter:    defaultAckAfter,
 		backoff:     time.Second,
+
+		webhook:       cfg.Webhook,
+		publicURL:     cfg.PublicURL,
+		webhookSecret: cfg.WebhookSecret,
 	}, nil
 }
 

@@ -17,7 +17,10 @@
 // (WebhookHandler for POST /telegram/webhook, RegisterWebhook). Messages
 // and commands ("/start TOKEN") and verified button presses become
 // surveys.Incoming for a surveys.Handler; every callback query is answered
-// within 3 s, even when the handler fails.
+// within 3 s, even when the handler fails. Start, Mount and Receivers
+// (platform.go) are how vocbot serve runs either mode; there a message
+// "/survey …" typed in a staff chat goes to the surveys.Inbox's Command
+// and its reply back to that chat.
 //
 // The SDK has no context.Context and a few known bugs (platforms.md §2.5):
 // every call here goes through one wrapper that gives it the caller's

@@ -4,46 +4,74 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"sync"
+	"time"
 
-	"github.com/vocbot/vocbot/bots/slack"
-	"github.com/vocbot/vocbot/bots/telegram"
 	"github.com/vocbot/vocbot/config"
+	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
 )
+
+// platform is a chat platform's adapter as serve runs it. What else it can
+// do (send prompts, edit them, post digests and alerts) is asked by type
+// assertion: see capable.
+type platform interface {
+	Name() surveys.Platform
+	Mount(mux *http.ServeMux, in surveys.Inbox) // verified inbound routes; may add none
+	Receivers() []surveys.Receiver              // long-lived receivers; Exclusive ones run under one lock
+	Limits() surveys.SendLimits
+}
+
+// platformEntry is one line of the platform list (platforms.go): which
+// platform, the variable that turns it on, whether the configuration has
+// its credentials, and how its adapter starts from the configuration.
+type platformEntry struct {
+	name surveys.Platform
+	// credential is the variable an operator sets to turn the platform on,
+	// named in every message about it being off.
+	credential string
+	configured func(*config.Config) bool
+	start      func(ctx context.Context, cfg *config.Config, log *slog.Logger) (platform, error)
+}
+
+// platformList is the built-in list with env's extra entries (tests add a
+// fake platform); an extra entry replaces a built-in one of the same name.
+func platformList(env *environment) []platformEntry {
+	var out []platformEntry
+	for _, e := range builtinPlatforms() {
+		replaced := false
+		for _, x := range env.platforms {
+			replaced = replaced || x.name == e.name
+		}
+		if !replaced {
+			out = append(out, e)
+		}
+	}
+	return append(out, env.platforms...)
+}
 
 // adapters are the chat platforms this process talks to: each one that has
 // credentials is started, and a failure to reach it stops serve with a
 // message naming the variable to fix.
 type adapters struct {
-	telegram *telegram.Bot
-	slack    *slack.Bot
+	list []platform
 }
 
-func startAdapters(ctx context.Context, cfg *config.Config, log *slog.Logger) (*adapters, error) {
+func startAdapters(ctx context.Context, cfg *config.Config, entries []platformEntry, log *slog.Logger) (*adapters, error) {
 	a := &adapters{}
-	if cfg.Telegram.Token != "" {
-		tg, err := telegram.New(ctx, telegram.Config{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL, Logger: log.With("platform", "telegram")})
+	for _, e := range entries {
+		if !e.configured(cfg) {
+			continue
+		}
+		p, err := e.start(ctx, cfg, log) // adapters tag their own logs
 		if err != nil {
-			return nil, fmt.Errorf("telegram: %w", err)
+			return nil, err
 		}
-		if err := tg.SetCommands(ctx); err != nil {
-			// The menu is a convenience; commands work without it.
-			log.Warn("telegram: could not register the command menu", "err", err)
+		if p.Name() != e.name {
+			return nil, fmt.Errorf("the %s entry started an adapter for %s", e.name, p.Name())
 		}
-		log.Info("telegram connected", "bot", tg.Username(), "mode", cfg.Telegram.Mode)
-		a.telegram = tg
-	}
-	if cfg.Slack.BotToken != "" {
-		sb, err := slack.New(slack.Config{BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Logger: log.With("platform", "slack")})
-		if err != nil {
-			return nil, fmt.Errorf("slack: %w", err)
-		}
-		id, err := sb.Identity(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("slack: %w (check VOCBOT_SLACK_BOT_TOKEN and VOCBOT_SLACK_API_URL)", err)
-		}
-		log.Info("slack connected", "team", id.Team, "bot_user", id.UserID)
-		a.slack = sb
+		a.list = append(a.list, p)
 	}
 	return a, nil
 }
@@ -51,11 +79,8 @@ func startAdapters(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 // running lists the adapters this process started, by platform.
 func (a *adapters) running() map[surveys.Platform]any {
 	out := map[surveys.Platform]any{}
-	if a.telegram != nil {
-		out[surveys.Telegram] = a.telegram
-	}
-	if a.slack != nil {
-		out[surveys.Slack] = a.slack
+	for _, p := range a.list {
+		out[p.Name()] = p
 	}
 	return out
 }
@@ -72,10 +97,111 @@ func capable[T any](a *adapters) map[surveys.Platform]T {
 	return out
 }
 
-// telegramUsername names the bot for t.me deep links; "" without Telegram.
-func (a *adapters) telegramUsername() string {
-	if a.telegram == nil {
-		return ""
+// limits are the send limits each running adapter declares, for the
+// delivery workers' shared limiter.
+func (a *adapters) limits() map[surveys.Platform]surveys.SendLimits {
+	out := map[surveys.Platform]surveys.SendLimits{}
+	for _, p := range a.list {
+		out[p.Name()] = p.Limits()
 	}
-	return a.telegram.Username()
+	return out
+}
+
+// mount adds every adapter's inbound routes to mux; each adapter verifies
+// its own requests before in sees anything.
+func (a *adapters) mount(mux *http.ServeMux, in surveys.Inbox) {
+	for _, p := range a.list {
+		p.Mount(mux, in)
+	}
+}
+
+// receive starts every adapter's receivers: exclusive ones on one replica
+// at a time (runExclusively), the others here and now. The returned
+// function waits (briefly) for them to stop after ctx ends.
+func (a *adapters) receive(ctx context.Context, db *storage.DB, in surveys.Inbox, log *slog.Logger) (wait func()) {
+	var running sync.WaitGroup
+	for _, p := range a.list {
+		for _, r := range p.Receivers() {
+			rlog := log.With("platform", string(p.Name()), "receiver", r.Name)
+			if r.Exclusive {
+				running.Go(func() { runExclusively(ctx, db, r, in, rlog) })
+				continue
+			}
+			running.Go(func() {
+				if err := r.Run(ctx, in); err != nil {
+					rlog.Error("receiver stopped: answers and commands it carried no longer arrive", "err", err)
+				}
+			})
+		}
+	}
+	return func() {
+		stopped := make(chan struct{})
+		go func() { running.Wait(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(2 * time.Second): // a long poll in flight ends by itself
+		}
+	}
+}
+
+// runExclusively runs r while holding the database's exclusive lock
+// "receiver-"+r.Name: a platform that allows one consumer per token (a
+// second Telegram poller gets 409s) is received by one replica while the
+// others stand by to take over when it stops.
+func runExclusively(ctx context.Context, db *storage.DB, r surveys.Receiver, in surveys.Inbox, log *slog.Logger) {
+	waiting := false
+	for ctx.Err() == nil {
+		release, ok, err := db.TryExclusive(ctx, "receiver-"+r.Name)
+		switch {
+		case err != nil:
+			log.Warn("cannot take the receiver's lock; retrying", "err", err)
+		case !ok:
+			if !waiting {
+				log.Info("another replica runs this receiver; standing by")
+				waiting = true
+			}
+		default:
+			waiting = false
+			log.Info("receiving")
+			err := r.Run(ctx, in)
+			release()
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn("receiver stopped; restarting", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// missingCredentials names every digest and alert whose platform has no
+// credentials, and the variable to set: serve logs each at start, config
+// check prints them.
+func missingCredentials(cfg *config.Config, entries []platformEntry) []string {
+	off := func(p config.Platform) (string, bool) {
+		for _, e := range entries {
+			if string(e.name) == string(p) {
+				if e.configured(cfg) {
+					return "", false
+				}
+				return fmt.Sprintf("set %s", e.credential), true
+			}
+		}
+		return "this build of vocbot has no adapter for it", true
+	}
+	var out []string
+	for _, g := range cfg.Digests {
+		if fix, ok := off(g.To.Platform); ok {
+			out = append(out, fmt.Sprintf("digest %s posts to %s, but %s has no credentials: it will not be posted; %s", g.ID, g.To, g.To.Platform, fix))
+		}
+	}
+	for _, a := range cfg.Alerts {
+		if fix, ok := off(a.To.Platform); ok {
+			out = append(out, fmt.Sprintf("alerts go to %s, but %s has no credentials: they will not be posted; %s", a.To, a.To.Platform, fix))
+		}
+	}
+	return out
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-
-	"github.com/vocbot/vocbot/bots/slack"
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/surveys"
 )
@@ -20,18 +17,4 @@ func alertTargets(cfg *config.Config) []surveys.Address {
 		out = append(out, surveys.Address{Platform: surveys.Platform(a.To.Platform), ChatID: a.To.ID})
 	}
 	return out
-}
-
-// alertCommands sends "/survey reply a12 …" and "/survey resolve a12 …" to
-// the alert desk and every other /survey command to the ambassadors' desk.
-type alertCommands struct {
-	alerts *surveys.AlertDesk
-	next   slack.CommandHandler
-}
-
-func (c alertCommands) Command(ctx context.Context, from surveys.Address, text string) (string, error) {
-	if surveys.IsAlertCommand(text) {
-		return c.alerts.Command(ctx, from, text)
-	}
-	return c.next.Command(ctx, from, text)
 }

@@ -47,15 +47,15 @@ type linkIssuer interface {
 
 // api serves /v1: the ingestion endpoints other systems call.
 type api struct {
-	engine      *surveys.Engine
-	links       linkIssuer
-	store       *storage.Store      // reads responses, scores and the audit log; erases customers
-	tokens      [][sha256.Size]byte // digests: compare without leaking length or content
-	webhookKey  []byte              // Standard Webhooks key; nil = no signature required
-	telegramBot string              // bot username for t.me links; "" = Telegram not configured
-	enps        scoring.Thresholds  // eNPS anonymity: cells below it show n only
-	now         func() time.Time
-	log         *slog.Logger
+	engine     *surveys.Engine
+	links      linkIssuer
+	store      *storage.Store      // reads responses, scores and the audit log; erases customers
+	tokens     [][sha256.Size]byte // digests: compare without leaking length or content
+	webhookKey []byte              // Standard Webhooks key; nil = no signature required
+	linkBot    string              // bot username for t.me links; "" = Telegram not configured
+	enps       scoring.Thresholds  // eNPS anonymity: cells below it show n only
+	now        func() time.Time
+	log        *slog.Logger
 
 	ingested  *prometheus.CounterVec
 	batchSize prometheus.Histogram
@@ -319,7 +319,7 @@ func (a *api) postLink(w http.ResponseWriter, r *http.Request) {
 	if _, _, ok := a.readBody(w, r); !ok {
 		return
 	}
-	if a.telegramBot == "" {
+	if a.linkBot == "" {
 		apiError(w, http.StatusConflict, "telegram_not_configured", "", "deep links need the Telegram bot: set VOCBOT_TELEGRAM_TOKEN")
 		return
 	}
@@ -338,7 +338,7 @@ func (a *api) postLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{
-		"telegram_url": surveys.TelegramLink(a.telegramBot, token),
+		"telegram_url": surveys.TelegramLink(a.linkBot, token),
 		"expires_at":   expires.UTC().Format(time.RFC3339),
 	})
 }

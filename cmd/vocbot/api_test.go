@@ -275,7 +275,7 @@ func TestAPILinks(t *testing.T) {
 	if code, _ := errorCode(r); r.status != http.StatusConflict || code != "telegram_not_configured" {
 		t.Fatalf("without Telegram: got %d %v, want 409 telegram_not_configured", r.status, r.body)
 	}
-	f.api.telegramBot = "acme_bot"
+	f.api.linkBot = "acme_bot"
 	r = f.do(t, "POST", "/v1/customers/cus_7/links", ``, nil)
 	link, _ := r.body["telegram_url"].(string)
 	if r.status != http.StatusCreated || !strings.HasPrefix(link, "https://t.me/acme_bot?start=") || r.body["expires_at"] == nil {

@@ -20,7 +20,7 @@ func ours(path string) (string, bool) {
 	return rest, ok
 }
 
-// area is the row of architecture.md's table a package belongs to:
+// area is the row of docs/architecture.md's table a package belongs to:
 // "bots/telegram/telegramtest" → "bots/telegram", "storage/storagetest" → "storage".
 func area(pkg string) string {
 	parts := strings.Split(pkg, "/")
@@ -30,7 +30,7 @@ func area(pkg string) string {
 	return parts[0]
 }
 
-// allowed is architecture.md's import-direction table. A package may always
+// allowed is the import rules table of docs/architecture.md. A package may always
 // import packages of its own area (a fake, a test helper). Adapters may also
 // use scoring: "all arithmetic lives in one scoring package shared by every
 // adapter" (the renderers format its numbers and RTL isolates).
@@ -92,13 +92,13 @@ func TestImportDirection(t *testing.T) {
 		for _, imp := range p.Imports {
 			if to, ok := ours(imp); ok {
 				if !allowed(from, to) {
-					t.Errorf("%s imports %s: architecture.md's direction table forbids %s → %s", from, to, area(from), area(to))
+					t.Errorf("%s imports %s: docs/architecture.md's import rules forbid %s → %s", from, to, area(from), area(to))
 				}
 				continue
 			}
 			for _, bad := range forbiddenThirdParty[area(from)] {
 				if imp == bad || strings.HasPrefix(imp, bad) && strings.HasSuffix(bad, "/") {
-					t.Errorf("%s imports %s: %s must stay free of it (architecture.md)", from, imp, area(from))
+					t.Errorf("%s imports %s: %s must stay free of it (docs/architecture.md)", from, imp, area(from))
 				}
 			}
 		}

@@ -46,12 +46,13 @@ func TestConfigCheck(t *testing.T) {
 				"  VOCBOT_SLACK_BOT_TOKEN: xoxb-****\n",
 				"product: Acme\n",
 			},
-			notStdout: []string{"Zq9xK2mP7wR4vB8nT1yH"},
+			notStdout: []string{"Zq9xK2mP7wR4vB8nT1yH", "# error:"},
 		},
 		{
-			name:       "check with --config=",
-			args:       []string{"config", "check", "--config=" + good},
-			wantStdout: []string{"# file: " + good + "\n"},
+			name: "check with --config=",
+			args: []string{"config", "check", "--config=" + good},
+			wantStdout: []string{"# file: " + good + "\n",
+				"# error: digest daily posts to slack:C0123, but slack has no credentials: it will not be posted; set VOCBOT_SLACK_BOT_TOKEN\n"},
 		},
 		{
 			name:       "check with VOCBOT_CONFIG",

@@ -21,6 +21,9 @@ type environment struct {
 	stderr io.Writer
 	// onListen, when set, learns serve's listen address (tests use port 0).
 	onListen func(addr string)
+	// platforms are added to the built-in platform list (tests register a
+	// fake platform); one of the same name replaces the built-in one.
+	platforms []platformEntry
 }
 
 // run is the whole program behind main: it parses args and runs one command.

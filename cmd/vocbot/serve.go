@@ -51,9 +51,13 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 
-	bots, err := startAdapters(ctx, cfg, log)
+	entries := platformList(env)
+	bots, err := startAdapters(ctx, cfg, entries, log)
 	if err != nil {
 		return err
+	}
+	for _, m := range missingCredentials(cfg, entries) {
+		log.Error(m)
 	}
 	// Platforms whose adapter is running deliver; the others cannot, and
 	// the Engine records their customers as unreachable with the reason.
@@ -63,6 +67,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		ShutdownTimeout: jobsShutdownTimeout,
 		Delivery: storage.Delivery{
 			Senders: senders,
+			Rates:   bots.limits(),
 			Prompt:  settings.ScorePrompt,
 			Reminders: storage.Reminders{
 				After: func(id string) time.Duration {
@@ -90,13 +95,13 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	engine.SetLogger(log)
 	desk := surveys.NewAmbassadorDesk(engine, store, store, surveys.AmbassadorConfig{
 		Ambassadors: ambassadors(cfg),
-		TelegramBot: bots.telegramUsername(),
+		TelegramBot: deepLinkBot(bots),
 		Digests:     digestSpecs(cfg),
 		Thresholds:  digestThresholds(cfg),
 		Log:         log,
 	})
 	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
-	ingest.telegramBot = bots.telegramUsername()
+	ingest.linkBot = deepLinkBot(bots)
 	if th := digestThresholds(cfg).ENPS; th.Score > 0 {
 		ingest.enps = th // the configured eNPS anonymity thresholds
 	}
@@ -119,10 +124,10 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	}
 	srv := newServer(db, jobs, ingest)
 	alerts := surveys.NewAlertDesk(engine, store, capable[surveys.AlertPoster](bots), log)
-	handler := alerts.Route(bots.handler(engine, desk))
-	// /survey commands, over HTTP or Socket Mode: alert replies, then the ambassador desk.
-	commands := alertCommands{alerts: alerts, next: desk}
-	srv.inbound = func(mux *http.ServeMux) { bots.routes(mux, cfg, handler, commands) }
+	// Where every platform delivers: answers to the Engine, alert buttons to
+	// the alert desk, /survey commands to one router for alerts and ambassadors.
+	inbox := surveys.NewInbox(engine, alerts, desk)
+	srv.inbound = func(mux *http.ServeMux) { bots.mount(mux, inbox) }
 	hs := &http.Server{
 		Handler:           srv.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -138,11 +143,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		env.onListen(ln.Addr().String())
 	}
 
-	waitReceivers, err := bots.receive(ctx, cfg, db, handler, commands, log)
-	if err != nil {
-		return err
-	}
-	defer waitReceivers()
+	defer bots.receive(ctx, db, inbox, log)()
 
 	workers := make(chan error, 1)
 	go func() { workers <- startWhenSchemaCurrent(ctx, db, jobs, log) }()

@@ -46,13 +46,24 @@ func mapEnv(m map[string]string) func(string) string {
 // startServe runs 'vocbot serve' in-process on a free port and returns its base URL.
 func startServe(t *testing.T, vars map[string]string, args ...string) (base string, stop func() error, logs *syncBuffer) {
 	t.Helper()
+	return serveWith(t, vars, nil, args)
+}
+
+// startServeWith is startServe with extra platforms in the list.
+func startServeWith(t *testing.T, vars map[string]string, platforms ...platformEntry) (base string, stop func() error, logs *syncBuffer) {
+	t.Helper()
+	return serveWith(t, vars, platforms, nil)
+}
+
+func serveWith(t *testing.T, vars map[string]string, platforms []platformEntry, args []string) (base string, stop func() error, logs *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &syncBuffer{}
 	addr := make(chan string, 1)
 	if vars["VOCBOT_HTTP_ADDR"] == "" {
 		vars["VOCBOT_HTTP_ADDR"] = "127.0.0.1:0"
 	}
-	env := &environment{getenv: mapEnv(vars), stdout: io.Discard, stderr: logs, onListen: func(a string) { addr <- a }}
+	env := &environment{getenv: mapEnv(vars), stdout: io.Discard, stderr: logs, onListen: func(a string) { addr <- a }, platforms: platforms}
 	done := make(chan error, 1)
 	go func() { done <- runEnv(ctx, append([]string{"serve"}, args...), env) }()
 	select {

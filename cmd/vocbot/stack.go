@@ -42,18 +42,18 @@ func openStack(ctx context.Context, env *environment, cfgPath string) (*stack, e
 		return nil, err
 	}
 	store := storage.NewStore(db, jobs)
-	engine := surveys.NewEngine(surveySettings(cfg, configuredPlatforms(cfg)), store, nil)
+	engine := surveys.NewEngine(surveySettings(cfg, configuredPlatforms(cfg, platformList(env))), store, nil)
 	return &stack{cfg: cfg, log: log, db: db, store: store, engine: engine}, nil
 }
 
 func (s *stack) Close() error { return s.db.Close() }
 
 // configuredPlatforms are the platforms with credentials: serve delivers on them.
-func configuredPlatforms(cfg *config.Config) []surveys.Platform {
+func configuredPlatforms(cfg *config.Config, entries []platformEntry) []surveys.Platform {
 	var out []surveys.Platform
-	for _, p := range surveys.Platforms {
-		if cfg.PlatformOn(config.Platform(p)) {
-			out = append(out, p)
+	for _, e := range entries {
+		if e.configured(cfg) {
+			out = append(out, e.name)
 		}
 	}
 	return out
