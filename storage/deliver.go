@@ -2,11 +2,14 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
@@ -61,7 +64,9 @@ func newDeliveryMetrics() *deliveryMetrics {
 	return &deliveryMetrics{
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vocbot_messages_sent_total",
-			Help: "Survey sends by platform and result (sent, rate_limited, failed, undeliverable, unknown, expired).",
+			Help: "Survey send events by platform and result: sent, rate_limited, failed, undeliverable, expired; " +
+				"ambiguous (the call may or may not have reached the customer), unknown (an ambiguous send recorded as " +
+				"such, never resent), ambiguous_then_delivered (the platform later confirmed an ambiguous send).",
 		}, []string{"platform", "result"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "vocbot_send_duration_seconds",
@@ -107,6 +112,7 @@ type sendSurveyWorker struct {
 	metrics *deliveryMetrics
 	log     *slog.Logger
 	now     func() time.Time
+	lease   time.Duration // how long a silent worker is presumed alive
 }
 
 // Timeout leaves room for rate-limit waits and the send itself.
@@ -143,7 +149,7 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 	if wait, err := w.db.takeSendTokens(ctx, w.d, inv.To); err != nil {
 		return err
 	} else if wait > 0 {
-		return river.JobSnooze(wait)
+		return river.JobSnooze(snoozeFor(wait))
 	}
 
 	claimed, err := w.claim(ctx, id, sender)
@@ -154,7 +160,7 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 	if err != nil {
 		// Our configuration cannot word this survey (e.g. it was removed):
 		// no retry helps, and the customer must not get a broken message.
-		w.finish(ctx, id, platform, surveys.Undeliverable, "cannot word the survey: "+err.Error())
+		w.finish(ctx, id, platform, surveys.Undeliverable, failureDetail("cannot word the survey", err))
 		log.Error("survey not sent: cannot build prompt", "err", err)
 		return river.JobCancel(err)
 	}
@@ -192,29 +198,38 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 		if err := w.release(ctx, id); err != nil {
 			return err
 		}
-		log.Info("rate limited by the platform; retrying later", "retry_after", retryAfter)
-		return river.JobSnooze(retryAfter)
+		log.Info("rate limited by the platform; retrying later", "retry_after", retryAfter.String())
+		return river.JobSnooze(snoozeFor(retryAfter))
 	case kind == surveys.Unreachable:
-		w.finish(ctx, id, platform, surveys.Undeliverable, sendErr.Error())
+		w.finish(ctx, id, platform, surveys.Undeliverable, failureDetail("unreachable", sendErr))
 		log.Info("customer unreachable; not retried", "err", sendErr)
 		return river.JobCancel(sendErr)
 	case kind == surveys.Ambiguous && isChecker(sender):
 		// Stay "sending": once the attempt is stale, the next run asks the
 		// platform whether it arrived before sending again.
-		log.Info("survey delivery ambiguous; will check the platform before resending", "err", sendErr)
+		w.metrics.sent.WithLabelValues(string(platform), "ambiguous").Inc()
+		log.Warn("survey delivery ambiguous; will check the platform before resending", "err", sendErr)
 		return fmt.Errorf("ambiguous send of invitation %d: %w", id, sendErr)
 	case kind == surveys.Ambiguous && !retrySafe(sender):
-		w.finish(ctx, id, platform, surveys.Unknown, "the platform may or may not have shown it: "+sendErr.Error())
+		// E.g. a timeout after the request was written: the customer may
+		// have the survey, and this platform cannot tell. Counted and kept
+		// visible as unknown; a duplicate would be worse than a miss.
+		w.metrics.sent.WithLabelValues(string(platform), "ambiguous").Inc()
+		w.finish(ctx, id, platform, surveys.Unknown, failureDetail("the platform may or may not have shown it (not resent)", sendErr))
 		log.Warn("survey delivery unknown; not resent to avoid a duplicate", "err", sendErr)
 		return nil
+	case kind == surveys.Ambiguous:
+		w.metrics.sent.WithLabelValues(string(platform), "ambiguous").Inc()
 	}
 	// Definite failure (or ambiguous on a platform that dedupes): retry with
 	// River's backoff, until the attempts run out.
 	if job.Attempt >= job.MaxAttempts {
-		w.finish(ctx, id, platform, surveys.Undeliverable, fmt.Sprintf("gave up after %d attempts: %v", job.Attempt, sendErr))
+		w.finish(ctx, id, platform, surveys.Undeliverable, failureDetail(fmt.Sprintf("gave up after %d attempts", job.Attempt), sendErr))
 		return river.JobCancel(sendErr)
 	}
-	w.metrics.sent.WithLabelValues(string(platform), "failed").Inc()
+	if kind != surveys.Ambiguous {
+		w.metrics.sent.WithLabelValues(string(platform), "failed").Inc()
+	}
 	if err := w.release(ctx, id); err != nil {
 		return err
 	}
@@ -239,11 +254,11 @@ func isChecker(s surveys.Sender) bool {
 // job completed (done). Not found, or not stale yet, leaves it to claim.
 func (w *sendSurveyWorker) confirm(ctx context.Context, job *river.Job[SendSurveyArgs], inv surveys.Invitation, checker surveys.DeliveryChecker, log *slog.Logger) (bool, error) {
 	var row invitationRow
-	if err := w.db.gorm.WithContext(ctx).Select("attempt_started_at").Where("id = ?", inv.ID).Take(&row).Error; err != nil {
+	if err := w.db.gorm.WithContext(ctx).Select("attempt_started_at", "attempt_by").Where("id = ?", inv.ID).Take(&row).Error; err != nil {
 		return false, translate(err)
 	}
-	if row.AttemptStartedAt != nil && w.now().Sub(*row.AttemptStartedAt) < w.d.StaleAfter {
-		return false, nil // claim snoozes until it is
+	if wait, err := w.attemptWait(ctx, w.db.sql, row, w.now(), true); err != nil || wait > 0 {
+		return false, err // claim snoozes until the attempt is over
 	}
 	prompt, err := w.d.Prompt(inv)
 	if err != nil {
@@ -260,8 +275,9 @@ func (w *sendSurveyWorker) confirm(ctx context.Context, job *river.Job[SendSurve
 	if err := w.markSent(ctx, job, ref); err != nil {
 		return false, fmt.Errorf("record sent invitation %d: %w", inv.ID, err)
 	}
-	w.metrics.sent.WithLabelValues(string(inv.To.Platform), "sent").Inc()
-	log.Info("earlier attempt had arrived; recorded as sent", "message_ref", string(ref))
+	// The earlier call was counted as ambiguous; it did reach the customer.
+	w.metrics.sent.WithLabelValues(string(inv.To.Platform), "ambiguous_then_delivered").Inc()
+	log.Info("earlier ambiguous attempt had arrived; recorded as sent", "message_ref", string(ref))
 	return true, nil
 }
 
@@ -343,6 +359,7 @@ func chatRate(to surveys.Address, r Rate) Rate {
 // an earlier attempt's outcome is unknowable).
 func (w *sendSurveyWorker) claim(ctx context.Context, id int64, sender surveys.Sender) (bool, error) {
 	claimed := false
+	self := workerOf(ctx)
 	err := w.db.inTx(ctx, func(tx *gorm.DB) error {
 		var row invitationRow
 		q := tx.Where("id = ?", id)
@@ -360,21 +377,43 @@ func (w *sendSurveyWorker) claim(ctx context.Context, id int64, sender surveys.S
 		case row.ExpiresAt != nil && !now.Before(*row.ExpiresAt):
 			w.metrics.sent.WithLabelValues(row.Platform, "expired").Inc()
 			return w.setStatus(tx, id, surveys.Expired, "not delivered before it expired")
-		case status == surveys.Sending && row.AttemptStartedAt != nil && now.Sub(*row.AttemptStartedAt) < w.d.StaleAfter:
-			return river.JobSnooze(w.d.StaleAfter) // another worker is sending right now
-		case status == surveys.Sending && !retrySafe(sender):
-			// The process stopped between the send and its record: the
-			// customer may have the survey. Never resend blindly.
-			w.metrics.sent.WithLabelValues(row.Platform, "unknown").Inc()
-			return w.setStatus(tx, id, surveys.Unknown, "interrupted while sending; not resent to avoid a duplicate")
 		}
-		claimed = true
-		return tx.Model(&invitationRow{}).Where("id = ?", id).Updates(map[string]any{
+		sqlTx, err := sqlTxOf(tx)
+		if err != nil {
+			return err
+		}
+		if status == surveys.Sending {
+			wait, err := w.attemptWait(ctx, sqlTx, row, now, retrySafe(sender))
+			if err != nil {
+				return err
+			}
+			if wait > 0 {
+				return river.JobSnooze(wait) // another worker may be sending right now
+			}
+			if !retrySafe(sender) {
+				// The worker stopped between the send and its record: the
+				// customer may have the survey. Never resend blindly.
+				w.metrics.sent.WithLabelValues(row.Platform, "unknown").Inc()
+				return w.setStatus(tx, id, surveys.Unknown, "interrupted while sending; not resent to avoid a duplicate")
+			}
+		}
+		updates := map[string]any{
 			"status":             string(surveys.Sending),
 			"attempts":           gorm.Expr("attempts + 1"),
 			"attempt_started_at": now,
+			"attempt_by":         nil,
 			"updated_at":         now,
-		}).Error
+		}
+		if self != "" {
+			// A worker the others presumed dead starts no attempt: they
+			// may be resolving its earlier ones right now.
+			if err := w.db.touchLease(sqlTx, self); err != nil {
+				return err
+			}
+			updates["attempt_by"] = self
+		}
+		claimed = true
+		return tx.Model(&invitationRow{}).Where("id = ?", id).Updates(updates).Error
 	})
 	if err != nil {
 		var snooze *river.JobSnoozeError
@@ -390,6 +429,76 @@ func (w *sendSurveyWorker) setStatus(tx *gorm.DB, id int64, s surveys.Status, de
 	updates := map[string]any{"status": string(s), "detail": detail, "updated_at": w.now()}
 	return tx.Model(&invitationRow{}).Where("id = ?", id).Updates(updates).Error
 }
+
+// attemptWait tells how long an earlier attempt left "sending" may still be
+// in flight; 0 means it is over and may be resolved. An attempt is over when
+// it is older than StaleAfter, or when the worker that made it is dead: at
+// once if nothing will be resent (!resend), else once the dead worker's own
+// send would have timed out, so two sends are never in flight together.
+func (w *sendSurveyWorker) attemptWait(ctx context.Context, q querier, row invitationRow, now time.Time, resend bool) (time.Duration, error) {
+	if row.AttemptStartedAt == nil {
+		return 0, nil
+	}
+	age := now.Sub(*row.AttemptStartedAt)
+	if age >= w.d.StaleAfter {
+		return 0, nil
+	}
+	if row.AttemptBy != nil {
+		alive, err := w.db.workerAlive(ctx, q, *row.AttemptBy, w.lease)
+		if err != nil {
+			return 0, err
+		}
+		if !alive {
+			if !resend {
+				return 0, nil
+			}
+			return max(w.d.SendTimeout+time.Second-age, 0), nil
+		}
+	}
+	return w.d.StaleAfter - age, nil
+}
+
+// workerOf is the id of the job worker running the job in ctx ("" outside one).
+func workerOf(ctx context.Context) string {
+	c, err := river.ClientFromContextSafely[*sql.Tx](ctx)
+	if err != nil {
+		return ""
+	}
+	return c.ID()
+}
+
+// maxDetail caps the failure text stored with an invitation.
+const maxDetail = 500
+
+var urlPattern = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"']+`)
+
+// failureDetail is the stored explanation of a failed delivery: what
+// happened, then the error with any URL removed (a platform URL may carry a
+// token) and cut to maxDetail characters.
+func failureDetail(what string, err error) string {
+	msg := urlPattern.ReplaceAllString(err.Error(), "[url]")
+	d := what + ": " + msg
+	if utf8.RuneCountInString(d) > maxDetail {
+		r := []rune(d)
+		d = string(r[:maxDetail-1]) + "…"
+	}
+	return d
+}
+
+// snoozeFor is how long to snooze a job that must wait d. River moves
+// snoozes longer than its scheduler interval back to the queue only at
+// the scheduler's next run (up to 5 s late), shorter ones are fetched as
+// soon as they are due; so a long wait wakes up a scheduler interval early
+// and the worker snoozes the short rest (the bucket is still blocked).
+func snoozeFor(d time.Duration) time.Duration {
+	if d > 2*riverSchedulerInterval {
+		return d - riverSchedulerInterval
+	}
+	return d
+}
+
+// riverSchedulerInterval is River's (fixed) scheduler period.
+const riverSchedulerInterval = 5 * time.Second
 
 // markSent is transaction B: the invitation is sent with its message
 // reference and the job is completed in the same commit.

@@ -76,3 +76,26 @@ func (j *Jobs) TickReminders(ctx context.Context) error {
 func (db *DB) PruneRecords(ctx context.Context, now time.Time) (int64, error) {
 	return db.pruneRecords(ctx, now)
 }
+
+// Crash makes this worker vanish as a killed process would, as far as the
+// others can tell: no more heartbeats, its job_workers row stays, its
+// client stops fetching, and jobs in flight are abandoned mid-way.
+func (j *Jobs) Crash() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.running.Swap(false) {
+		return
+	}
+	j.alive()
+	<-j.beat
+	j.db.live.set(j.id, false)
+	client := j.client
+	go func() { _ = client.StopAndCancel(context.Background()) }()
+}
+
+// WorkerID is the id of the running worker ("" when stopped).
+func (j *Jobs) WorkerID() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.id
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,11 @@ type JobsConfig struct {
 	// ShutdownTimeout is how long Stop lets running jobs finish before it
 	// cancels them. Default 10 s.
 	ShutdownTimeout time.Duration
+	// Lease is how long a job worker that stopped refreshing its row in
+	// job_workers is still presumed alive on PostgreSQL (default 15 s). After
+	// it, the live workers take over its running jobs. On SQLite a worker of
+	// another process is dead at once: one process owns the file.
+	Lease time.Duration
 	// Delivery sends surveys; its platforms get a queue each.
 	Delivery Delivery
 	// Digests schedules and posts the daily digests; none when it has no
@@ -54,8 +60,14 @@ type Jobs struct {
 	running  atomic.Bool
 	delivery *deliveryMetrics
 
+	lease time.Duration
+	log   *slog.Logger
+
 	mu     sync.Mutex
 	client *river.Client[*sql.Tx] // the working client while started
+	id     string                 // its id, also its row in job_workers
+	alive  context.CancelFunc     // stops the heartbeat
+	beat   chan struct{}          // closed when the heartbeat has stopped
 }
 
 // NewJobs builds the River client for db; it does not start working.
@@ -88,7 +100,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if err := errors.Join(
 		river.AddWorkerSafely(ws, &pruneBucketsWorker{db: db}),
 		river.AddWorkerSafely(ws, &pruneRecordsWorker{db: db}),
-		river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now}),
+		river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now, lease: leaseOf(cfg)}),
 		river.AddWorkerSafely(ws, &sendReminderWorker{db: db, d: d, metrics: metrics, log: log, now: now}),
 		river.AddWorkerSafely(ws, &reminderTickWorker{db: db, r: d.Reminders, now: now}),
 	); err != nil {
@@ -158,7 +170,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Jobs{db: db, insert: insert, config: rcfg, timeout: timeout, delivery: metrics}, nil
+	return &Jobs{db: db, insert: insert, config: rcfg, timeout: timeout, delivery: metrics, lease: leaseOf(cfg), log: log}, nil
 }
 
 // riverDriver is River's driver on the database's own pool. A worker on
@@ -176,6 +188,14 @@ func (db *DB) riverDriver(listen bool) riverdriver.Driver[*sql.Tx] {
 	}
 }
 
+// leaseOf is the configured lease or the default.
+func leaseOf(cfg JobsConfig) time.Duration {
+	if cfg.Lease > 0 {
+		return cfg.Lease
+	}
+	return defaultLease
+}
+
 // Start begins working jobs until Stop. ctx only bounds the start itself;
 // jobs run until Stop is called.
 func (j *Jobs) Start(ctx context.Context) error {
@@ -184,17 +204,33 @@ func (j *Jobs) Start(ctx context.Context) error {
 	if j.running.Load() {
 		return nil
 	}
-	client, err := river.NewClient(j.db.riverDriver(true), j.config)
+	// Every run of a worker has its own id, registered before it takes any
+	// job, so that the others can tell when it is gone.
+	id := newWorkerID()
+	if err := j.db.registerWorker(ctx, id); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	cfg := *j.config
+	cfg.ID = id
+	client, err := river.NewClient(j.db.riverDriver(true), &cfg)
 	if err != nil {
+		_ = j.db.unregisterWorker(ctx, id)
 		return fmt.Errorf("job queue: %w", err)
 	}
 	// River derives its workers' context from the one given to Start, so a
 	// cancelled signal context would cut running jobs short before Stop could
 	// let them finish.
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		_ = j.db.unregisterWorker(ctx, id)
 		return fmt.Errorf("start job queue: %w", err)
 	}
-	j.client = client
+	aliveCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	beat := make(chan struct{})
+	go func() {
+		defer close(beat)
+		j.db.keepAlive(aliveCtx, id, j.lease, j.log)
+	}()
+	j.client, j.id, j.alive, j.beat = client, id, stop, beat
 	j.running.Store(true)
 	return nil
 }
@@ -211,6 +247,18 @@ func (j *Jobs) Stop(ctx context.Context) error {
 	if !j.running.Swap(false) {
 		return nil
 	}
+	err := j.stopClient(ctx)
+	// Its jobs are over: the row goes, so nobody mistakes a clean stop for
+	// a crash (nor a crash for a clean stop).
+	j.alive()
+	<-j.beat
+	if uerr := j.db.unregisterWorker(context.WithoutCancel(ctx), j.id); uerr != nil && err == nil {
+		err = uerr
+	}
+	return err
+}
+
+func (j *Jobs) stopClient(ctx context.Context) error {
 	soft, cancel := context.WithTimeout(ctx, j.timeout)
 	defer cancel()
 	err := j.client.Stop(soft)

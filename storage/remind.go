@@ -123,7 +123,7 @@ func (w *sendReminderWorker) Work(ctx context.Context, job *river.Job[SendRemind
 	if wait, err := w.db.takeSendTokens(ctx, w.d, inv.To); err != nil {
 		return err
 	} else if wait > 0 {
-		return river.JobSnooze(wait)
+		return river.JobSnooze(snoozeFor(wait))
 	}
 	now := w.now()
 	claimed := false
@@ -159,7 +159,8 @@ func (w *sendReminderWorker) Work(ctx context.Context, job *river.Job[SendRemind
 		}); err != nil {
 			return err
 		}
-		return river.JobSnooze(retryAfter)
+		w.log.Info("reminder rate limited by the platform; retrying later", "invitation_id", id, "retry_after", retryAfter.String())
+		return river.JobSnooze(snoozeFor(retryAfter))
 	}
 	w.log.Info("reminder not delivered; not retried (at most one reminder)", "invitation_id", id, "err", sendErr)
 	return nil

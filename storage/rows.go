@@ -79,6 +79,7 @@ type invitationRow struct {
 	ExpiresAt        *time.Time
 	Attempts         int
 	AttemptStartedAt *time.Time
+	AttemptBy        *string // the job worker that made the current attempt
 	SentAt           *time.Time
 	MessageRef       string
 	RemindedAt       *time.Time

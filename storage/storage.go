@@ -49,6 +49,7 @@ type DB struct {
 	logger *slog.Logger
 
 	schemaCurrent atomic.Bool // cached once true: migrations only move forward
+	live          liveWorkers // the job workers running in this process
 }
 
 // Open connects to the database named by rawURL: "sqlite://PATH" or
