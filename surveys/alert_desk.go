@@ -47,6 +47,7 @@ func NewAlertDesk(engine *Engine, store AlertStore, posters map[Platform]AlertPo
 
 // Route sends presses of alert buttons to the desk and everything else to
 // next. Alert refs ("a12") are never survey refs (ParseRef rejects them).
+// The alert commands come through NewCommands, from every platform.
 func (d *AlertDesk) Route(next Handler) Handler {
 	return alertRoute{desk: d, next: next}
 }
@@ -61,41 +62,7 @@ func (r alertRoute) Handle(ctx context.Context, in Incoming) error {
 	if _, ok := ParseAlertRef(in.Ref); ok && in.Value != "" {
 		return r.desk.Handle(ctx, in)
 	}
-	if text, ok := alertCommandText(in); ok {
-		return r.desk.typedCommand(ctx, in, text)
-	}
 	return r.next.Handle(ctx, in)
-}
-
-// alertCommandText is the alert command typed as a chat message (a
-// Telegram staff group: "/survey reply a12 …"), without "/survey".
-func alertCommandText(in Incoming) (string, bool) {
-	if in.Value != "" || in.Ref != "" {
-		return "", false
-	}
-	rest, ok := strings.CutPrefix(strings.TrimSpace(in.Text), "/survey ")
-	if !ok || !IsAlertCommand(rest) {
-		return "", false
-	}
-	return rest, true
-}
-
-// typedCommand runs an alert command typed in a chat and answers in that
-// chat through the Engine's Sender for the platform.
-func (d *AlertDesk) typedCommand(ctx context.Context, in Incoming, text string) error {
-	reply, err := d.Command(ctx, in.From, text)
-	if err != nil {
-		reply = "Sorry, that command failed on vocbot's side. Try again in a minute; if it keeps failing, tell your vocbot operator."
-	}
-	sender, _ := d.engine.replySender(in.From.Platform)
-	if sender == nil {
-		return err
-	}
-	to := Address{Platform: in.From.Platform, ChatID: in.From.ChatID}
-	if _, serr := sender.Send(ctx, to, Prompt{Text: reply}); serr != nil {
-		return errors.Join(err, fmt.Errorf("reply to an alert command: %w", serr))
-	}
-	return err
 }
 
 // ErrAlertElsewhere is returned for a press or command about an alert that

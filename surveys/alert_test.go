@@ -138,23 +138,3 @@ func TestAlertCardByState(t *testing.T) {
 		}
 	}
 }
-
-func TestAlertCommandTyped(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		in   Incoming
-		want string
-		ok   bool
-	}{
-		{Incoming{Text: "/survey reply a3 We are on it"}, "reply a3 We are on it", true},
-		{Incoming{Text: "/survey resolve a3"}, "resolve a3", true},
-		{Incoming{Text: "/survey send nps cus_1"}, "", false},
-		{Incoming{Text: "reply a3 hi"}, "", false},
-		{Incoming{Text: "/survey reply a3 hi", Ref: "a3", Value: "claim"}, "", false},
-	} {
-		got, ok := alertCommandText(c.in)
-		if got != c.want || ok != c.ok {
-			t.Errorf("alertCommandText(%q) = %q, %v; want %q, %v", c.in.Text, got, ok, c.want, c.ok)
-		}
-	}
-}

@@ -568,3 +568,39 @@ func TestAmbassadorAuditCompleteness(t *testing.T) {
 		}
 	})
 }
+
+// One router for every platform's commands: alert commands, typed whole
+// ("/survey resolve a9", Telegram) or after the slash command (Slack), go
+// to the alert desk and are not audited as ambassador commands; the rest
+// to the ambassadors' desk.
+func TestCommandsRouteAlertAndAmbassadorCommands(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newAmbFixture(t, db, surveys.AmbassadorConfig{})
+		alerts := surveys.NewAlertDesk(f.engine, f.store, nil, nil)
+		router := surveys.NewCommands(alerts, f.desk)
+		tests := []struct {
+			name string
+			req  surveys.CommandRequest
+			want string
+		}{
+			{"telegram alert command", surveys.CommandRequest{ID: "tg:1", From: telegramAmbassador, Text: "/survey@acme_bot resolve a9"}, "There is no alert a9."},
+			{"slack alert command", surveys.CommandRequest{From: slackAmbassador, Text: "reply a9 We are on it"}, "There is no alert a9."},
+			{"discord alert command", surveys.CommandRequest{From: discordAmbassador, Text: "resolve a9 fixed"}, "There is no alert a9."},
+			{"ambassador command", surveys.CommandRequest{From: discordAmbassador, Roles: []string{ambassadorRole}, Text: "help"}, "/survey send"},
+		}
+		for _, tt := range tests {
+			r, err := router.Command(context.Background(), tt.req)
+			if err != nil || !strings.Contains(r.Text, tt.want) {
+				t.Errorf("%s: %q, %v; want %q", tt.name, r.Text, err, tt.want)
+			}
+		}
+		if n := len(f.audit()); n != 1 {
+			t.Errorf("%d ambassador commands audited, want 1 (the help)", n)
+		}
+		r, err := surveys.NewCommands(alerts, nil).Command(context.Background(), surveys.CommandRequest{From: slackAmbassador, Text: "stats"})
+		if err != nil || r.Text != surveys.Refusal {
+			t.Errorf("without an ambassadors' desk: %q, %v; want the refusal", r.Text, err)
+		}
+	})
+}

@@ -181,26 +181,28 @@ func runExclusively(ctx context.Context, db *storage.DB, r surveys.Receiver, in 
 // credentials, and the variable to set: serve logs each at start, config
 // check prints them.
 func missingCredentials(cfg *config.Config, entries []platformEntry) []string {
-	off := func(p config.Platform) (string, bool) {
+	// off says why posts to p cannot happen and what to do; ok is false
+	// when they can.
+	off := func(p config.Platform) (why, fix string, ok bool) {
 		for _, e := range entries {
 			if string(e.name) == string(p) {
 				if e.configured(cfg) {
-					return "", false
+					return "", "", false
 				}
-				return fmt.Sprintf("set %s", e.credential), true
+				return fmt.Sprintf("%s has no credentials", p), "; set " + e.credential, true
 			}
 		}
-		return "this build of vocbot has no adapter for it", true
+		return fmt.Sprintf("this build of vocbot has no %s adapter", p), "", true
 	}
 	var out []string
 	for _, g := range cfg.Digests {
-		if fix, ok := off(g.To.Platform); ok {
-			out = append(out, fmt.Sprintf("digest %s posts to %s, but %s has no credentials: it will not be posted; %s", g.ID, g.To, g.To.Platform, fix))
+		if why, fix, ok := off(g.To.Platform); ok {
+			out = append(out, fmt.Sprintf("digest %s posts to %s, but %s: it will not be posted%s", g.ID, g.To, why, fix))
 		}
 	}
 	for _, a := range cfg.Alerts {
-		if fix, ok := off(a.To.Platform); ok {
-			out = append(out, fmt.Sprintf("alerts go to %s, but %s has no credentials: they will not be posted; %s", a.To, a.To.Platform, fix))
+		if why, fix, ok := off(a.To.Platform); ok {
+			out = append(out, fmt.Sprintf("alerts go to %s, but %s: they will not be posted%s", a.To, why, fix))
 		}
 	}
 	return out

@@ -150,6 +150,37 @@ func (f *fakePlatform) wait(t *testing.T, what string, logs *syncBuffer, cond fu
 	}
 }
 
+// detractor has the customer (a user id on the fake platform) surveyed
+// through the API, press 3 and write a comment.
+func (f *fakePlatform) detractor(t *testing.T, base string, logs *syncBuffer, customer string) {
+	t.Helper()
+	api := apiFixture{url: base}
+	r := api.do(t, "POST", "/v1/touchpoints", `{"id":"fourth_1","type":"order_delivered","survey":"nps",
+		"customer":{"id":"cus_fourth","locale":"en","discord_user_id":"`+customer+`"}}`, nil)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("touchpoint: %d %v\n%s", r.status, r.body, logs)
+	}
+	f.wait(t, "the survey is sent", logs, func() bool { return len(f.sent) == 1 })
+	survey := f.sentAt(0)
+	if survey.to.UserID != customer || len(survey.prompt.Choices) != 11 || survey.prompt.Ref == "" {
+		t.Fatalf("survey: %+v, want 0–10 to the customer", survey)
+	}
+	// A person cannot press before the send is recorded; a test can.
+	waitFor(t, 30*time.Second, func() bool {
+		return strings.Contains(metrics(t, base), `vocbot_messages_sent_total{platform="`+string(f.name)+`",result="sent"} 1`)
+	}, logs)
+	ctx := context.Background()
+	from := surveys.Address{Platform: f.name, ChatID: "dm-" + customer, UserID: customer}
+	if err := f.in().Handle(ctx, surveys.Incoming{ID: "fake:1", From: from, Value: "3", Ref: survey.prompt.Ref}); err != nil {
+		t.Fatal(err)
+	}
+	f.wait(t, "the follow-up question", logs, func() bool { return len(f.sent) == 2 && f.edits == 1 })
+	if err := f.in().Handle(ctx, surveys.Incoming{ID: "fake:2", From: from, Text: "The courier was late"}); err != nil {
+		t.Fatal(err)
+	}
+	f.wait(t, "the thanks", logs, func() bool { return len(f.sent) == 3 })
+}
+
 // A platform registered with one line gets surveys, answers, commands,
 // digests and alerts through the same seam as the built-in ones. It takes
 // Discord's name because configuration reads targets and customer
@@ -192,30 +223,7 @@ ambassadors:
 	})
 
 	// A survey out, answered by a press and a comment.
-	r := f.do(t, "POST", "/v1/touchpoints", `{"id":"fourth_1","type":"order_delivered","survey":"nps",
-		"customer":{"id":"cus_fourth","locale":"en","discord_user_id":"`+customer+`"}}`, nil)
-	if r.status != http.StatusAccepted {
-		t.Fatalf("touchpoint: %d %v\n%s", r.status, r.body, logs)
-	}
-	fake.wait(t, "the survey is sent", logs, func() bool { return len(fake.sent) == 1 })
-	survey := fake.sentAt(0)
-	if survey.to.UserID != customer || len(survey.prompt.Choices) != 11 || survey.prompt.Ref == "" {
-		t.Fatalf("survey: %+v, want 0–10 to the customer", survey)
-	}
-	// A person cannot press before the send is recorded; a test can.
-	waitFor(t, 30*time.Second, func() bool {
-		return strings.Contains(metrics(t, base), `vocbot_messages_sent_total{platform="discord",result="sent"} 1`)
-	}, logs)
-	ctx := context.Background()
-	from := surveys.Address{Platform: surveys.Discord, ChatID: "dm-" + customer, UserID: customer}
-	if err := fake.in().Handle(ctx, surveys.Incoming{ID: "fake:1", From: from, Value: "3", Ref: survey.prompt.Ref}); err != nil {
-		t.Fatal(err)
-	}
-	fake.wait(t, "the follow-up question", logs, func() bool { return len(fake.sent) == 2 && fake.edits == 1 })
-	if err := fake.in().Handle(ctx, surveys.Incoming{ID: "fake:2", From: from, Text: "The courier was late"}); err != nil {
-		t.Fatal(err)
-	}
-	fake.wait(t, "the thanks", logs, func() bool { return len(fake.sent) == 3 })
+	fake.detractor(t, base, logs, customer)
 	got := f.do(t, "GET", "/v1/responses", "", nil)
 	rs, _ := got.body["responses"].([]any)
 	if len(rs) != 1 {
@@ -227,6 +235,7 @@ ambassadors:
 	}
 
 	// The detractor's alert, then a reply to the customer from its channel.
+	ctx := context.Background()
 	fake.wait(t, "the alert", logs, func() bool { return len(fake.alerts) >= 1 })
 	staff := surveys.Address{Platform: surveys.Discord, ChatID: alertChan, UserID: "900000000000000001"}
 	reply, err := fake.in().Command(ctx, surveys.CommandRequest{ID: "fake:3", From: staff, Text: "reply a1 Sorry, we are on it"})
@@ -254,7 +263,8 @@ ambassadors:
 }
 
 // A digest or an alert for a platform without credentials is named at
-// start with the variable to set, and fails at once, counted.
+// start with the variable to set, and fails at once, counted. The
+// customers answer on a fake platform; the alerts were meant for Slack.
 func TestServeNamesPostsWithoutCredentials(t *testing.T) {
 	t.Parallel()
 	cfg := filepath.Join(t.TempDir(), "vocbot.yaml")
@@ -269,10 +279,12 @@ alerts:
 	}
 	vars := map[string]string{
 		"VOCBOT_DATABASE_URL": storagetest.URL(t, storage.SQLite),
+		"VOCBOT_API_TOKENS":   testToken,
 		"VOCBOT_CONFIG":       cfg,
 		"VOCBOT_LOG_LEVEL":    "warn",
 	}
-	base, stop, logs := startServe(t, vars)
+	fake := newFakePlatform(surveys.Discord)
+	base, stop, logs := startServeWith(t, vars, fake.entry())
 	waitReady(t, base)
 	for _, want := range []string{
 		"digest daily posts to slack:C0123ABC, but slack has no credentials: it will not be posted; set VOCBOT_SLACK_BOT_TOKEN",
@@ -287,6 +299,14 @@ alerts:
 	}, logs)
 	if n := strings.Count(logs.String(), "digest not posted: no credentials"); n != 1 {
 		t.Errorf("%d error lines for the digest, want 1:\n%s", n, logs)
+	}
+	fake.wait(t, "the receiver runs", logs, func() bool { return fake.inbox != nil })
+	fake.detractor(t, base, logs, "800000000000000042")
+	waitFor(t, 30*time.Second, func() bool {
+		return strings.Contains(metrics(t, base), `vocbot_alert_failures_total{platform="slack",reason="no_credentials"} 1`)
+	}, logs)
+	if n := strings.Count(logs.String(), "alert not posted: no credentials"); n != 1 {
+		t.Errorf("%d error lines for the alert, want 1:\n%s", n, logs)
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)

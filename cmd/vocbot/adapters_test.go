@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vocbot/vocbot/config"
+	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/storage/storagetest"
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// Two replicas run the same exclusive receiver: one receives, the other
+// stands by and takes over when the first stops. (On SQLite the lock file
+// already makes the process the only one.)
+func TestExclusiveReceiverRunsOnOneReplica(t *testing.T) {
+	t.Parallel()
+	if !slices.Contains(storagetest.Engines(), storage.Postgres) {
+		t.Skip("set VOCBOT_TEST_POSTGRES_URL: the lock is PostgreSQL's")
+	}
+	db := storagetest.Open(t, storage.Postgres)
+	var (
+		mu            sync.Mutex
+		running, most int
+		started       = make(chan string, 4)
+		log           = slog.New(slog.DiscardHandler)
+		stopped       sync.WaitGroup
+		ctxA, cancelA = context.WithCancel(context.Background())
+		ctxB, cancelB = context.WithCancel(context.Background())
+	)
+	defer cancelB()
+	receiver := func(replica string) surveys.Receiver {
+		return surveys.Receiver{Name: "gateway", Exclusive: true, Run: func(ctx context.Context, _ surveys.Inbox) error {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			started <- replica
+			<-ctx.Done()
+			mu.Lock()
+			running--
+			mu.Unlock()
+			return nil
+		}}
+	}
+	stopped.Go(func() { runExclusively(ctxA, db, receiver("a"), nil, log) })
+	if got := <-started; got != "a" {
+		t.Fatalf("first receiver: %s", got)
+	}
+	stopped.Go(func() { runExclusively(ctxB, db, receiver("b"), nil, log) })
+	select {
+	case got := <-started:
+		t.Fatalf("replica %s received while a held the lock", got)
+	case <-time.After(time.Second):
+	}
+	cancelA()
+	select {
+	case got := <-started:
+		if got != "b" {
+			t.Errorf("took over: %s, want b", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the standing-by replica did not take over")
+	}
+	cancelB()
+	stopped.Wait()
+	if most != 1 {
+		t.Errorf("%d receivers at once, want 1", most)
+	}
+}
+
+func TestMissingCredentials(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "vocbot.yaml")
+	yaml := `digests:
+  - {id: daily, to: "slack:C0123ABC", at: "09:00"}
+  - {id: weekly, to: "discord:123456789012345678", at: "09:00"}
+alerts:
+  - {to: "telegram:-1001234567890", on: detractor}
+`
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"nothing set", map[string]string{}, []string{
+			"digest daily posts to slack:C0123ABC, but slack has no credentials: it will not be posted; set VOCBOT_SLACK_BOT_TOKEN",
+			"digest weekly posts to discord:123456789012345678, but this build of vocbot has no discord adapter: it will not be posted",
+			"alerts go to telegram:-1001234567890, but telegram has no credentials: they will not be posted; set VOCBOT_TELEGRAM_TOKEN",
+		}},
+		{"slack and telegram set", map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1-2-abc", "VOCBOT_TELEGRAM_TOKEN": "123:abc"}, []string{
+			"digest weekly posts to discord:123456789012345678, but this build of vocbot has no discord adapter: it will not be posted",
+		}},
+	}
+	for _, tt := range tests {
+		cfg, err := config.Load(mapEnv(tt.env), []string{"--config", file})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, missingCredentials(cfg, builtinPlatforms())); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	// A platform added to the list is one whose credentials count.
+	fake := newFakePlatform(surveys.Discord)
+	cfg, err := config.Load(mapEnv(map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1-2-abc", "VOCBOT_TELEGRAM_TOKEN": "123:abc"}), []string{"--config", file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := missingCredentials(cfg, append(builtinPlatforms(), fake.entry())); len(got) != 0 {
+		t.Errorf("with every platform on: %q, want nothing", got)
+	}
+}
