@@ -52,7 +52,20 @@ func TestReminderOnceForUnansweredSurveys(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		time.Sleep(time.Second)
+		// Wait for whatever those ticks queued to be worked, then count.
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var queued int
+			if err := db.SQL().QueryRowContext(context.Background(),
+				`SELECT count(*) FROM river_job WHERE state IN ('available', 'running')`).Scan(&queued); err != nil {
+				t.Fatal(err)
+			}
+			if queued == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d jobs still queued after 20 s", queued)
+			}
+		}
 		if n := sendsTo(s, "610"); n != 2 {
 			t.Fatalf("sends to the unanswered customer: got %d, want survey + one reminder", n)
 		}

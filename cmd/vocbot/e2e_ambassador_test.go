@@ -99,7 +99,7 @@ func TestAmbassadorSendOnSlackAndTelegram(t *testing.T) {
 			if r := telegramSay(901, "/survey stats"); !strings.Contains(r, "for CX ambassadors only") {
 				t.Fatalf("Telegram non-ambassador: %q", r)
 			}
-			time.Sleep(2 * time.Second) // let any stray delivery happen before counting
+			waitQueueIdle(t, base) // any stray delivery happens before counting
 			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
