@@ -50,6 +50,7 @@ environment:
   VOCBOT_DISCORD_APP_ID: ""
   VOCBOT_DISCORD_PUBLIC_KEY: ""
   VOCBOT_DISCORD_API_URL: https://discord.com
+  VOCBOT_DISCORD_GUILD_ID: ""
   VOCBOT_LOG_LEVEL: info
   VOCBOT_LOG_FORMAT: auto
 product: ""
@@ -88,6 +89,7 @@ alerts: []
 ambassadors:
   slack_users: []
   discord_roles: []
+  discord_users: []
   telegram_users: []
   daily_quota: 50
 enps:
