@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -93,6 +94,9 @@ type Discord struct {
 	PublicKey ed25519.PublicKey
 	// APIURL is the REST base URL, scheme and host only, no trailing slash.
 	APIURL string
+	// GuildID, when set, is the guild (a snowflake) /survey is registered
+	// in, which takes effect at once; "" registers it globally.
+	GuildID string
 }
 
 // Log configures log/slog.
@@ -107,7 +111,7 @@ type Log struct {
 // wording.
 type Metric string
 
-// The four metrics of scoring.md.
+// The four metrics vocbot scores.
 const (
 	MetricNPS  Metric = "nps"  // 0–10 likelihood to recommend
 	MetricCSAT Metric = "csat" // 1–5 satisfaction
@@ -118,9 +122,14 @@ const (
 // metrics lists every Metric in the order they are documented.
 var metrics = []Metric{MetricNPS, MetricCSAT, MetricCES, MetricENPS}
 
-// locales are the languages vocbot speaks; every locale in the file must be
-// one of them.
+// locales are the languages vocbot has wordings for; every locale in the
+// file must be one of them. It repeats the list of package surveys, which
+// config may not import; a test in cmd/vocbot keeps the two equal.
 var locales = []string{"en", "he", "fa", "ar", "ru"}
+
+// Locales returns the languages vocbot has wordings for, the only ones the
+// file accepts, in the order messages list them.
+func Locales() []string { return slices.Clone(locales) }
 
 // Survey is one survey definition.
 type Survey struct {
@@ -267,6 +276,8 @@ type Ambassadors struct {
 	SlackUsers []string
 	// DiscordRoles are role snowflakes; members of any of them qualify.
 	DiscordRoles []string
+	// DiscordUsers are user snowflakes, for staff without one of the roles.
+	DiscordUsers []string
 	// TelegramUsers are Telegram user ids.
 	TelegramUsers []int64
 	// DailyQuota caps the invitations one ambassador may send by command per
@@ -276,10 +287,10 @@ type Ambassadors struct {
 
 // Empty reports whether nobody may run ambassador commands.
 func (a Ambassadors) Empty() bool {
-	return len(a.SlackUsers) == 0 && len(a.DiscordRoles) == 0 && len(a.TelegramUsers) == 0
+	return len(a.SlackUsers) == 0 && len(a.DiscordRoles) == 0 && len(a.DiscordUsers) == 0 && len(a.TelegramUsers) == 0
 }
 
-// ENPS holds the anonymity thresholds of employee surveys (scoring.md §4).
+// ENPS holds the anonymity thresholds of employee surveys.
 type ENPS struct {
 	// AnonymityThreshold is the least n for which an eNPS score is shown in
 	// any cell, filter or drill-down: 3–10.
@@ -290,7 +301,7 @@ type ENPS struct {
 }
 
 // Digits chooses the digits numbers are written with in locales that have
-// their own (scoring.md, renderer rule 4): "native" or "latin".
+// their own: "native" or "latin".
 type Digits struct {
 	// Arabic is for ar: "native" is Arabic-Indic (٠١٢), "latin" is 012.
 	Arabic string

@@ -42,98 +42,41 @@ func (c *Config) WriteEffective(w io.Writer) error {
 	return enc.Close()
 }
 
-// The *View types fix the printed key order and names, which are the file's
-// and interface.md's, never the Go field names.
-type (
-	effectiveView struct {
-		Environment   envView          `yaml:"environment"`
-		Product       string           `yaml:"product"`
-		Timezone      string           `yaml:"timezone"`
-		DefaultLocale string           `yaml:"default_locale"`
-		Surveys       []surveyView     `yaml:"surveys"`
-		Touchpoints   []touchpointView `yaml:"touchpoints"`
-		Fatigue       fatigueView      `yaml:"fatigue"`
-		Digests       []digestView     `yaml:"digests"`
-		Alerts        []alertView      `yaml:"alerts"`
-		Ambassadors   ambassadorsView  `yaml:"ambassadors"`
-		ENPS          enpsView         `yaml:"enps"`
-		Digits        digitsView       `yaml:"digits"`
-	}
-	envView struct {
-		Config                string `yaml:"VOCBOT_CONFIG"`
-		DatabaseURL           string `yaml:"VOCBOT_DATABASE_URL"`
-		HTTPAddr              string `yaml:"VOCBOT_HTTP_ADDR"`
-		PublicURL             string `yaml:"VOCBOT_PUBLIC_URL"`
-		APITokens             string `yaml:"VOCBOT_API_TOKENS"`
-		WebhookSecret         string `yaml:"VOCBOT_WEBHOOK_SECRET"`
-		TelegramToken         string `yaml:"VOCBOT_TELEGRAM_TOKEN"`
-		TelegramAPIURL        string `yaml:"VOCBOT_TELEGRAM_API_URL"`
-		TelegramMode          string `yaml:"VOCBOT_TELEGRAM_MODE"`
-		TelegramWebhookSecret string `yaml:"VOCBOT_TELEGRAM_WEBHOOK_SECRET"`
-		SlackBotToken         string `yaml:"VOCBOT_SLACK_BOT_TOKEN"`
-		SlackSigningSecret    string `yaml:"VOCBOT_SLACK_SIGNING_SECRET"`
-		SlackAppToken         string `yaml:"VOCBOT_SLACK_APP_TOKEN"`
-		SlackAPIURL           string `yaml:"VOCBOT_SLACK_API_URL"`
-		DiscordToken          string `yaml:"VOCBOT_DISCORD_TOKEN"`
-		DiscordAppID          string `yaml:"VOCBOT_DISCORD_APP_ID"`
-		DiscordPublicKey      string `yaml:"VOCBOT_DISCORD_PUBLIC_KEY"`
-		DiscordAPIURL         string `yaml:"VOCBOT_DISCORD_API_URL"`
-		LogLevel              string `yaml:"VOCBOT_LOG_LEVEL"`
-		LogFormat             string `yaml:"VOCBOT_LOG_FORMAT"`
-	}
-	surveyView struct {
-		ID            string            `yaml:"id"`
-		Metric        string            `yaml:"metric"`
-		Question      map[string]string `yaml:"question"`
-		FollowUp      bool              `yaml:"follow_up"`
-		ExpiresAfter  string            `yaml:"expires_after"`
-		ReminderAfter string            `yaml:"reminder_after"`
-	}
-	touchpointView struct {
-		Type       string  `yaml:"type"`
-		Survey     string  `yaml:"survey"`
-		Delay      string  `yaml:"delay"`
-		Sample     float64 `yaml:"sample"`
-		QuietHours string  `yaml:"quiet_hours,omitempty"`
-	}
-	fatigueView struct {
-		MinGap string `yaml:"min_gap"`
-	}
-	digestView struct {
-		ID       string   `yaml:"id"`
-		To       string   `yaml:"to"`
-		At       string   `yaml:"at"`
-		Timezone string   `yaml:"timezone"`
-		Days     []string `yaml:"days,flow"`
-		Surveys  []string `yaml:"surveys,flow"`
-		Quotes   int      `yaml:"quotes"`
-		Locale   string   `yaml:"locale"`
+// effectiveView is what config check prints: the environment, then the
+// file's keys through the file's own schema, so the two cannot drift apart.
+type effectiveView struct {
+	Environment envView    `yaml:"environment"`
+	File        fileConfig `yaml:",inline"`
+}
 
-		Breakdowns    []string `yaml:"breakdowns,flow"`
-		PostWhenEmpty bool     `yaml:"post_when_empty"`
-	}
-	alertView struct {
-		To string `yaml:"to"`
-		On string `yaml:"on"`
-	}
-	ambassadorsView struct {
-		SlackUsers    []string `yaml:"slack_users,flow"`
-		DiscordRoles  []string `yaml:"discord_roles,flow"`
-		TelegramUsers []int64  `yaml:"telegram_users,flow"`
-		DailyQuota    int      `yaml:"daily_quota"`
-	}
-	enpsView struct {
-		AnonymityThreshold int `yaml:"anonymity_threshold"`
-		CommentThreshold   int `yaml:"comment_threshold"`
-	}
-	digitsView struct {
-		Arabic  string `yaml:"ar"`
-		Persian string `yaml:"fa"`
-	}
-)
+// envView fixes the printed names and order of the VOCBOT_* variables,
+// which are the documented names, never the Go field names.
+type envView struct {
+	Config                string `yaml:"VOCBOT_CONFIG"`
+	DatabaseURL           string `yaml:"VOCBOT_DATABASE_URL"`
+	HTTPAddr              string `yaml:"VOCBOT_HTTP_ADDR"`
+	PublicURL             string `yaml:"VOCBOT_PUBLIC_URL"`
+	APITokens             string `yaml:"VOCBOT_API_TOKENS"`
+	WebhookSecret         string `yaml:"VOCBOT_WEBHOOK_SECRET"`
+	TelegramToken         string `yaml:"VOCBOT_TELEGRAM_TOKEN"`
+	TelegramAPIURL        string `yaml:"VOCBOT_TELEGRAM_API_URL"`
+	TelegramMode          string `yaml:"VOCBOT_TELEGRAM_MODE"`
+	TelegramWebhookSecret string `yaml:"VOCBOT_TELEGRAM_WEBHOOK_SECRET"`
+	SlackBotToken         string `yaml:"VOCBOT_SLACK_BOT_TOKEN"`
+	SlackSigningSecret    string `yaml:"VOCBOT_SLACK_SIGNING_SECRET"`
+	SlackAppToken         string `yaml:"VOCBOT_SLACK_APP_TOKEN"`
+	SlackAPIURL           string `yaml:"VOCBOT_SLACK_API_URL"`
+	DiscordToken          string `yaml:"VOCBOT_DISCORD_TOKEN"`
+	DiscordAppID          string `yaml:"VOCBOT_DISCORD_APP_ID"`
+	DiscordPublicKey      string `yaml:"VOCBOT_DISCORD_PUBLIC_KEY"`
+	DiscordAPIURL         string `yaml:"VOCBOT_DISCORD_API_URL"`
+	DiscordGuildID        string `yaml:"VOCBOT_DISCORD_GUILD_ID"`
+	LogLevel              string `yaml:"VOCBOT_LOG_LEVEL"`
+	LogFormat             string `yaml:"VOCBOT_LOG_FORMAT"`
+}
 
 func (c *Config) view() effectiveView {
-	v := effectiveView{
+	return effectiveView{
 		Environment: envView{
 			Config:                c.File,
 			DatabaseURL:           maskURL(c.DatabaseURL),
@@ -153,59 +96,92 @@ func (c *Config) view() effectiveView {
 			DiscordAppID:          c.Discord.AppID,
 			DiscordPublicKey:      hex.EncodeToString(c.Discord.PublicKey), // public by design
 			DiscordAPIURL:         maskURL(c.Discord.APIURL),
+			DiscordGuildID:        c.Discord.GuildID,
 			LogLevel:              strings.ToLower(c.Log.Level.String()),
 			LogFormat:             c.Log.Format,
 		},
-		Product:       c.Product,
-		Timezone:      locationName(c.Timezone),
-		DefaultLocale: c.DefaultLocale,
-		Fatigue:       fatigueView{MinGap: formatDuration(c.Fatigue.MinGap)},
-		Ambassadors: ambassadorsView{
-			SlackUsers:    nonNil(c.Ambassadors.SlackUsers),
-			DiscordRoles:  nonNil(c.Ambassadors.DiscordRoles),
-			TelegramUsers: nonNil(c.Ambassadors.TelegramUsers),
+		File: c.file(),
+	}
+}
+
+// file is c's file part in the file's schema, every key filled in, built-in
+// surveys included: loading it gives c's file settings back.
+func (c *Config) file() fileConfig {
+	f := fileConfig{
+		Product:       productName(c.Product),
+		Timezone:      zone{c.Timezone},
+		DefaultLocale: locale(c.DefaultLocale),
+		Surveys:       []fileSurvey{},
+		Touchpoints:   []fileTouchpoint{},
+		Fatigue:       fileFatigue{MinGap: duration(c.Fatigue.MinGap)},
+		Digests:       []fileDigest{},
+		Alerts:        []fileAlert{},
+		Ambassadors: fileAmbassadors{
+			SlackUsers:    convert[slackUser](c.Ambassadors.SlackUsers),
+			DiscordRoles:  convert[discordRole](c.Ambassadors.DiscordRoles),
+			DiscordUsers:  convert[discordUser](c.Ambassadors.DiscordUsers),
+			TelegramUsers: telegramUsers(c.Ambassadors.TelegramUsers),
 			DailyQuota:    c.Ambassadors.DailyQuota,
 		},
-		ENPS:   enpsView{AnonymityThreshold: c.ENPS.AnonymityThreshold, CommentThreshold: c.ENPS.CommentThreshold},
-		Digits: digitsView{Arabic: c.Digits.Arabic, Persian: c.Digits.Persian},
+		ENPS:   fileENPS{AnonymityThreshold: c.ENPS.AnonymityThreshold, CommentThreshold: c.ENPS.CommentThreshold},
+		Digits: fileDigits{Arabic: digitStyle(c.Digits.Arabic), Persian: digitStyle(c.Digits.Persian)},
 	}
 	for _, s := range c.Surveys {
-		q := s.Question
-		if q == nil {
-			q = map[string]string{}
+		q := wordings{}
+		for l, w := range s.Question {
+			q[locale(l)] = wording(w)
 		}
-		v.Surveys = append(v.Surveys, surveyView{
-			ID: s.ID, Metric: string(s.Metric), Question: q, FollowUp: s.FollowUp,
-			ExpiresAfter: formatDuration(s.ExpiresAfter), ReminderAfter: formatDuration(s.ReminderAfter),
+		f.Surveys = append(f.Surveys, fileSurvey{
+			ID: itemID(s.ID), Metric: s.Metric, Question: q, FollowUp: s.FollowUp,
+			ExpiresAfter: duration(s.ExpiresAfter), ReminderAfter: duration(s.ReminderAfter),
 		})
 	}
 	for _, t := range c.Touchpoints {
-		v.Touchpoints = append(v.Touchpoints, touchpointView{
-			Type: t.Type, Survey: t.Survey, Delay: formatDuration(t.Delay), Sample: t.Sample, QuietHours: t.QuietHours.String(),
+		f.Touchpoints = append(f.Touchpoints, fileTouchpoint{
+			Type: touchpointType(t.Type), Survey: surveyRef{id: t.Survey}, Delay: duration(t.Delay),
+			Sample: share(t.Sample), QuietHours: t.QuietHours,
 		})
 	}
 	for _, g := range c.Digests {
-		days := make([]string, len(g.Days))
+		days := make([]weekday, len(g.Days))
 		for i, wd := range g.Days {
-			days[i] = weekdays[wd]
+			days[i] = weekday{day: wd}
 		}
-		v.Digests = append(v.Digests, digestView{
-			ID: g.ID, To: g.To.String(), At: g.At.String(), Timezone: locationName(g.Timezone),
-			Days: days, Surveys: nonNil(g.Surveys), Quotes: g.Quotes, Locale: g.Locale,
-			Breakdowns: nonNil(g.Breakdowns), PostWhenEmpty: g.PostWhenEmpty,
+		refs := make([]surveyRef, len(g.Surveys))
+		for i, id := range g.Surveys {
+			refs[i] = surveyRef{id: id}
+		}
+		breakdowns := make([]attribute, len(g.Breakdowns))
+		for i, b := range g.Breakdowns {
+			breakdowns[i] = attribute{name: b}
+		}
+		f.Digests = append(f.Digests, fileDigest{
+			ID: itemID(g.ID), To: g.To, At: g.At, Timezone: zone{g.Timezone}, Days: days,
+			Surveys: refs, Quotes: g.Quotes, Locale: locale(g.Locale), Breakdowns: breakdowns,
+			PostWhenEmpty: g.PostWhenEmpty,
 		})
 	}
 	for _, a := range c.Alerts {
-		v.Alerts = append(v.Alerts, alertView{To: a.To.String(), On: string(a.On)})
+		f.Alerts = append(f.Alerts, fileAlert{To: a.To, On: a.On})
 	}
-	return v
+	return f
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+func telegramUsers(ids []int64) []telegramUser {
+	out := make([]telegramUser, len(ids))
+	for i, id := range ids {
+		out[i] = telegramUser(id)
 	}
-	return s
+	return out
+}
+
+// convert copies a list into a list of another type of the same kind.
+func convert[T ~string, S ~string](s []S) []T {
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[i] = T(v)
+	}
+	return out
 }
 
 func locationName(loc interface{ String() string }) string {

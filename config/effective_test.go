@@ -50,6 +50,7 @@ environment:
   VOCBOT_DISCORD_APP_ID: ""
   VOCBOT_DISCORD_PUBLIC_KEY: ""
   VOCBOT_DISCORD_API_URL: https://discord.com
+  VOCBOT_DISCORD_GUILD_ID: ""
   VOCBOT_LOG_LEVEL: info
   VOCBOT_LOG_FORMAT: auto
 product: ""
@@ -88,6 +89,7 @@ alerts: []
 ambassadors:
   slack_users: []
   discord_roles: []
+  discord_users: []
   telegram_users: []
   daily_quota: 50
 enps:
@@ -313,6 +315,33 @@ func TestFeatures(t *testing.T) {
 			"digests: on (a at 09:00 UTC to slack:C0123 [slack is off]; b at 18:30 UTC to discord:42)",
 			"alerts: on (detractor to slack:C0123 [slack is off])",
 			"ambassadors: on (1 Discord role; 50 sends each per day)",
+		}},
+		{"discord in one server, users as ambassadors", map[string]string{
+			"VOCBOT_DISCORD_TOKEN":    "d",
+			"VOCBOT_DISCORD_GUILD_ID": "987654321098765432",
+		}, y(
+			"ambassadors:",
+			"  discord_roles: ['42']",
+			"  discord_users: ['812345678901234567', '812345678901234568']",
+		), []string{
+			"telegram: off (VOCBOT_TELEGRAM_TOKEN not set)",
+			"slack: off (VOCBOT_SLACK_BOT_TOKEN not set)",
+			"discord: on (gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions; /survey registered in server 987654321098765432 only)",
+			"api: off (VOCBOT_API_TOKENS not set; /v1 refuses every request)",
+			"signatures: off (VOCBOT_WEBHOOK_SECRET not set; bearer tokens only)",
+			"digests: off (none in the configuration file)",
+			"alerts: off (none in the configuration file)",
+			"ambassadors: on (1 Discord role, 2 Discord users; 50 sends each per day)",
+		}},
+		{"discord users alone, discord off", nil, y("ambassadors:", "  discord_users: [812345678901234567]"), []string{
+			"telegram: off (VOCBOT_TELEGRAM_TOKEN not set)",
+			"slack: off (VOCBOT_SLACK_BOT_TOKEN not set)",
+			"discord: off (VOCBOT_DISCORD_TOKEN not set)",
+			"api: off (VOCBOT_API_TOKENS not set; /v1 refuses every request)",
+			"signatures: off (VOCBOT_WEBHOOK_SECRET not set; bearer tokens only)",
+			"digests: off (none in the configuration file)",
+			"alerts: off (none in the configuration file)",
+			"ambassadors: on (1 Discord user [discord is off]; 50 sends each per day)",
 		}},
 		{"slack HTTP, and posting only", map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1", "VOCBOT_SLACK_SIGNING_SECRET": "s"}, "", []string{
 			"slack: on (HTTP: point the app's request URLs at /slack/events, /slack/commands and /slack/interactivity)",

@@ -225,6 +225,14 @@ func readEnv(getenv func(string) string, c *Config) []error {
 		}
 	}
 
+	if v, where := r.read("VOCBOT_DISCORD_GUILD_ID"); v != "" {
+		if !snowflake(v) {
+			r.failf(where, "%q is not a server id; with Developer Mode on, right-click the server icon → Copy Server ID", v)
+		} else {
+			c.Discord.GuildID = v
+		}
+	}
+
 	if v, where := r.read("VOCBOT_LOG_LEVEL"); v != "" {
 		var level slog.Level
 		switch strings.ToLower(v) {

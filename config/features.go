@@ -106,6 +106,9 @@ func (c *Config) discordFeature() Feature {
 	default:
 		f.Why = "gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions"
 	}
+	if f.On && c.Discord.GuildID != "" {
+		f.Why += "; /survey registered in server " + c.Discord.GuildID + " only"
+	}
 	return f
 }
 
@@ -156,6 +159,9 @@ func (c *Config) ambassadorsFeature() Feature {
 	}
 	if n := len(a.DiscordRoles); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d Discord %s%s", n, plural(n, "role", "roles"), c.offNote(PlatformDiscord)))
+	}
+	if n := len(a.DiscordUsers); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d Discord %s%s", n, plural(n, "user", "users"), c.offNote(PlatformDiscord)))
 	}
 	if n := len(a.TelegramUsers); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d Telegram %s%s", n, plural(n, "user", "users"), c.offNote(PlatformTelegram)))

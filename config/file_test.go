@@ -78,6 +78,7 @@ func TestFileFull(t *testing.T) {
 		"ambassadors:",
 		"  slack_users: [U0123, W0456]",
 		`  discord_roles: ["1234567890", 9876543210]`,
+		"  discord_users: [812345678901234567]",
 		"  telegram_users: [111111, 222]",
 		"  daily_quota: 7",
 		"enps:",
@@ -113,7 +114,7 @@ func TestFileFull(t *testing.T) {
 		{To: Target{PlatformSlack, "G0PRIVATE"}, On: Detractor},
 	}
 	want.Ambassadors = Ambassadors{
-		SlackUsers: []string{"U0123", "W0456"}, DiscordRoles: []string{"1234567890", "9876543210"},
+		SlackUsers: []string{"U0123", "W0456"}, DiscordRoles: []string{"1234567890", "9876543210"}, DiscordUsers: []string{"812345678901234567"},
 		TelegramUsers: []int64{111111, 222}, DailyQuota: 7,
 	}
 	want.ENPS = ENPS{AnonymityThreshold: 9, CommentThreshold: 9}
@@ -207,7 +208,7 @@ func TestFileErrors(t *testing.T) {
 		{"fatigue scalar", y("fatigue: 30d"),
 			[]string{"vocbot.yaml:1: fatigue: expected a mapping (keys min_gap), got text"}},
 		{"ambassadors list", y("ambassadors: [U1]"),
-			[]string{"vocbot.yaml:1: ambassadors: expected a mapping (keys slack_users, discord_roles, telegram_users, daily_quota), got a list"}},
+			[]string{"vocbot.yaml:1: ambassadors: expected a mapping (keys slack_users, discord_roles, discord_users, telegram_users, daily_quota), got a list"}},
 		{"daily_quota text", y("ambassadors:", "  daily_quota: lots"),
 			[]string{`vocbot.yaml:2: ambassadors.daily_quota: expected a whole number, got "lots"`}},
 		{"complex key", y("? [a]", ": 1"),
@@ -263,7 +264,12 @@ func TestFileErrors(t *testing.T) {
 			"vocbot.yaml:2: touchpoints[0]: missing survey; name the survey this touchpoint triggers",
 		}},
 		{"touchpoint type characters", y("touchpoints:", "  - type: order delivered", "    survey: nps"),
-			[]string{`vocbot.yaml:2: touchpoints[0].type: "order delivered" may contain only letters, digits and _ - . : (no spaces)`}},
+			[]string{`vocbot.yaml:2: touchpoints[0].type: "order delivered" is not a type the API accepts; use lower-case letters, digits and _ . - (starting with a letter or digit), e.g. order_delivered`}},
+		{"touchpoint type the API refuses", y("touchpoints:", "  - {type: 'Order:Delivered', survey: nps}", "  - {type: '', survey: nps}", "  - {type: "+strings.Repeat("a", 65)+", survey: nps}"), []string{
+			`vocbot.yaml:2: touchpoints[0].type: "Order:Delivered" is not a type the API accepts; use lower-case letters, digits and _ . - (starting with a letter or digit), e.g. order_delivered`,
+			"vocbot.yaml:3: touchpoints[1].type: is empty; name the touchpoint type the API receives, e.g. order_delivered",
+			`vocbot.yaml:4: touchpoints[2].type: "` + strings.Repeat("a", 65) + `" is longer than 64 characters`,
+		}},
 		{"touchpoint duplicate type", y("touchpoints:", "  - {type: t, survey: nps}", "  - {type: t, survey: csat}"),
 			[]string{`vocbot.yaml:3: touchpoints[1].type: "t" already has a rule on line 2; one rule per type`}},
 		{"touchpoint unknown survey", y("surveys:", "  - {id: mine, metric: ces}", "touchpoints:", "  - type: t", "    survey: nope"),
@@ -347,6 +353,12 @@ func TestFileErrors(t *testing.T) {
 		// Ambassadors.
 		{"slack user", y("ambassadors:", "  slack_users: [U0123, dana]"),
 			[]string{`vocbot.yaml:2: ambassadors.slack_users[1]: "dana" is not a Slack user id; copy it from the profile (⋮ → Copy member ID), e.g. U0123ABC`}},
+		{"discord user", y("ambassadors:", "  discord_users: [\"8123456789\", dana, 0, -5, 01234]"), []string{
+			`vocbot.yaml:2: ambassadors.discord_users[1]: "dana" is not a Discord user id; with Developer Mode on, right-click the user → Copy User ID`,
+			`vocbot.yaml:2: ambassadors.discord_users[2]: "0" is not a Discord user id; with Developer Mode on, right-click the user → Copy User ID`,
+			`vocbot.yaml:2: ambassadors.discord_users[3]: "-5" is not a Discord user id; with Developer Mode on, right-click the user → Copy User ID`,
+			`vocbot.yaml:2: ambassadors.discord_users[4]: "01234" is not a Discord user id; with Developer Mode on, right-click the user → Copy User ID`,
+		}},
 		{"discord role", y("ambassadors:", "  discord_roles: [\"@cx-team\"]"),
 			[]string{`vocbot.yaml:2: ambassadors.discord_roles[0]: "@cx-team" is not a Discord role id; with Developer Mode on, right-click the role → Copy Role ID`}},
 		{"telegram user", y("ambassadors:", "  telegram_users:", "    - 1", "    - \"@dana\"", "    - 0"), []string{

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,20 +168,21 @@ func checkID(s string) error {
 	return nil
 }
 
-// checkTouchpointType validates a touchpoint type: any short token without
-// spaces, since it arrives from the caller's systems as they name things.
+// touchpointTypePattern is the API's rule for a touchpoint's type (package
+// surveys, which config may not import; TestTouchpointTypeRule pins the same
+// examples, and a test in cmd/vocbot checks both agree). A rule for a type
+// the API refuses could never fire.
+var touchpointTypePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+
+// checkTouchpointType validates a touchpoint type the way the API does.
 func checkTouchpointType(s string) error {
-	if s == "" {
-		return errors.New("is empty")
-	}
-	if len(s) > 64 {
+	switch {
+	case s == "":
+		return errors.New("is empty; name the touchpoint type the API receives, e.g. order_delivered")
+	case len(s) > 64:
 		return fmt.Errorf("%q is longer than 64 characters", s)
-	}
-	for _, r := range s {
-		ok := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || strings.ContainsRune("_-.:", r)
-		if !ok {
-			return fmt.Errorf("%q may contain only letters, digits and _ - . : (no spaces)", s)
-		}
+	case !touchpointTypePattern.MatchString(s):
+		return fmt.Errorf("%q is not a type the API accepts; use lower-case letters, digits and _ . - (starting with a letter or digit), e.g. order_delivered", s)
 	}
 	return nil
 }

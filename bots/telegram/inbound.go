@@ -221,7 +221,24 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 			cfg.Offset = u.UpdateID + 1
 		}
 	}
+	b.confirm(ctx, cfg)
 	return nil
+}
+
+// confirm tells Telegram, on the way out, which updates were handled:
+// getUpdates confirms an offset only when it is next called, so without
+// this a graceful restart would see the last batch again (answers are
+// deduplicated, but a command would be run and answered twice).
+func (b *Bot) confirm(ctx context.Context, cfg tgbotapi.UpdateConfig) {
+	if cfg.Offset == 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	cfg.Timeout, cfg.Limit = 0, 1
+	if _, err := b.call(cctx, "getUpdates", func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) { return api.Request(cfg) }); err != nil {
+		b.log.Warn("confirm handled updates before stopping; the last ones may arrive again after a restart", "err", err)
+	}
 }
 
 // retryDelay is how long to wait after a failed call: Telegram's

@@ -122,7 +122,7 @@ func TestAPIHostileInput(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		f := newAPIFixture(t, db, nil)
-		f.api.telegramBot = "acme_bot"
+		f.api.linkBot = "acme_bot"
 		if r := f.do(t, "POST", "/v1/touchpoints", tpBody("seed", "cus_seed", 4243), nil); r.status != http.StatusAccepted {
 			t.Fatalf("seed: %d %v", r.status, r.body)
 		}
@@ -360,7 +360,7 @@ func TestAPICustomerIDRulesOnEveryRoute(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		f := newAPIFixture(t, db, nil)
-		f.api.telegramBot = "acme_bot"
+		f.api.linkBot = "acme_bot"
 		for _, id := range []string{strings.Repeat("c", 100_000), "cus%01", "cus%0A42", "a%20b", url.PathEscape("<script>"), strings.Repeat("9", 129)} {
 			for _, method := range []string{"POST", "DELETE"} {
 				path := "/v1/customers/" + id
