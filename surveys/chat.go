@@ -94,6 +94,10 @@ type Incoming struct {
 	Value  string
 	Ref    string
 	Locale string // the user's language as the platform reports it, if any
+	// Message is the message a button was pressed on, when the platform
+	// says (Discord does): the prompt to edit even if its delivery has not
+	// been recorded yet.
+	Message MessageRef
 }
 
 // Handler receives what people say; the Engine implements it and answers
