@@ -152,10 +152,13 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 // startError words a failed start check for the operator.
 func startError(err error, base string) error {
 	var ae *apiError
-	if errors.As(err, &ae) && ae.status == http.StatusUnauthorized {
-		return fmt.Errorf("discord: Discord rejected the bot token (%v): check VOCBOT_DISCORD_TOKEN", err)
+	if !errors.As(err, &ae) {
+		return fmt.Errorf("discord: %v (is the API at %s reachable? check VOCBOT_DISCORD_API_URL)", err, base)
 	}
-	return fmt.Errorf("discord: %v (is the API at %s reachable? check VOCBOT_DISCORD_API_URL)", err, base)
+	if ae.status == http.StatusUnauthorized {
+		return fmt.Errorf("discord: Discord rejected the bot token (%v): check VOCBOT_DISCORD_TOKEN", ae)
+	}
+	return fmt.Errorf("discord: %v (is the API at %s reachable? check VOCBOT_DISCORD_API_URL)", ae, base)
 }
 
 // parseAPIURL checks VOCBOT_DISCORD_API_URL: scheme and host, no path.
