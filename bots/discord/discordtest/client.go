@@ -101,7 +101,8 @@ func (c *Client) now() time.Time {
 // Ping sends the PING Discord sends when the endpoint URL is saved.
 func (c *Client) Ping(ctx context.Context, t Target) (Result, error) {
 	id := c.Server.newID()
-	return c.deliver(ctx, t, &interaction{id: id, token: "ping-" + id, typ: typePing}, map[string]any{})
+	it := &interaction{id: id, token: "ping-" + id, typ: typePing}
+	return c.deliver(ctx, t, it, map[string]any{"id": id, "application_id": c.Server.opts.AppID, "type": typePing, "token": it.token, "version": 1})
 }
 
 // Press is inv pressing the button with customID on message m.

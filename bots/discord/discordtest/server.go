@@ -232,6 +232,10 @@ func (s *Server) BotID() string { return s.opts.BotID }
 // PublicKey verifies the interactions Client signs (VOCBOT_DISCORD_PUBLIC_KEY).
 func (s *Server) PublicKey() ed25519.PublicKey { return s.key.Public().(ed25519.PublicKey) }
 
+// SigningKey is the private half, for tests that sign requests by hand
+// (Sign) to tamper with them.
+func (s *Server) SigningKey() ed25519.PrivateKey { return s.key }
+
 // PublicKeyHex is PublicKey as the Developer Portal shows it.
 func (s *Server) PublicKeyHex() string { return fmt.Sprintf("%x", []byte(s.PublicKey())) }
 
