@@ -125,11 +125,9 @@ func renderDigest(c surveys.DigestCard, chart bool, filename string) message {
 			break
 		}
 		if len(s.Quotes) > 0 {
-			quotes := make([]string, len(s.Quotes))
-			for i, q := range s.Quotes {
-				quotes[i] = "> " + escapeMarkdown(q)
-			}
-			if !eb.field(s.QuotesTitle, strings.Join(quotes, "\n"), reserve) {
+			// No "> " block quotes: an RTL line needs its direction mark
+			// first, which would stop Discord from reading the ">".
+			if !eb.field(s.QuotesTitle, escapeMarkdown(strings.Join(s.Quotes, "\n")), reserve) {
 				break
 			}
 		}
