@@ -232,6 +232,13 @@ func (c *Client) deliver(ctx context.Context, t Target, it *interaction, payload
 	if err != nil || resp.StatusCode/100 != 2 {
 		return res, err
 	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		// Answered (or to be answered) through the REST callback instead.
+		if r, ok := s.ResponseTo(it.id); ok {
+			res.Response = &r
+		}
+		return res, nil
+	}
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		return res, fmt.Errorf("discordtest: interaction answered with Content-Type %q; Discord wants application/json", ct)
 	}
