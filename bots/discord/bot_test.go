@@ -41,7 +41,7 @@ func fixture(t *testing.T, withKey bool, mod ...func(*Config)) (*discordtest.Ser
 	fake.AddChannel(discordtest.Channel{ID: staffChan, GuildID: guild, Name: "cx-alerts"})
 	logs := &bytes.Buffer{}
 	cfg := Config{Token: fake.Token(), AppID: fake.AppID(), APIURL: fake.URL(), CallbackSecret: []byte("test secret"),
-		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Surveys: []SurveyChoice{{ID: "nps", Name: "Delivery NPS"}, {ID: "csat"}}}
 	if withKey {
 		cfg.PublicKey = fake.PublicKey()
@@ -393,4 +393,3 @@ func TestLimitsAndCapabilities(t *testing.T) {
 		t.Errorf("gateway mode mounted %q", pattern)
 	}
 }
-

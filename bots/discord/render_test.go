@@ -21,6 +21,7 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
 // wordings are the question texts of scoring.md §11 with [X] = a brand
 // that needs escaping, and the anchors on a second line.
 var promptWordings = map[string]map[surveys.Metric]string{
@@ -50,8 +51,6 @@ var promptWordings = map[string]map[surveys.Metric]string{
 		surveys.CES:  "Acme позволила мне легко решить мой вопрос.\n1 = Совершенно не согласен(на) · 7 = Полностью согласен(на)",
 	},
 }
-
-
 
 var scales = map[surveys.Metric][2]int{surveys.NPS: {0, 10}, surveys.CSAT: {1, 5}, surveys.CES: {1, 7}}
 

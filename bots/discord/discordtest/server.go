@@ -28,7 +28,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -873,10 +872,4 @@ func rowsJSON(rows [][]Button) []any {
 		out = append(out, map[string]any{"type": 1, "components": bs})
 	}
 	return out
-}
-
-// isConnClosed reports errors of a client that hung up.
-func isConnClosed(err error) bool {
-	var ne *net.OpError
-	return errors.As(err, &ne) || errors.Is(err, io.EOF)
 }
