@@ -59,8 +59,12 @@ type SurveyChoice struct{ ID, Name string }
 // Bot talks to Discord's REST API as one bot, and receives interactions
 // over HTTP (Mount) or the gateway (Receivers).
 type Bot struct {
-	s         *discordgo.Session // REST through call only; the gateway in gateway.go
-	token     string             // without "Bot ", for redaction
+	s *discordgo.Session // REST through call only; the gateway in gateway.go
+	// hooks makes the interaction callbacks and webhook calls: its own
+	// rate limiter, so a global 429 on messages never delays an answer
+	// that is due within 3 seconds (Discord exempts these from its global limit).
+	hooks     *discordgo.Session
+	token     string // without "Bot ", for redaction
 	appID     string
 	self      string // the bot's user id
 	guildID   string
@@ -113,24 +117,13 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		client = &c
 	}
 	client.Transport = &rewrite{base: base, next: client.Transport}
-	s, err := discordgo.New("Bot " + token)
-	if err != nil {
-		return nil, fmt.Errorf("discord: %w", err)
-	}
-	// Every failure goes back to the caller: the delivery worker snoozes on
-	// 429 (discordgo would sleep and retry without bound) and decides on 502.
-	s.ShouldRetryOnRateLimit = false
-	s.MaxRestRetries = 0
-	s.Client = client
-	s.LogLevel = -1 // discordgo's own log prints the IDENTIFY packet, token included
-	s.StateEnabled = false
-	s.Identify.Intents = discordgo.IntentsDirectMessages
+	s, hooks := restSession(token, client), restSession(token, client)
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	b := &Bot{
-		s: s, token: token, appID: cfg.AppID, guildID: cfg.GuildID, publicKey: cfg.PublicKey,
+		s: s, hooks: hooks, token: token, appID: cfg.AppID, guildID: cfg.GuildID, publicKey: cfg.PublicKey,
 		key: callbackKey(cfg.CallbackSecret, token), log: log.With("platform", "discord"),
 		surveys: cfg.Surveys, now: time.Now, patience: defaultPatience,
 	}
@@ -147,6 +140,20 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("discord: the token belongs to application %s, not %s: set VOCBOT_DISCORD_APP_ID to %s or use that application's bot token", app.ID, cfg.AppID, app.ID)
 	}
 	return b, nil
+}
+
+// restSession is a discordgo Session for REST calls. Every failure goes
+// back to the caller: the delivery worker snoozes on 429 (discordgo would
+// sleep and retry without bound) and decides on 502.
+func restSession(token string, client *http.Client) *discordgo.Session {
+	s, _ := discordgo.New("Bot " + token) // never fails
+	s.ShouldRetryOnRateLimit = false
+	s.MaxRestRetries = 0
+	s.Client = client
+	s.LogLevel = -1 // discordgo's own log prints the IDENTIFY packet, token included
+	s.StateEnabled = false
+	s.Identify.Intents = discordgo.IntentsDirectMessages
+	return s
 }
 
 // startError words a failed start check for the operator.

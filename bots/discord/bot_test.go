@@ -334,13 +334,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	t.Cleanup(tlsSrv.Close)
 	for name, base := range map[string]string{"connection refused": refusedURL, "TLS": tlsSrv.URL} {
 		other := *bot
-		s, err := discordgo.New("Bot " + token)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.ShouldRetryOnRateLimit, s.MaxRestRetries, s.LogLevel = false, 0, -1
-		s.Client = &http.Client{Timeout: time.Second, Transport: &rewrite{base: base}}
-		other.s = s
+		other.s = restSession(token, &http.Client{Timeout: time.Second, Transport: &rewrite{base: base}})
 		_, err = other.Send(ctx, surveys.Address{Platform: surveys.Discord, ChatID: staffChan}, npsPrompt("s4"))
 		check(name, err)
 		if kind, _ := surveys.FailureOf(err); kind != surveys.Failed {

@@ -58,11 +58,15 @@ func (b *Bot) callFiles(ctx context.Context, method, endpoint, route string, bod
 	tr := &trace{}
 	tctx := httptrace.WithClientTrace(context.WithValue(ctx, traceKey{}, tr),
 		&httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { tr.connected.Store(true) }})
+	s := b.s
+	if strings.HasPrefix(route, "/interactions/") || strings.HasPrefix(route, "/webhooks/") {
+		s = b.hooks
+	}
 	var resp []byte
 	if raw == nil {
-		resp, err = b.s.RequestRaw(method, endpoint, "", nil, bucket(route), 0, discordgo.WithContext(tctx))
+		resp, err = s.RequestRaw(method, endpoint, "", nil, bucket(route), 0, discordgo.WithContext(tctx))
 	} else {
-		resp, err = b.s.RequestRaw(method, endpoint, contentType, raw, bucket(route), 0, discordgo.WithContext(tctx))
+		resp, err = s.RequestRaw(method, endpoint, contentType, raw, bucket(route), 0, discordgo.WithContext(tctx))
 	}
 	if err != nil {
 		return b.classify(ctx, method, route, err, tr)

@@ -114,6 +114,20 @@ func (c *Client) Press(ctx context.Context, t Target, inv Invoker, m Message, cu
 	return c.deliver(ctx, t, it, base)
 }
 
+// PressLabel is inv pressing the button labelled label on the message
+// with id (as the fake holds it now).
+func (c *Client) PressLabel(ctx context.Context, t Target, inv Invoker, messageID, label string) (Result, error) {
+	m, ok := c.Server.Message(messageID)
+	if !ok {
+		return Result{}, fmt.Errorf("discordtest: no message %s", messageID)
+	}
+	b, ok := m.Button(label)
+	if !ok {
+		return Result{}, fmt.Errorf("discordtest: message %s has no button %q", messageID, label)
+	}
+	return c.Press(ctx, t, inv, m, b.CustomID)
+}
+
 // Submit is inv submitting modal mo (opened from message m) with values,
 // one per text input in order.
 func (c *Client) Submit(ctx context.Context, t Target, inv Invoker, m Message, mo Modal, values ...string) (Result, error) {

@@ -238,6 +238,21 @@ func (s *Server) SigningKey() ed25519.PrivateKey { return s.key }
 // PublicKeyHex is PublicKey as the Developer Portal shows it.
 func (s *Server) PublicKeyHex() string { return fmt.Sprintf("%x", []byte(s.PublicKey())) }
 
+// Env is the environment that points vocbot at this fake (for run() in
+// tests and vocbot demo): token, application id and API URL, and with
+// httpMode the public key, so interactions come over HTTP from a Client.
+func (s *Server) Env(httpMode bool) map[string]string {
+	env := map[string]string{
+		"VOCBOT_DISCORD_TOKEN":   s.opts.Token,
+		"VOCBOT_DISCORD_APP_ID":  s.opts.AppID,
+		"VOCBOT_DISCORD_API_URL": s.URL(),
+	}
+	if httpMode {
+		env["VOCBOT_DISCORD_PUBLIC_KEY"] = s.PublicKeyHex()
+	}
+	return env
+}
+
 // AddUser adds (or replaces) a user the bot may DM.
 func (s *Server) AddUser(u User) {
 	s.mu.Lock()

@@ -178,3 +178,39 @@ func tokenOf(s *Server, id string) string {
 	defer s.mu.Unlock()
 	return s.interactions[id].token
 }
+
+func TestEnvAndPressLabel(t *testing.T) {
+	t.Parallel()
+	s := NewServer(Options{})
+	t.Cleanup(s.Close)
+	env := s.Env(true)
+	if env["VOCBOT_DISCORD_API_URL"] != s.URL() || len(env["VOCBOT_DISCORD_PUBLIC_KEY"]) != 64 || env["VOCBOT_DISCORD_TOKEN"] != s.Token() {
+		t.Errorf("env %v", env)
+	}
+	if _, ok := s.Env(false)["VOCBOT_DISCORD_PUBLIC_KEY"]; ok {
+		t.Error("gateway env has a public key")
+	}
+	s.AddUser(User{ID: "5"})
+	dm, _ := s.DM("5")
+	_, _, out := call(t, s, http.MethodPost, "/channels/"+dm+"/messages", s.Token(), map[string]any{"content": "q",
+		"components": []any{map[string]any{"type": 1, "components": []any{map[string]any{"type": 2, "style": 2, "label": "9", "custom_id": "c9"}}}}})
+	var got string
+	h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var it struct {
+			Data struct {
+				CustomID string `json:"custom_id"`
+			} `json:"data"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&it)
+		got = it.Data.CustomID
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"type":6}`))
+	}))
+	c := &Client{Server: s}
+	if _, err := c.PressLabel(context.Background(), h, Invoker{UserID: "5"}, out["id"].(string), "9"); err != nil || got != "c9" {
+		t.Errorf("press: %v, custom_id %q", err, got)
+	}
+	if _, err := c.PressLabel(context.Background(), h, Invoker{UserID: "5"}, out["id"].(string), "10"); err == nil {
+		t.Error("pressed a button that does not exist")
+	}
+}
