@@ -146,6 +146,9 @@ func (s *Server) respond(id, token string, body []byte) *apiError {
 	for _, t := range allowed[it.typ] {
 		fits = fits || t == resp.Type
 	}
+	if (resp.Type == respDeferredUpdate || resp.Type == respUpdate) && it.message == "" {
+		fits = false // a modal not opened from a message has none to update
+	}
 	if !fits {
 		return invalidForm(map[string]string{"type": fmt.Sprintf("Response type %d is not valid for interaction type %d.", resp.Type, it.typ)})
 	}
