@@ -106,10 +106,10 @@ func surveyChoices(b *Bot) []*discordgo.ApplicationCommandOptionChoice {
 	return out
 }
 
-// Commands are the application commands vocbot registers: the customer
+// commands are the application commands vocbot registers: the customer
 // commands, usable in DMs with the bot, and /survey for ambassadors in
 // servers (and in DMs, for ambassadors listed by user id).
-func (b *Bot) Commands() (customers []*discordgo.ApplicationCommand, survey *discordgo.ApplicationCommand) {
+func (b *Bot) commands() (customers []*discordgo.ApplicationCommand, survey *discordgo.ApplicationCommand) {
 	dm := &[]discordgo.InteractionContextType{discordgo.InteractionContextBotDM}
 	installs := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall, discordgo.ApplicationIntegrationUserInstall}
 	for _, c := range customerCommands {
@@ -159,7 +159,7 @@ func (b *Bot) Commands() (customers []*discordgo.ApplicationCommand, survey *dis
 // where it appears at once, or else is global too (Discord may take up to
 // an hour to show a new global command).
 func (b *Bot) RegisterCommands(ctx context.Context) error {
-	customers, survey := b.Commands()
+	customers, survey := b.commands()
 	global := customers
 	if b.guildID == "" {
 		global = append(global, survey)

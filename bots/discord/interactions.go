@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,19 +56,19 @@ func (b *Bot) InteractionsHandler(in surveys.Inbox) http.Handler {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if b.publicKey == nil || !discordgo.VerifyInteraction(r, b.publicKey) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
 			var tooBig *http.MaxBytesError
-			if _, err := io.Copy(io.Discard, r.Body); errors.As(err, &tooBig) {
+			if errors.As(err, &tooBig) {
 				w.WriteHeader(http.StatusRequestEntityTooLarge)
 				return
 			}
-			w.WriteHeader(http.StatusUnauthorized)
+			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		body, err := io.ReadAll(r.Body) // VerifyInteraction put it back
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if b.publicKey == nil || !discordgo.VerifyInteraction(r, b.publicKey) {
+			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
 		it, err := decodeInteraction(body)
