@@ -110,13 +110,14 @@ func surveyChoices(b *Bot) []*discordgo.ApplicationCommandOptionChoice {
 // commands, usable in DMs with the bot, and /survey for ambassadors in
 // servers (and in DMs, for ambassadors listed by user id).
 func (b *Bot) commands() (customers []*discordgo.ApplicationCommand, survey *discordgo.ApplicationCommand) {
+	// No integration_types: Discord then uses the installation contexts
+	// the application has (guild, and user if enabled).
 	dm := &[]discordgo.InteractionContextType{discordgo.InteractionContextBotDM}
-	installs := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall, discordgo.ApplicationIntegrationUserInstall}
 	for _, c := range customerCommands {
 		cmd := &discordgo.ApplicationCommand{
 			Name: c.name, Description: c.en, Type: discordgo.ChatApplicationCommand,
 			DescriptionLocalizations: &map[discordgo.Locale]string{discordgo.Russian: c.ru},
-			Contexts:                 dm, IntegrationTypes: installs, Options: []*discordgo.ApplicationCommandOption{},
+			Contexts:                 dm, Options: []*discordgo.ApplicationCommandOption{},
 		}
 		if c.name == "language" {
 			choices := make([]*discordgo.ApplicationCommandOptionChoice, len(languages))
@@ -146,9 +147,10 @@ func (b *Bot) commands() (customers []*discordgo.ApplicationCommand, survey *dis
 	}
 	survey = &discordgo.ApplicationCommand{
 		Name: surveyCommand, Description: "vocbot for CX ambassadors: send surveys, scores, quotes, alerts",
-		Type:     discordgo.ChatApplicationCommand,
-		Contexts: &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
-		Options:  subs,
+		Type: discordgo.ChatApplicationCommand, Options: subs,
+	}
+	if b.guildID == "" { // contexts are for global commands only
+		survey.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	}
 	return customers, survey
 }

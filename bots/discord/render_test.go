@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -390,3 +391,18 @@ func TestPostAlert(t *testing.T) {
 		t.Errorf("after resolve: %d edits, rows %v, embed %+v", m.Edits, m.Rows, m.Embeds)
 	}
 }
+
+func TestCommandsGolden(t *testing.T) {
+	t.Parallel()
+	b := &Bot{surveys: []SurveyChoice{{ID: "nps", Name: "Delivery NPS"}, {ID: "csat"}}}
+	customers, survey := b.commands()
+	golden(t, "commands", map[string]any{"customers": customers, "survey": survey})
+}
+
+// platform is how main sees an adapter.
+var _ interface {
+	Name() surveys.Platform
+	Mount(*http.ServeMux, surveys.Inbox)
+	Receivers() []surveys.Receiver
+	Limits() surveys.SendLimits
+} = (*Bot)(nil)
