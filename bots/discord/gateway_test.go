@@ -49,8 +49,12 @@ func TestGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Response == nil || res.Response.Type != 6 || fake.CallCount("POST /interactions/{interaction}/{token}/callback") != 1 {
+	if res.Response == nil || res.Response.Type != 6 {
 		t.Fatalf("gateway press: response %+v", res.Response)
+	}
+	const callback = "POST /interactions/{interaction}/{token}/callback"
+	if err := fake.Wait(ctxT(t), func() bool { return fake.CallCount(callback) == 1 }); err != nil {
+		t.Fatalf("callbacks: %d, want 1", fake.CallCount(callback))
 	}
 	if got := in.waitIncoming(t, 2); got[1].Value != "9" || got[1].Ref != "s5" {
 		t.Errorf("press: %+v", got[1])
