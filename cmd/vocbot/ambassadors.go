@@ -12,6 +12,7 @@ func ambassadors(cfg *config.Config) surveys.Ambassadors {
 	a := surveys.Ambassadors{
 		SlackUsers:   cfg.Ambassadors.SlackUsers,
 		DiscordRoles: cfg.Ambassadors.DiscordRoles,
+		DiscordUsers: cfg.Ambassadors.DiscordUsers,
 		DailyQuota:   cfg.Ambassadors.DailyQuota,
 	}
 	for _, id := range cfg.Ambassadors.TelegramUsers {

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strings"
 
+	"github.com/vocbot/vocbot/bots/discord"
 	"github.com/vocbot/vocbot/bots/slack"
 	"github.com/vocbot/vocbot/bots/telegram"
 	"github.com/vocbot/vocbot/config"
@@ -17,6 +19,7 @@ func builtinPlatforms() []platformEntry {
 	return []platformEntry{
 		{surveys.Telegram, "VOCBOT_TELEGRAM_TOKEN", func(c *config.Config) bool { return c.Telegram.Token != "" }, startTelegram},
 		{surveys.Slack, "VOCBOT_SLACK_BOT_TOKEN", func(c *config.Config) bool { return c.Slack.BotToken != "" }, startSlack},
+		{surveys.Discord, "VOCBOT_DISCORD_TOKEN", func(c *config.Config) bool { return c.Discord.Token != "" }, startDiscord},
 	}
 }
 
@@ -38,6 +41,22 @@ func startSlack(ctx context.Context, cfg *config.Config, log *slog.Logger) (plat
 		AppToken:      cfg.Slack.AppToken,
 		APIURL:        cfg.Slack.APIURL,
 		Logger:        log,
+	})
+}
+
+func startDiscord(ctx context.Context, cfg *config.Config, log *slog.Logger) (platform, error) {
+	choices := make([]discord.SurveyChoice, len(cfg.Surveys))
+	for i, sv := range cfg.Surveys {
+		choices[i] = discord.SurveyChoice{ID: sv.ID, Name: sv.ID + " · " + strings.ToUpper(string(sv.Metric))}
+	}
+	return discord.Start(ctx, discord.Config{
+		Token:     cfg.Discord.Token,
+		AppID:     cfg.Discord.AppID,
+		PublicKey: cfg.Discord.PublicKey,
+		APIURL:    cfg.Discord.APIURL,
+		GuildID:   cfg.Discord.GuildID,
+		Logger:    log,
+		Surveys:   choices,
 	})
 }
 
