@@ -383,7 +383,7 @@ func (w *sendSurveyWorker) claim(ctx context.Context, id int64, sender surveys.S
 			return err
 		}
 		if status == surveys.Sending {
-			wait, err := w.attemptWait(ctx, sqlTx, row, now, retrySafe(sender))
+			wait, err := w.attemptWait(ctx, sqlTx, row, now, isChecker(sender))
 			if err != nil {
 				return err
 			}
@@ -407,7 +407,7 @@ func (w *sendSurveyWorker) claim(ctx context.Context, id int64, sender surveys.S
 		if self != "" {
 			// A worker the others presumed dead starts no attempt: they
 			// may be resolving its earlier ones right now.
-			if err := w.db.touchLease(sqlTx, self); err != nil {
+			if err := w.db.holdLease(ctx, sqlTx, self, w.lease); err != nil {
 				return err
 			}
 			updates["attempt_by"] = self
@@ -433,9 +433,10 @@ func (w *sendSurveyWorker) setStatus(tx *gorm.DB, id int64, s surveys.Status, de
 // attemptWait tells how long an earlier attempt left "sending" may still be
 // in flight; 0 means it is over and may be resolved. An attempt is over when
 // it is older than StaleAfter, or when the worker that made it is dead: at
-// once if nothing will be resent (!resend), else once the dead worker's own
-// send would have timed out, so two sends are never in flight together.
-func (w *sendSurveyWorker) attemptWait(ctx context.Context, q querier, row invitationRow, now time.Time, resend bool) (time.Duration, error) {
+// once where nothing will be resent or the platform dedupes a resend; where
+// the platform is asked first (asked), once the dead worker's own send
+// would have timed out, so that the answer cannot miss a send in flight.
+func (w *sendSurveyWorker) attemptWait(ctx context.Context, q querier, row invitationRow, now time.Time, asked bool) (time.Duration, error) {
 	if row.AttemptStartedAt == nil {
 		return 0, nil
 	}
@@ -449,7 +450,7 @@ func (w *sendSurveyWorker) attemptWait(ctx context.Context, q querier, row invit
 			return 0, err
 		}
 		if !alive {
-			if !resend {
+			if !asked {
 				return 0, nil
 			}
 			return max(w.d.SendTimeout+time.Second-age, 0), nil

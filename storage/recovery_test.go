@@ -143,13 +143,25 @@ func (s *stuckSender) Send(context.Context, surveys.Address, surveys.Prompt) (su
 
 func (s *stuckSender) RetrySafe() bool { return s.safe }
 
+// stuckChecker is a stuckSender on a platform that can be asked whether a
+// prompt arrived (it did not).
+type stuckChecker struct{ *stuckSender }
+
+func (stuckChecker) DeliveredTo(context.Context, surveys.Address, string) (surveys.MessageRef, bool, error) {
+	return "", false, nil
+}
+
 // crashMidSend runs a worker that dies while sending one invitation, then
 // starts another worker with next, and returns the invitation, the new
 // worker's fixture and when it started.
 func crashMidSend(t testing.TB, db *storage.DB, safe bool, next surveys.Sender, configure ...func(*storage.JobsConfig)) (int64, fixture, time.Time) {
 	t.Helper()
 	stuck := newStuckSender(t, safe)
-	dead, fa := runWorkers(t, db, stuck, configure...)
+	var first surveys.Sender = stuck
+	if _, ok := next.(surveys.DeliveryChecker); ok {
+		first = stuckChecker{stuck}
+	}
+	dead, fa := runWorkers(t, db, first, configure...)
 	res, err := fa.engine.Ingest(context.Background(), touchpoint("evt_crash", "cus_crash", 6061))
 	if err != nil {
 		t.Fatal(err)
@@ -171,26 +183,37 @@ func TestDeliveryResumesAfterWorkerDied(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name      string
-		safe      bool
+		safe      bool // the platform dedupes resends
+		checker   bool // the platform can be asked whether it arrived
 		want      surveys.Status
 		wantSends int
 	}{
-		{"platform without idempotency: unknown, not resent", false, surveys.Unknown, 0},
-		{"platform that dedupes: sent again once its send timed out", true, surveys.Sent, 1},
+		{"platform without idempotency: unknown, not resent", false, false, surveys.Unknown, 0},
+		{"platform that dedupes: sent again", true, false, surveys.Sent, 1},
+		{"platform that is asked: sent again once the dead send timed out", false, true, surveys.Sent, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-				next := &timedSender{Sender: &surveystest.Sender{}, safe: c.safe}
+				timed := &timedSender{Sender: &surveystest.Sender{}, safe: c.safe}
+				var next surveys.Sender = timed
+				if c.checker {
+					next = &timedChecker{timed}
+				}
+				const sendTimeout = 3 * time.Second
 				id, f, restart := crashMidSend(t, db, c.safe, next, func(cfg *storage.JobsConfig) {
 					cfg.Lease = 2 * time.Second
-					cfg.Delivery.SendTimeout = 3 * time.Second
+					cfg.Delivery.SendTimeout = sendTimeout
 				})
 				got := waitStatusWithin(t, f, id, c.want, 30*time.Second)
 				took := time.Since(restart)
-				if n := len(next.sendTimes()); n != c.wantSends {
-					t.Fatalf("sends after the restart: got %d, want %d (%+v)", n, c.wantSends, got)
+				sends := timed.sendTimes()
+				if len(sends) != c.wantSends {
+					t.Fatalf("sends after the restart: got %d, want %d (%+v)", len(sends), c.wantSends, got)
+				}
+				if c.checker && sends[0].Sub(restart) < sendTimeout-time.Second {
+					t.Fatalf("resent %s after the restart; want the dead worker's send timeout (%s) to pass first", sends[0].Sub(restart), sendTimeout)
 				}
 				// Lease 2 s, send timeout 3 s: far below River's own rescue (5 min).
 				if took > 15*time.Second {
@@ -202,6 +225,14 @@ func TestDeliveryResumesAfterWorkerDied(t *testing.T) {
 			})
 		})
 	}
+}
+
+// timedChecker is a timedSender on a platform that can be asked whether a
+// prompt arrived (nothing did).
+type timedChecker struct{ *timedSender }
+
+func (timedChecker) DeliveredTo(context.Context, surveys.Address, string) (surveys.MessageRef, bool, error) {
+	return "", false, nil
 }
 
 // slowSender's first call takes a while but succeeds.
@@ -250,32 +281,55 @@ func TestMeasureRecovery(t *testing.T) {
 		t.Run(string(e), func(t *testing.T) {
 			var retries []time.Duration
 			for i := range n {
-				retries = append(retries, retryDelay(t, storagetest.Open(t, e), 3*time.Second, int64(9000+i)))
+				retries = append(retries, run(t, func(t *testing.T) time.Duration {
+					return retryDelay(t, storagetest.Open(t, e), 3*time.Second, int64(9000+i))
+				}))
 			}
 			t.Logf("%s: retry after a 429 with retry_after 3s: median %s, min %s, max %s (%d runs)",
 				e, median(retries), slices.Min(retries), slices.Max(retries), n)
 			var long []time.Duration
 			for i := range min(n, 3) {
-				long = append(long, retryDelay(t, storagetest.Open(t, e), 12*time.Second, int64(9100+i)))
+				long = append(long, run(t, func(t *testing.T) time.Duration {
+					return retryDelay(t, storagetest.Open(t, e), 12*time.Second, int64(9100+i))
+				}))
 			}
 			t.Logf("%s: retry after a 429 with retry_after 12s: median %s (%d runs)", e, median(long), len(long))
-			for _, safe := range []bool{false, true} {
+			for _, k := range []struct {
+				platform    string
+				safe, asked bool
+				want        surveys.Status
+			}{
+				{"no idempotency (Telegram): recorded unknown", false, false, surveys.Unknown},
+				{"dedupes (RetrySafe): sent again", true, false, surveys.Sent},
+				{"asked (DeliveryChecker): checked, sent again", false, true, surveys.Sent},
+			} {
 				var resume []time.Duration
 				for range min(n, 3) {
-					next := &timedSender{Sender: &surveystest.Sender{}, safe: safe}
-					id, f, restart := crashMidSend(t, storagetest.Open(t, e), safe, next)
-					want := surveys.Unknown
-					if safe {
-						want = surveys.Sent
-					}
-					waitStatusWithin(t, f, id, want, 2*time.Minute)
-					resume = append(resume, time.Since(restart))
+					resume = append(resume, run(t, func(t *testing.T) time.Duration {
+						timed := &timedSender{Sender: &surveystest.Sender{}, safe: k.safe}
+						var next surveys.Sender = timed
+						if k.asked {
+							next = &timedChecker{timed}
+						}
+						id, f, restart := crashMidSend(t, storagetest.Open(t, e), k.safe, next)
+						waitStatusWithin(t, f, id, k.want, 2*time.Minute)
+						return time.Since(restart)
+					}))
 				}
-				t.Logf("%s: restart right after a crash mid-send to resolved (retry-safe %v, defaults): median %s, max %s (%d runs)",
-					e, safe, median(resume), slices.Max(resume), len(resume))
+				t.Logf("%s: crash mid-send, restart at once, default settings; platform that %s: resolved after median %s, max %s (%d runs)",
+					e, k.platform, median(resume), slices.Max(resume).Round(10*time.Millisecond), len(resume))
 			}
 		})
 	}
+}
+
+// run measures once in a subtest of its own, so that its workers and
+// database are gone before the next measurement starts.
+func run(t *testing.T, f func(t *testing.T) time.Duration) time.Duration {
+	t.Helper()
+	var d time.Duration
+	t.Run("run", func(t *testing.T) { d = f(t) })
+	return d
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -20,9 +20,9 @@ import (
 // dead at once). Heartbeats come three times per lease.
 const defaultLease = 15 * time.Second
 
-// errPresumedDead refuses a new send attempt to a worker whose row has gone:
-// other workers already took its jobs over.
-var errPresumedDead = errors.New("this job worker was presumed dead by the others; it will re-register and retry")
+// errLeaseLapsed refuses a new send attempt to a worker whose heartbeat has
+// lapsed: the others may be taking its jobs over.
+var errLeaseLapsed = errors.New("this job worker's heartbeat has lapsed (database slow or unreachable?); the job is retried once it is back")
 
 // liveWorkers are the job workers of this process. On SQLite only one
 // process opens the file, so every other row in job_workers is a dead one.
@@ -115,18 +115,28 @@ func (db *DB) unregisterWorker(ctx context.Context, id string) error {
 	return nil
 }
 
-// touchLease is called in the transaction that starts a send attempt: it
-// refreshes the worker's row and refuses when the row is gone. Rows are
-// deleted only together with handing their jobs to others (in one
-// transaction, see rescueDeadWorkers), so a worker presumed dead never
-// starts an attempt the others believe nobody is making.
-func (db *DB) touchLease(tx *sql.Tx, id string) error {
-	res, err := tx.Exec(db.rebind(`UPDATE job_workers SET seen_at = `+db.nowSQL()+` WHERE id = ?`), db.nowArgs(id)...)
+// holdLease is called in the transaction that starts a send attempt: it
+// refuses when this worker's row is gone or its heartbeat has lapsed, and
+// on PostgreSQL it share-locks the row until commit, so no other worker
+// can declare this one dead (and take its jobs) while the attempt is being
+// recorded. A worker presumed dead thus never starts an attempt that the
+// others believe nobody is making. A shared lock, because every claim of
+// the process takes it and they must not queue behind each other.
+func (db *DB) holdLease(ctx context.Context, tx *sql.Tx, id string, lease time.Duration) error {
+	var err error
+	var one int
+	switch db.engine {
+	case Postgres:
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM job_workers WHERE id = $1 AND seen_at >= now() - make_interval(secs => $2) FOR SHARE`,
+			id, lease.Seconds()).Scan(&one)
+	case SQLite:
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM job_workers WHERE id = ?`, id).Scan(&one)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return errLeaseLapsed
+	}
 	if err != nil {
 		return fmt.Errorf("job worker lease: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return errPresumedDead
 	}
 	return nil
 }
