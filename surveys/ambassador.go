@@ -18,8 +18,9 @@ import (
 // CX ambassadors are the staff who survey, ask and listen by command, from
 // whichever chat they work in: Slack's /survey, Discord's /survey, or
 // "/survey …" typed to the Telegram bot in a staff chat. Every platform
-// hands the same text to one AmbassadorDesk, so the same command gets the
-// same invitation and the same explanation everywhere.
+// hands the same text to one router (NewCommands) and so to one
+// AmbassadorDesk, so the same command gets the same invitation and the
+// same explanation everywhere.
 //
 // The desk checks who is asking (Ambassadors), reads the command
 // (ParseCommand), runs it and records it in the audit log, refusals
