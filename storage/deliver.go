@@ -49,7 +49,7 @@ type Delivery struct {
 // staleSending is the default Delivery.StaleAfter.
 const staleSending = 2 * time.Minute
 
-// deliveryMetrics are the delivery counters of engine.md §9.
+// deliveryMetrics are the delivery counters on /metrics.
 type deliveryMetrics struct {
 	sent        *prometheus.CounterVec
 	duration    *prometheus.HistogramVec
@@ -97,7 +97,7 @@ func (m *deliveryMetrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{m.sent, m.duration, m.latency, m.rateLimited, m.digestFailures, m.alertFailures}
 }
 
-// sendSurveyWorker runs the delivery state machine of engine.md §6:
+// sendSurveyWorker runs the delivery state machine (never double-send):
 //
 //	A: lock the invitation; final → done; scheduled → sending (committed)
 //	   platform call, outside any transaction

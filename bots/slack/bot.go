@@ -194,7 +194,7 @@ const historyPages = 2
 // Delivered looks for a message of ours tagged with delivery ref in the
 // recent history of channel (a channel id, or a user id whose DM is opened
 // first). The worker calls it after an Ambiguous send: found means sent,
-// not found means send again (engine.md §6).
+// not found means send again.
 func (b *Bot) Delivered(ctx context.Context, channel, ref string) (surveys.MessageRef, bool, error) {
 	if isUserID(channel) {
 		ch, err := b.channel(ctx, surveys.Address{Platform: surveys.Slack, UserID: channel})
@@ -307,7 +307,7 @@ func (b *Bot) call(ctx context.Context, do func(context.Context) error) error {
 	return surveys.Scrub(classify(err, gotConn.Load() && !wrote.Load()), b.token, b.appToken, b.secret)
 }
 
-// defaultRetryAfter is assumed for a 429 without Retry-After (platforms.md §6).
+// defaultRetryAfter is assumed for a 429 without Retry-After.
 const defaultRetryAfter = 60 * time.Second
 
 // unreachable are Slack errors that no retry can fix for this recipient.
