@@ -90,21 +90,36 @@ func (a *api) collectors() []prometheus.Collector {
 	return []prometheus.Collector{a.ingested, a.batchSize}
 }
 
+// route is one registered pattern of /v1.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routes lists /v1; tests walk it to send every route hostile input.
+func (a *api) routes() []route {
+	return []route{
+		{"POST /v1/touchpoints", a.authorized(a.postTouchpoint)},
+		{"POST /v1/touchpoints/batch", a.authorized(a.postBatch)},
+		{"POST /v1/customers/{id}/links", a.authorized(a.postLink)},
+		{"DELETE /v1/customers/{id}", a.authorized(a.deleteCustomer)},
+		{"GET /v1/responses", a.authorized(a.getResponses)},
+		{"GET /v1/scores", a.authorized(a.getScores)},
+		{"GET /v1/audit", a.authorized(a.getAudit)},
+		{"GET /v1/openapi.json", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(openAPI)
+		})},
+		{"/v1/", a.authorized(func(w http.ResponseWriter, r *http.Request) {
+			apiError(w, http.StatusNotFound, "not_found", "", fmt.Sprintf("no endpoint %s %s; see GET /v1/openapi.json", r.Method, surveys.Quote(r.URL.Path)))
+		})},
+	}
+}
+
 func (a *api) register(mux *http.ServeMux) {
-	mux.Handle("POST /v1/touchpoints", a.authorized(a.postTouchpoint))
-	mux.Handle("POST /v1/touchpoints/batch", a.authorized(a.postBatch))
-	mux.Handle("POST /v1/customers/{id}/links", a.authorized(a.postLink))
-	mux.Handle("DELETE /v1/customers/{id}", a.authorized(a.deleteCustomer))
-	mux.Handle("GET /v1/responses", a.authorized(a.getResponses))
-	mux.Handle("GET /v1/scores", a.authorized(a.getScores))
-	mux.Handle("GET /v1/audit", a.authorized(a.getAudit))
-	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(openAPI)
-	})
-	mux.Handle("/v1/", a.authorized(func(w http.ResponseWriter, r *http.Request) {
-		apiError(w, http.StatusNotFound, "not_found", "", fmt.Sprintf("no endpoint %s %s; see GET /v1/openapi.json", r.Method, surveys.Quote(r.URL.Path)))
-	}))
+	for _, rt := range a.routes() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
 }
 
 // authorized checks the bearer token against every configured token, then

@@ -241,6 +241,10 @@ func csvRows(r io.Reader) (func() (importRow, error), error) {
 			if v == "" {
 				continue
 			}
+			if p := surveys.TextProblem(v); p != "" {
+				// Refused here: JSON encoding would quietly replace the bytes.
+				return importRow{line: line, err: fmt.Errorf("%s: %s", header[i], p)}, nil
+			}
 			switch h := header[i]; {
 			case strings.HasPrefix(h, "attr."):
 				attrs[strings.TrimPrefix(h, "attr.")] = v
