@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -265,28 +263,16 @@ func (a *api) postBatch(w http.ResponseWriter, r *http.Request) {
 			"batches are made idempotent by each touchpoint's id; drop the header and give every item an id")
 		return
 	}
-	var req struct {
-		Touchpoints []json.RawMessage `json:"touchpoints"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeDecodeError(w, classifyJSONError(err, "touchpoints"))
+	items, err := decodeBatch(body)
+	if err != nil {
+		writeDecodeError(w, err)
 		return
 	}
-	switch n := len(req.Touchpoints); {
-	case n == 0:
-		apiError(w, http.StatusUnprocessableEntity, "invalid", "touchpoints", `give at least one touchpoint: {"touchpoints":[{...}]}`)
-		return
-	case n > maxBatch:
-		apiError(w, http.StatusUnprocessableEntity, "invalid", "touchpoints", fmt.Sprintf("%d touchpoints; at most %d per batch", n, maxBatch))
-		return
-	}
-	a.batchSize.Observe(float64(len(req.Touchpoints)))
-	results := make([]map[string]any, len(req.Touchpoints))
+	a.batchSize.Observe(float64(len(items)))
+	results := make([]map[string]any, len(items))
 	var ins []surveys.Ingestion
 	var index []int
-	for i, raw := range req.Touchpoints {
+	for i, raw := range items {
 		tp, hash, err := decodeTouchpoint(raw)
 		if err != nil {
 			a.count("invalid")

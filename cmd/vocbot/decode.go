@@ -126,6 +126,29 @@ func decodeTouchpoint(raw []byte) (surveys.Touchpoint, string, error) {
 	return tp, hashHex(canonical), nil
 }
 
+// decodeBatch reads {"touchpoints":[…]} into its items, each left raw for
+// decodeTouchpoint so one bad item fails alone.
+func decodeBatch(body []byte) ([]json.RawMessage, error) {
+	var req struct {
+		Touchpoints []json.RawMessage `json:"touchpoints"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, classifyJSONError(err, "touchpoints")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &decodeError{http.StatusBadRequest, "malformed_json", "", "the body holds more than one JSON value; send one object"}
+	}
+	switch n := len(req.Touchpoints); {
+	case n == 0:
+		return nil, &decodeError{http.StatusUnprocessableEntity, "invalid", "touchpoints", `give at least one touchpoint: {"touchpoints":[{...}]}`}
+	case n > maxBatch:
+		return nil, &decodeError{http.StatusUnprocessableEntity, "invalid", "touchpoints", fmt.Sprintf("%d touchpoints; at most %d per batch", n, maxBatch)}
+	}
+	return req.Touchpoints, nil
+}
+
 // chatNumber is telegram_chat_id: a JSON number, or a string holding one
 // (as json.Number takes it), with an error that names the field otherwise.
 type chatNumber string

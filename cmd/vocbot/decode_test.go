@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -134,11 +137,32 @@ func describeErr(err error) (int, string, string) {
 	return -1, "", err.Error()
 }
 
+// fuzzSeeds reach deep: valid documents, then each of the ways a sender
+// breaks them (NUL, invalid UTF-8, deep nesting, huge numbers, wrong types).
+var fuzzSeeds = []string{
+	exampleBody,
+	`{"type":"a","customer":{"id":"c","telegram_chat_id":"-100"}}`,
+	`{"type":"a","customer":{"id":"c","telegram_chat_id":"42"}}`,
+	`{"attributes":{"a":[1]}}`,
+	`{"customer":{"telegram_chat_id":1e400}}`,
+	`{"type":"order_delivered","customer":{"id":"c","name":"a\u0000b"}}`,
+	"{\"type\":\"order_delivered\",\"customer\":{\"id\":\"c\",\"name\":\"a\xffb\"}}",
+	"{\"type\":\"order_delivered\",\"customer\":{\"id\":\"c\"},\"attributes\":{\"k\xc3\":\"v\"}}",
+	`{"type":"order_delivered","customer":{"id":"c"},"attributes":{"k\u0000":"v\ud800"}}`,
+	`{"type":"order_delivered","customer":{"id":"c","telegram_chat_id":123456789012345678901234567890}}`,
+	`{"type":"order_delivered","customer":{"id":"c","telegram_chat_id":-0.0e-0}}`,
+	`{"type":"order_delivered","customer":{"id":"c","telegram_chat_id":null,"name":null},"attributes":null}`,
+	`{"type":["order_delivered"],"customer":{"id":{"x":1}}}`,
+	`{"type":"a","customer":{"id":"c"},"attributes":{"x":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}}`,
+	strings.Repeat(`{"customer":`, 100) + "1" + strings.Repeat("}", 100),
+	`{"id":"x'); DROP TABLE touchpoints;--","type":"<script>","customer":{"id":"c"}}`,
+	`{"type":"a","customer":{"id":"c"}} {}`,
+}
+
 func FuzzDecodeTouchpoint(f *testing.F) {
-	f.Add([]byte(exampleBody))
-	f.Add([]byte(`{"type":"a","customer":{"id":"c","telegram_chat_id":"-100"}}`))
-	f.Add([]byte(`{"attributes":{"a":[1]}}`))
-	f.Add([]byte(`{"customer":{"telegram_chat_id":1e400}}`))
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		tp, hash, err := decodeTouchpoint(body)
 		if err != nil {
@@ -149,21 +173,132 @@ func FuzzDecodeTouchpoint(f *testing.F) {
 			if msg == "" {
 				t.Fatal("empty error message")
 			}
+			if leaksGo(msg) {
+				t.Fatalf("message %q names Go internals", msg)
+			}
 			return
 		}
 		if len(hash) != 64 {
 			t.Fatalf("hash %q", hash)
 		}
-		// Whatever decodes must also be safe to validate and decide.
+		// Whatever decodes must also be safe to validate and decide, and
+		// whatever validates must be storable on PostgreSQL.
 		s := &surveys.Settings{Surveys: []surveys.Survey{{ID: "nps", Metric: surveys.NPS}}, Enabled: surveys.Platforms}
 		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 		if s.Validate(&tp, now) == nil {
+			texts := []string{tp.ExternalID, tp.Type, tp.SurveyID, tp.Customer.ExternalID, tp.Customer.Name, tp.Customer.Locale, tp.Customer.TimeZone}
+			for k, v := range tp.Attributes {
+				texts = append(texts, k, v)
+			}
+			for _, id := range tp.Customer.Identities {
+				texts = append(texts, id.ChatID, id.UserID)
+			}
+			for _, x := range texts {
+				if p := surveys.TextProblem(x); p != "" {
+					t.Fatalf("validated text %q %s", x, p)
+				}
+			}
 			d := s.Decide(tp, surveys.CustomerState{Identities: tp.Customer.Identities}, now)
 			if !utf8.ValidString(d.Detail) {
 				t.Fatalf("detail not UTF-8: %q", d.Detail)
 			}
 		}
 	})
+}
+
+func FuzzDecodeBatch(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(`{"touchpoints":[` + s + `]}`))
+	}
+	f.Add([]byte(`{"touchpoints":[` + exampleBody + `,` + exampleBody + `,null,1,"x"]}`))
+	f.Add([]byte(`{"touchpoints":[]}`))
+	f.Add([]byte(`{"touchpoints":{"a":1},"extra":true}`))
+	f.Add([]byte(`{"touchpoints":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`))
+	f.Add([]byte("{\"touchpoints\":[{\"type\":\"\xff\"}]}"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		items, err := decodeBatch(body)
+		if err != nil {
+			status, _, msg := describeErr(err)
+			if (status != 400 && status != 422) || msg == "" || leaksGo(msg) {
+				t.Fatalf("error %v: status %d, message %q", err, status, msg)
+			}
+			return
+		}
+		if len(items) == 0 || len(items) > maxBatch {
+			t.Fatalf("%d items accepted", len(items))
+		}
+		for _, raw := range items {
+			if _, _, err := decodeTouchpoint(raw); err != nil {
+				if status, _, msg := describeErr(err); (status != 400 && status != 422) || leaksGo(msg) {
+					t.Fatalf("item error %v: status %d", err, status)
+				}
+			}
+		}
+	})
+}
+
+// FuzzInvalidUTF8Field: the field named for a byte that is not UTF-8 is a
+// path of the document, and valid documents have none.
+func FuzzInvalidUTF8Field(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		field, _, ok := invalidUTF8Field(body)
+		if ok == utf8.Valid(body) {
+			if ok || json.Valid(body) {
+				t.Fatalf("invalidUTF8Field(%q) = %q, %v; valid UTF-8: %v", body, field, ok, utf8.Valid(body))
+			}
+		}
+		if ok && field == "" {
+			t.Fatal("no field named")
+		}
+	})
+}
+
+// FuzzVerifyWebhook: any headers and body are refused with an error unless
+// the signature is the HMAC of exactly that id, timestamp and body; the id
+// returned is always usable as an idempotency key.
+func FuzzVerifyWebhook(f *testing.F) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	now := time.Unix(1_764_000_000, 0)
+	good := signWebhook(key, "msg_1", now, []byte(exampleBody))
+	f.Add("msg_1", good.Get("webhook-timestamp"), good.Get("webhook-signature"), []byte(exampleBody))
+	f.Add("msg_1", good.Get("webhook-timestamp"), "v1,!!! v2,x "+good.Get("webhook-signature"), []byte(exampleBody))
+	f.Add("msg\xff", "1764000000", "v1,", []byte{})
+	f.Add("", "", "", []byte(nil))
+	f.Add("msg_1", "99999999999999999999999", "v1,AAAA", []byte("{}"))
+	f.Add("msg_1", "-1764000000", strings.Repeat("v1,AAAA ", 100), []byte("{}"))
+	f.Add(strings.Repeat("i", 300), "1764000000", "v1,AAAA", []byte("{}"))
+	f.Fuzz(func(t *testing.T, id, ts, sigs string, body []byte) {
+		h := http.Header{}
+		h.Set("webhook-id", id)
+		h.Set("webhook-timestamp", ts)
+		h.Set("webhook-signature", sigs)
+		got, err := verifyWebhook(key, h, body, now)
+		if err != nil {
+			if got != "" || err.Error() == "" || !utf8.ValidString(err.Error()) || len(err.Error()) > 400 {
+				t.Fatalf("refusal %q with id %q", err, got)
+			}
+			return
+		}
+		if got != id || !validIdempotencyKey(got) {
+			t.Fatalf("accepted id %q", got)
+		}
+		want := signWebhook(key, id, time.Unix(mustParseInt(t, ts), 0), body).Get("webhook-signature")
+		if !slices.Contains(strings.Fields(sigs), want) {
+			t.Fatalf("accepted signatures %q; the valid one is %q", sigs, want)
+		}
+	})
+}
+
+func mustParseInt(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestVerifyWebhook(t *testing.T) {
