@@ -28,7 +28,9 @@ type Config struct {
 	APIURL string
 	// HTTPClient makes the Web API calls; nil means a client with a 30 s timeout.
 	HTTPClient *http.Client
-	// Logger receives inbound problems; nil discards.
+	// Logger receives inbound problems; nil discards. The caller adds
+	// platform=slack to it (vocbot serve does), so the attribute appears
+	// once per line.
 	Logger *slog.Logger
 }
 
@@ -70,7 +72,7 @@ func New(cfg Config) (*Bot, error) {
 	// No OptionRetry: 429s and failures go back to the worker, which snoozes
 	// on the shared rate bucket (engine.md §7).
 	api := slackgo.New(cfg.BotToken, slackgo.OptionAPIURL(apiURL), slackgo.OptionHTTPClient(client))
-	return &Bot{api: api, secret: cfg.SigningSecret, log: log.With("platform", "slack"), patience: commandPatience}, nil
+	return &Bot{api: api, secret: cfg.SigningSecret, log: log, patience: commandPatience}, nil
 }
 
 // Identity is who the bot token belongs to.

@@ -31,7 +31,9 @@ type Config struct {
 	// HTTPClient makes the API calls; nil means a client with a 60 s
 	// timeout. Its Timeout, if set, must exceed PollTimeout.
 	HTTPClient *http.Client
-	// Logger receives inbound problems; nil discards. Message text is never logged.
+	// Logger receives inbound problems; nil discards. Message text is never
+	// logged. The caller adds platform=telegram to it (vocbot serve does),
+	// so the attribute appears once per line.
 	Logger *slog.Logger
 	// CallbackSecret keys the MAC in button data; every replica needs the
 	// same one. Empty derives it from Token, so buttons already sent stop
@@ -109,7 +111,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		api:         api,
 		client:      client,
 		key:         callbackKey(cfg.CallbackSecret, cfg.Token),
-		log:         log.With("platform", "telegram"),
+		log:         log, // the caller's logger names the platform already
 		pollTimeout: pollTimeout,
 		ackAfter:    defaultAckAfter,
 		backoff:     time.Second,

@@ -1,13 +1,16 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -429,4 +432,55 @@ func FuzzCallback(f *testing.F) {
 			t.Fatalf("verified %q for chat %q user %q, which vocbot did not make", data, chat, user)
 		}
 	})
+}
+
+// The caller's logger already says platform=telegram (vocbot serve adds
+// it): the bot must not add it a second time.
+func TestLogLinesNamePlatformOnce(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.New("")
+	t.Cleanup(fake.Close)
+	fake.AddUser(42, "en")
+	var buf syncBuf
+	log := slog.New(slog.NewJSONHandler(&buf, nil)).With("platform", "telegram")
+	bot, err := New(context.Background(), Config{Token: fake.Token(), APIURL: fake.APIURL(), CallbackSecret: []byte("s"), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, bot, newRecorder())
+	msg := sendPrompt(t, fake, bot, 42, prompt("en", surveys.NPS, "s42"))
+	q, err := fake.PressData(42, msg, "garbage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitAnswer(t, fake, q)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(buf.String(), "button press refused") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	line := buf.String()
+	if !strings.Contains(line, "button press refused") {
+		t.Fatalf("no log line for a forged press: %q", line)
+	}
+	if n := strings.Count(line, `"platform"`); n != 1 {
+		t.Errorf("platform appears %d times: %s", n, line)
+	}
+}
+
+// syncBuf is a bytes.Buffer safe for the poller's goroutine.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
