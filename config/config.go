@@ -107,7 +107,7 @@ type Log struct {
 // wording.
 type Metric string
 
-// The four metrics of scoring.md.
+// The four metrics vocbot scores.
 const (
 	MetricNPS  Metric = "nps"  // 0–10 likelihood to recommend
 	MetricCSAT Metric = "csat" // 1–5 satisfaction
@@ -279,7 +279,7 @@ func (a Ambassadors) Empty() bool {
 	return len(a.SlackUsers) == 0 && len(a.DiscordRoles) == 0 && len(a.TelegramUsers) == 0
 }
 
-// ENPS holds the anonymity thresholds of employee surveys (scoring.md §4).
+// ENPS holds the anonymity thresholds of employee surveys.
 type ENPS struct {
 	// AnonymityThreshold is the least n for which an eNPS score is shown in
 	// any cell, filter or drill-down: 3–10.
@@ -290,7 +290,7 @@ type ENPS struct {
 }
 
 // Digits chooses the digits numbers are written with in locales that have
-// their own (scoring.md, renderer rule 4): "native" or "latin".
+// their own: "native" or "latin".
 type Digits struct {
 	// Arabic is for ar: "native" is Arabic-Indic (٠١٢), "latin" is 012.
 	Arabic string

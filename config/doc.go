@@ -1,8 +1,8 @@
 // Package config turns vocbot's two sources of settings into one checked
 // Config of plain values: the VOCBOT_* environment (credentials, addresses,
 // logging) and the YAML file (surveys, touchpoint rules, fatigue, digests,
-// alerts, ambassadors). docs/configuration.md is the operator's reference;
-// interface.md in the design notes is the contract it follows.
+// alerts, ambassadors). docs/configuration.md is the operator's reference,
+// and the contract this package follows.
 //
 // Start with Load. It reads the environment through the getenv function it is
 // given (never os.Getenv, so tests stay parallel), finds the YAML file

@@ -43,7 +43,7 @@ func (c *Config) WriteEffective(w io.Writer) error {
 }
 
 // The *View types fix the printed key order and names, which are the file's
-// and interface.md's, never the Go field names.
+// and the documented ones, never the Go field names.
 type (
 	effectiveView struct {
 		Environment   envView          `yaml:"environment"`

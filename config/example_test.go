@@ -75,7 +75,7 @@ func TestExampleCoversSchema(t *testing.T) {
 	}
 }
 
-// envNames are the variables of interface.md, in its order.
+// envNames are the documented variables, in the documentation's order.
 var envNames = []string{
 	"VOCBOT_CONFIG", "VOCBOT_DATABASE_URL", "VOCBOT_HTTP_ADDR", "VOCBOT_PUBLIC_URL", "VOCBOT_API_TOKENS",
 	"VOCBOT_WEBHOOK_SECRET", "VOCBOT_TELEGRAM_TOKEN", "VOCBOT_TELEGRAM_API_URL", "VOCBOT_TELEGRAM_MODE",
@@ -84,7 +84,7 @@ var envNames = []string{
 	"VOCBOT_DISCORD_PUBLIC_KEY", "VOCBOT_DISCORD_API_URL", "VOCBOT_LOG_LEVEL", "VOCBOT_LOG_FORMAT",
 }
 
-// TestEveryVariableIsRead checks that each variable of interface.md is read
+// TestEveryVariableIsRead checks that each documented variable is read
 // (both ways) and printed by config check.
 func TestEveryVariableIsRead(t *testing.T) {
 	t.Parallel()

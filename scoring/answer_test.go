@@ -13,7 +13,7 @@ func TestParseAnswer(t *testing.T) {
 		want    int
 		wantErr error
 	}{
-		// scoring.md §10.6: typed "9", "۹" and "٩" all count.
+		// Typed "9", "۹" and "٩" all count.
 		{"9", 0, 10, 9, nil},
 		{"۹", 0, 10, 9, nil},
 		{"٩", 0, 10, 9, nil},

@@ -8,7 +8,7 @@ import (
 
 func TestCompareNPS(t *testing.T) {
 	t.Parallel()
-	// interface.md: --a 50,30,20 --b 40,30,30, n = 100 each, n′ = 103.
+	// The documented example: --a 50,30,20 --b 40,30,30, n = 100 each, n′ = 103.
 	// a: p′P = 50.75/103 = .492718, p′D = 20.75/103 = .201456, N′a = 30/103 =
 	//    .291262, V′a = .694175 − .084834 = .609341.
 	// b: p′P = 40.75/103 = .395631, p′D = 30.75/103 = .298544, N′b = 10/103 =

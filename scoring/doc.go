@@ -35,7 +35,7 @@
 // # Text
 //
 // The other half turns free-text comments into quotes a digest can show.
-// [SelectQuotes] is the whole pipeline of scoring.md §7: it redacts, filters
+// [SelectQuotes] is the whole quote pipeline: it redacts, filters
 // (length, letters, "!!!!", blocked words, near-duplicates of the last 7
 // days' quotes), scores each comment by informativeness, extremity of its
 // rating, recency and length ([QuoteScore]), splits the quotes across
@@ -55,6 +55,5 @@
 // checks it against the scale; [IsRTL], [Isolate], [IsolateLTR],
 // [IsolateRTL] and [AnchorRTL] give renderers the bidi controls of §10.
 //
-// The rules and their sources are in the design note scoring.md; the tests
-// reproduce its test vectors, each with the hand arithmetic behind it.
+// The tests reproduce published test vectors for these rules, each with the hand arithmetic behind it.
 package scoring

@@ -15,7 +15,7 @@ func TestWilson(t *testing.T) {
 		lo, hi float64
 		ok     bool
 	}{
-		// scoring.md §3: 5 of 5. z²/n = .768292, centre = (1 + .384146)/1.768292
+		// The CSAT reference row: 5 of 5. z²/n = .768292, centre = (1 + .384146)/1.768292
 		// = .782759, half = (1.959964/1.768292)·√(0 + 3.841459/100) =
 		// 1.108393·.195996 = .217241 → [.565518, 1]. (Agresti–Coull would give
 		// .782759 ± .271810 = [.5109, 1.0546] and need clamping.)

@@ -4,7 +4,7 @@ import (
 	"unicode"
 )
 
-// Language detection by script (scoring.md §9). The five languages vocbot
+// Language detection by script. The five languages vocbot
 // speaks are written in four scripts, so counting letters decides all but
 // Persian against Arabic, and those two are told apart by the letters only
 // one of them uses. No trigram model is needed, and short comments ("عالی",

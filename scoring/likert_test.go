@@ -96,7 +96,7 @@ func TestLikertTables(t *testing.T) {
 		want want
 	}{
 		{
-			// scoring.md §2, CES 2.0 row. n = 2+1+3+5+9+15+15 = 50.
+			// The CES 2.0 reference row. n = 2+1+3+5+9+15+15 = 50.
 			// Σx = 2·1 + 1·2 + 3·3 + 5·4 + 9·5 + 15·6 + 15·7 = 273, mean 5.46.
 			// agree (5–7) = 9 + 15 + 15 = 39 → 78 %; disagree (1–3) = 6 → 12 %;
 			// net 66.
@@ -113,7 +113,7 @@ func TestLikertTables(t *testing.T) {
 				roundedMean: 5.5, roundedTop: 78, roundedBt: 12},
 		},
 		{
-			// scoring.md §2, CES 1.0 row. Σx = 10 + 40 + 24 + 28 + 25 = 127,
+			// The CES 1.0 reference row. Σx = 10 + 40 + 24 + 28 + 25 = 127,
 			// mean 2.54; low effort (1–2) = 30 of 50 → 60 %; high effort (4–5)
 			// = 12 → 24 %; net 36.
 			// Mean CI: Σx² = 399, SS = 399 − 127²/50 = 76.42, s² = 1.559592,
@@ -127,7 +127,7 @@ func TestLikertTables(t *testing.T) {
 				roundedMean: 2.5, roundedTop: 60, roundedBt: 24},
 		},
 		{
-			// scoring.md §3, CSAT row: five 5s. CSAT % = 100, mean 5. The mean
+			// The CSAT reference row: five 5s. CSAT % = 100, mean 5. The mean
 			// has no spread (s = 0), so its interval is [5, 5]. Wilson 5/5:
 			// centre = (1 + 1.920730/5)/(1 + 3.841459/5) = 1.384146/1.768292 =
 			// .782759, half = 1.108393·√(3.841459/100) = .217241 → [56.55, 100].

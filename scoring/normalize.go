@@ -70,7 +70,7 @@ func isBidiControl(r rune) bool {
 	return false
 }
 
-// Normalize returns the matching form of s (scoring.md §7.1):
+// Normalize returns the matching form of s:
 //
 //   - NFC, so a precomposed and a decomposed "é" (or آ) are one letter;
 //   - Persian and Arabic-Indic digits become ASCII;

@@ -21,7 +21,7 @@ func TestFoldDigits(t *testing.T) {
 
 func TestNormalize(t *testing.T) {
 	t.Parallel()
-	// Each rule of scoring.md §7.1, then combinations.
+	// Each normalization rule, then combinations.
 	tests := []struct{ name, in, want string }{
 		{"nfc", "e\u0301", "\u00e9"},
 		{"persian digits", "۱۲۳", "123"},

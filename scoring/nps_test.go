@@ -202,7 +202,7 @@ func TestConfidenceLevelPanics(t *testing.T) {
 func TestPublishedMargins(t *testing.T) {
 	t.Parallel()
 	t.Run("MeasuringU ±26 at n = 30", func(t *testing.T) {
-		// MeasuringU (nps-ci-sample-size, quoted in scoring.md §1.7): with the
+		// MeasuringU (nps-ci-sample-size): with the
 		// planning variance 0.6, n = 30 gives about ±26 points.
 		// 100·1.959964·√(0.6/(30 + 3)) = 195.9964·.134840 = 26.43.
 		if got := NPSMargin(30, PlanningVariance, DefaultConfidence); !near(got, 26.4, 0.05) {

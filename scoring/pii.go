@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// PII redaction (scoring.md §8). Comments are redacted before anything is
+// PII redaction. Comments are redacted before anything is
 // stored for display. Existing PII libraries target US, EU and Chinese
 // formats; none knows Israeli or Iranian numbers or Persian digits, so this
 // is in-house and deliberately narrow: it removes what identifies a customer
@@ -74,7 +74,7 @@ func (k PIIKind) String() string {
 // is the default. Only the phone token is translated: it is the one a reader
 // may want to act on ("they left a phone number"), while [email], [card] and
 // [ID] read the same to IT-literate staff in every locale and match the
-// tokens in scoring.md. [link] names what a non-technical reader sees.
+// tokens the redaction rules name. [link] names what a non-technical reader sees.
 // Every token is bracketed and digit-free, so no pass can match it.
 var piiPlaceholders = [...]map[string]string{
 	PIIEmail:     {"": "[email]"},
@@ -355,12 +355,12 @@ func (w *piiText) replace(kind PIIKind, placeholder string, spans []piiSpan, mat
 }
 
 var (
-	// emailRe is scoring.md's pattern: letters and digits of any script.
+	// emailRe is the redaction rules' e-mail pattern: letters and digits of any script.
 	emailRe = regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}`)
 	// urlRe runs to the first space, quote, angle or square bracket; square
 	// brackets are excluded so a URL can never swallow a placeholder.
 	urlRe = regexp.MustCompile("(?i)(?:https?://|www\\.)[^\\s<>\\[\\]\"'{}|\\\\^`]+")
-	// phoneRes are the national phone patterns of scoring.md §8.5, each
+	// phoneRes are the national phone patterns, each
 	// its own pass so that a candidate rejected by its neighbours under one
 	// pattern is still tried under the next one at the same place. The
 	// spec's patterns are widened only to allow a separator after the
@@ -686,7 +686,7 @@ func allSame(digits []byte) bool {
 	return true
 }
 
-// genericPhoneSpans is the fallback of scoring.md §8.7: a number that starts
+// genericPhoneSpans is the last-resort phone rule: a number that starts
 // with "+" or "0" and has 9–15 digits in groups separated by one or two of
 // space, dash and parentheses ("+44 20 7946 0958", "(021) 8877-6655",
 // "+1 (415) 555-2671"). Dots are not separators, or "01.12.2026 14:30" would

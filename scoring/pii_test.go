@@ -261,7 +261,7 @@ func TestChecksums(t *testing.T) {
 }
 
 // israeliIDValid relies on the Teudat Zehut check being Luhn's; compare it
-// with scoring.md §8.4's algorithm, written out, on every length and many
+// with the Luhn algorithm, written out, on every length and many
 // numbers.
 func TestIsraeliIDIsLuhn(t *testing.T) {
 	t.Parallel()

@@ -10,7 +10,7 @@ import (
 	"unicode"
 )
 
-// Quote selection for digests (scoring.md §7). Deterministic and without
+// Quote selection for digests. Deterministic and without
 // machine learning: the rating given with a comment is its sentiment, the
 // wording only decides which comments say something specific and which say
 // the same thing twice. The steps, in order:
@@ -30,7 +30,7 @@ import (
 // response ID, so that the order of the input never matters and golden tests
 // are stable while different days still rotate among equal comments.
 
-// Weights and limits of quote selection, from scoring.md §7.
+// Weights and limits of quote selection.
 const (
 	// QuoteMaxChars is the longest quote shown, in characters (grapheme
 	// clusters) including the "…" of an excerpt.
@@ -105,8 +105,8 @@ type QuoteOptions struct {
 type Quote struct {
 	ResponseID string
 	// Text is what to display: redacted, and an excerpt when the comment is
-	// longer than [QuoteMaxChars]. Renderers still isolate it (scoring.md
-	// §10): it may open with a word of the other direction.
+	// longer than [QuoteMaxChars]. Renderers still isolate it:
+	// it may open with a word of the other direction.
 	Text string
 	// Excerpt reports that Text is a cut of the comment ("…" marks where).
 	Excerpt bool
@@ -387,7 +387,7 @@ func containsBlocked(gt string, blocked []string) bool {
 	return false
 }
 
-// extremity is E of scoring.md §7.4: distance of the rating from the scale's
+// extremity is E of the quote score: distance of the rating from the scale's
 // neutral point, 1 at either end.
 func extremity(s ScaleID, score int) float64 {
 	lo, hi, ok := s.Range()

@@ -112,7 +112,7 @@ func ExampleExcerpt() {
 }
 
 // Hebrew digest lines start right to left whatever they open with, and
-// interpolated values are isolated (scoring.md §10).
+// interpolated values are isolated.
 func ExampleAnchorRTL() {
 	line := "NPS ל־28 ימים: " + scoring.IsolateLTR("42 (±8) ▲5") + " · " + scoring.Isolate("Checkout App")
 	fmt.Printf("%+q\n", scoring.AnchorRTL("he", line))

@@ -18,7 +18,7 @@ type gramCount struct {
 	n int32
 }
 
-// Sizes of the grams: 3–5 for TF-IDF (scoring.md §7.4), 5 for shingles
+// Sizes of the grams: 3–5 for TF-IDF, 5 for shingles
 // (§7.3).
 const (
 	gramMin     = 3

@@ -297,7 +297,7 @@ func TestSelectQuotesRedactsAndExcerpts(t *testing.T) {
 	}
 }
 
-// The same comments in any order give the same quotes (scoring.md §7.8).
+// The same comments in any order give the same quotes.
 func TestSelectQuotesPermutation(t *testing.T) {
 	t.Parallel()
 	pool := quotePool()

@@ -74,7 +74,7 @@ func TestArrows(t *testing.T) {
 		// A: 60/25/15 vs 40/30/30, displayed 45 vs 10 (Δ 35); Δ′ 33.98,
 		// p = .0019 (see TestCompareNPSSignificant).
 		NPSTrend(NPSCounts{60, 25, 15}, NPSCounts{40, 30, 30}, th),
-		// B: the interface.md comparison, displayed 30 vs 10 (Δ 20), p = .083.
+		// B: the documented comparison, displayed 30 vs 10 (Δ 20), p = .083.
 		NPSTrend(NPSCounts{50, 30, 20}, NPSCounts{40, 30, 30}, th),
 		// C: 90 vs −70 (Δ 160), but n = 20 in each window: never tested.
 		NPSTrend(NPSCounts{18, 2, 0}, NPSCounts{2, 2, 16}, th),

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/text/unicode/bidi"
 )
 
-// Bidi controls for renderers (scoring.md §10). Chat clients pick a
+// Bidi controls for renderers. Chat clients pick a
 // paragraph's direction from its first strong character (UAX #9), so a Hebrew
 // line that opens with a brand name or a number is laid out left to right,
 // and an interpolated value leaks its direction into the words around it.

@@ -35,7 +35,7 @@ func TestIsolate(t *testing.T) {
 func TestAnchorRTL(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ locale, in, want string }{
-		// scoring.md §10's example line starts with Latin "NPS": anchored.
+		// The reference example line starts with Latin "NPS": anchored.
 		{"he", "NPS ל־28 ימים: \u206642 (±8) ▲5\u2069", "\u200FNPS ל־28 ימים: \u206642 (±8) ▲5\u2069"},
 		{"he", "שלום", "שלום"},                     // starts with a Hebrew letter
 		{"fa", "۴۲ پاسخ", "\u200F۴۲ پاسخ"},         // starts with a number

@@ -33,7 +33,7 @@ type alertRow struct {
 
 func (alertRow) TableName() string { return "alerts" }
 
-// Delivery states of an alert post (engine.md §6).
+// Delivery states of an alert post.
 const (
 	alertPending       = "pending"
 	alertSending       = "sending"

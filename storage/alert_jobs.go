@@ -17,7 +17,7 @@ import (
 // Alerts posts an alert for each low-score response to every target: the
 // send_alert job the conversation enqueues with the response runs here.
 // Each (response, target) is one alerts row that goes pending → sending →
-// sent like an invitation (engine.md §6): a post is never repeated after an
+// sent like an invitation: a post is never repeated after an
 // ambiguous failure (the row becomes unknown), a 429 snoozes the job for
 // Retry-After, a channel that is gone makes it undeliverable.
 //
@@ -92,8 +92,8 @@ func (w *sendAlertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) e
 		return fmt.Errorf("read response of alert: %w", translate(err))
 	}
 	if resp.Metric == string(surveys.ENPS) {
-		// Employee surveys are anonymous below a threshold of answers
-		// (scoring.md §4): an alert naming one employee's score would break it.
+		// Employee surveys are anonymous below a threshold of answers:
+		// an alert naming one employee's score would break it.
 		log.Info("alert not posted: eNPS answers are anonymous")
 		return nil
 	}

@@ -49,7 +49,7 @@ type PlatformRates struct {
 }
 
 // DefaultRates are the platforms' documented limits, kept a little under
-// them (engine.md §7): Telegram ~30 msg/s overall and 1 msg/s per chat,
+// them: Telegram ~30 msg/s overall and 1 msg/s per chat,
 // Slack 1 msg/s per channel, Discord 50 req/s.
 var DefaultRates = map[surveys.Platform]PlatformRates{
 	surveys.Telegram: {Global: Rate{Interval: 40 * time.Millisecond, Burst: 25}, PerChat: Rate{Interval: time.Second, Burst: 1}},
@@ -60,7 +60,7 @@ var DefaultRates = map[surveys.Platform]PlatformRates{
 // staleSending is the default Delivery.StaleAfter.
 const staleSending = 2 * time.Minute
 
-// deliveryMetrics are the delivery counters of engine.md §9.
+// deliveryMetrics are the delivery counters on /metrics.
 type deliveryMetrics struct {
 	sent        *prometheus.CounterVec
 	duration    *prometheus.HistogramVec
@@ -95,7 +95,7 @@ func (m *deliveryMetrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{m.sent, m.duration, m.latency, m.rateLimited}
 }
 
-// sendSurveyWorker runs the delivery state machine of engine.md §6:
+// sendSurveyWorker runs the delivery state machine (never double-send):
 //
 //	A: lock the invitation; final → done; scheduled → sending (committed)
 //	   platform call, outside any transaction

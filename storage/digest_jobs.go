@@ -16,7 +16,7 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// Digests schedules and posts the daily digests (engine.md §5): a
+// Digests schedules and posts the daily digests: a
 // digest_tick periodic job every minute on the leader inserts one
 // digest_runs row per digest and local date once it is due, and with it a
 // send_digest job that computes and posts the digest. The primary key of

@@ -11,8 +11,8 @@ import (
 )
 
 // defaultMaxConns covers HTTP handlers, River's workers, its leader and
-// notifier, and migrations (engine.md §2: too small a pool shows up as
-// leader-election deadline errors).
+// notifier, and migrations (too small a pool shows up as leader-election
+// deadline errors).
 const defaultMaxConns = 20
 
 // openPostgres builds one pgx pool and hands it to both gorm and River

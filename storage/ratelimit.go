@@ -25,7 +25,7 @@ func (r Rate) tolerance() time.Duration {
 }
 
 // TakeToken takes one token from the bucket key, shared by every replica on
-// the same database (GCRA, engine.md §7). It returns 0 when the token was
+// the same database (GCRA). It returns 0 when the token was
 // taken, else how long to wait before trying again. It runs in its own short
 // transaction: never call it inside a long one.
 func (db *DB) TakeToken(ctx context.Context, key string, r Rate) (time.Duration, error) {

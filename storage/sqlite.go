@@ -12,7 +12,7 @@ import (
 	"github.com/glebarez/sqlite" // registers the pure-Go database/sql driver "sqlite"
 )
 
-// sqlitePragmas are engine.md §3's settings: WAL so readers run beside the
+// sqlitePragmas are the embedded database's settings: WAL so readers run beside the
 // writer, a busy timeout instead of SQLITE_BUSY, BEGIN IMMEDIATE so a read-then-
 // write transaction cannot fail with SQLITE_BUSY_SNAPSHOT, FULL sync so a power
 // loss keeps committed answers, and foreign keys on.

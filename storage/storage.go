@@ -33,7 +33,7 @@ type Options struct {
 	// Logger receives storage and migration logs; nil discards them.
 	Logger *slog.Logger
 	// MaxConns caps the PostgreSQL pool unless the URL sets pool_max_conns.
-	// It must cover HTTP concurrency plus River workers plus a few (engine.md §2).
+	// It must cover HTTP concurrency plus River workers plus a few.
 	MaxConns int32
 }
 
@@ -125,7 +125,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return translate(db.gorm.WithContext(ctx).Transaction(fn))
 }
 
-// sqlTxOf digs the *sql.Tx River needs out of a gorm transaction (engine.md §2).
+// sqlTxOf digs the *sql.Tx River needs out of a gorm transaction.
 func sqlTxOf(tx *gorm.DB) (*sql.Tx, error) {
 	switch p := tx.Statement.ConnPool.(type) {
 	case *sql.Tx:

@@ -39,7 +39,7 @@ type Sender interface {
 }
 
 // SendFailure classifies why a send failed, which decides what happens to
-// the invitation (engine.md §6).
+// the invitation.
 type SendFailure int
 
 // The failure kinds an adapter reports through *SendError.

@@ -52,7 +52,7 @@ type DigestSpec struct {
 // of Days and its wall clock has reached At. It compares wall-clock fields of
 // now in the digest's zone and never builds the target instant, so a target
 // inside a spring-forward gap fires at the first instant after it and one in
-// a fall-back hour fires at its first occurrence (engine.md §5). It also
+// a fall-back hour fires at its first occurrence. It also
 // returns the local date the post belongs to.
 func (d DigestSpec) Due(now time.Time) (date string, due bool) {
 	local := now.In(d.location())
@@ -79,7 +79,7 @@ const (
 	ChartDays = 90
 	// DigestQuoteMemory is how long a shown quote is not shown again.
 	DigestQuoteMemory = 7 * 24 * time.Hour
-	// smoothingStrength is m of scoring.md §6, in pseudo-answers.
+	// smoothingStrength is m of the shrinkage toward the mean, in pseudo-answers.
 	smoothingStrength = 10
 )
 
@@ -286,7 +286,7 @@ type DigestSurvey struct {
 	// Benjamini–Hochberg across the digest's surveys.
 	Trend scoring.Trend
 	Arrow scoring.Arrow
-	// Yesterday's score is shown only at Full level (scoring.md §5).
+	// Yesterday's score is shown only at Full level.
 	Yesterday DigestScore
 	Comments  int
 	Invited   DigestInvited
@@ -476,8 +476,8 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 	return d
 }
 
-// rank orders segments best first by their smoothed score's rank key
-// (scoring.md §6), ties by name.
+// rank orders segments best first by their smoothed score's rank key,
+// ties by name.
 func rank(cells map[string][]int, scale scoring.ScaleID, parent scoring.NPSCounts, t scoring.Thresholds) []DigestSegment {
 	out := make([]DigestSegment, 0, len(cells))
 	for name, counts := range cells {

@@ -118,7 +118,7 @@ func (d Digest) Card() DigestCard {
 }
 
 // DigestFormat writes a digest's numbers, dates and names for one locale:
-// its digits, separators and bidi isolates (scoring.md §10).
+// its digits, separators and bidi isolates.
 type DigestFormat struct {
 	lang    string
 	rtl     bool
@@ -204,7 +204,7 @@ func (f *DigestFormat) plain(n int) string {
 }
 
 // Date writes a calendar date as YYYY-MM-DD in the locale's digits (Go has
-// no Jalali calendar; scoring.md §5 allows Gregorian).
+// no Jalali calendar; Gregorian is accepted there).
 func (f *DigestFormat) Date(t time.Time) string {
 	y, m, d := t.Date()
 	two := func(n int) string { return f.printer.Sprint(number.Decimal(n, number.MinIntegerDigits(2))) }

@@ -231,7 +231,7 @@ func TestTextLocaleFallback(t *testing.T) {
 	}
 }
 
-// TestRTLLinesAnchored checks scoring.md §10 rule 1 on every message: in he,
+// TestRTLLinesAnchored checks the RTL anchoring rule on every message: in he,
 // fa and ar each line begins with a right-to-left letter or RLM.
 func TestRTLLinesAnchored(t *testing.T) {
 	t.Parallel()

@@ -120,7 +120,7 @@ func (s *Settings) textLocale(locale string) string {
 // are written with the locale's digits (Persian ۰–۹ for fa, Arabic-Indic for
 // ar). A value under "Count" also picks the plural form. In right-to-left
 // locales every string value is wrapped in an FSI…PDI isolate and every line
-// starts with a right-to-left character (scoring.md §10), so a Latin brand
+// starts with a right-to-left character, so a Latin brand
 // or command cannot reorder the sentence around it.
 //
 // A message missing from the catalogs (a programming error the tests catch)

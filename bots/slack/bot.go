@@ -70,7 +70,7 @@ func New(cfg Config) (*Bot, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	// No OptionRetry: 429s and failures go back to the worker, which snoozes
-	// on the shared rate bucket (engine.md §7).
+	// on the shared rate bucket.
 	api := slackgo.New(cfg.BotToken, slackgo.OptionAPIURL(apiURL), slackgo.OptionHTTPClient(client))
 	return &Bot{api: api, secret: cfg.SigningSecret, log: log, patience: commandPatience}, nil
 }
@@ -156,7 +156,7 @@ const historyPages = 2
 // Delivered looks for a message of ours tagged with delivery ref in the
 // recent history of channel (a channel id, or a user id whose DM is opened
 // first). The worker calls it after an Ambiguous send: found means sent,
-// not found means send again (engine.md §6).
+// not found means send again.
 func (b *Bot) Delivered(ctx context.Context, channel, ref string) (surveys.MessageRef, bool, error) {
 	if isUserID(channel) {
 		ch, err := b.channel(ctx, surveys.Address{Platform: surveys.Slack, UserID: channel})
@@ -269,7 +269,7 @@ func (b *Bot) call(ctx context.Context, do func(context.Context) error) error {
 	return classify(err, gotConn.Load() && !wrote.Load())
 }
 
-// defaultRetryAfter is assumed for a 429 without Retry-After (platforms.md §6).
+// defaultRetryAfter is assumed for a 429 without Retry-After.
 const defaultRetryAfter = 60 * time.Second
 
 // unreachable are Slack errors that no retry can fix for this recipient.

@@ -47,7 +47,7 @@ func newFake(t *testing.T, opts slacktest.Options) (*slacktest.Server, *Bot) {
 	return srv, b
 }
 
-// Wordings from scoring.md §11; [X] is the brand in an isolate, as the
+// The built-in wordings; [X] is the brand in an isolate, as the
 // Engine interpolates it.
 const brand = "\u2068Acme\u2069"
 

@@ -53,7 +53,7 @@ func (b *Bot) PostDigest(ctx context.Context, to surveys.Address, d surveys.Dige
 
 // renderDigest turns a worded digest into blocks and the notification text.
 // Slack has no paragraph direction, so every piece of RTL text is anchored
-// line by line (scoring.md §10).
+// line by line.
 func renderDigest(c surveys.DigestCard) ([]slackgo.Block, string) {
 	anchor := func(s string) string { return scoring.AnchorRTL(c.Locale, s) }
 	mrkdwn := func(s string) *slackgo.TextBlockObject {

@@ -6,7 +6,7 @@
 // Every prompt carries message metadata {event_type: "vocbot_delivery",
 // event_payload: {delivery_id: Prompt.Ref}}, so after an ambiguous failure
 // Delivered can look in the conversation history and tell whether the first
-// attempt arrived (engine.md §6). Failures come back as *surveys.SendError.
+// attempt arrived. Failures come back as *surveys.SendError.
 //
 // Inbound, three http.Handlers serve Slack's HTTP Request URLs
 // (/slack/events, /slack/interactivity, /slack/commands). Each verifies the

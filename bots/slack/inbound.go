@@ -25,7 +25,7 @@ type CommandHandler interface {
 	Command(ctx context.Context, from surveys.Address, text string) (reply string, err error)
 }
 
-// maxBody is the largest inbound request read (engine.md §8).
+// maxBody is the largest inbound request read.
 const maxBody = 1 << 20
 
 // EventsHandler serves the Events API Request URL (/slack/events): it

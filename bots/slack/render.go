@@ -13,7 +13,7 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// Block Kit limits (platforms.md §5) that rendering keeps to.
+// Block Kit limits that rendering keeps to.
 const (
 	maxBlocks      = 50
 	maxSectionText = 3000

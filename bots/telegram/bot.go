@@ -264,7 +264,7 @@ var unreachable = regexp.MustCompile(`(?i)chat not found|user not found|PEER_ID_
 // defaultRetryAfter is used for a 429 that names no wait.
 const defaultRetryAfter = 5 * time.Second
 
-// classify maps an SDK error to a send failure (engine.md §6): Telegram's
+// classify maps an SDK error to a send failure: Telegram's
 // own errors are definite, and so is a request that never got a connection
 // (dial, DNS, TLS, proxy errors); one that did, but got no readable answer
 // (timeout, connection lost), may have been applied. Go's transport itself

@@ -7,7 +7,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// customerCommands is the menu customers see (interface.md, chat
+// customerCommands is the menu customers see (the customer chat
 // commands), per language; "" is the default for every other language.
 var customerCommands = []struct {
 	lang         string

@@ -3,7 +3,7 @@
 //
 // Outbound, a Bot implements surveys.Sender and surveys.Editor: a Prompt
 // becomes an HTML message (every piece of text escaped, RTL lines marked
-// as scoring.md §10 asks) with an inline keyboard, 0–10 in two rows left to
+// so they read right in RTL languages) with an inline keyboard, 0–10 in two rows left to
 // right. Each button's callback data packs the Prompt's Ref, the Choice's
 // Value and a truncated HMAC over both and the chat (and user) it was sent
 // to, so a pressed button cannot be forged into an answer for another
@@ -19,7 +19,7 @@
 // surveys.Incoming for a surveys.Handler; every callback query is answered
 // within 3 s, even when the handler fails.
 //
-// The SDK has no context.Context and a few known bugs (platforms.md §2.5):
+// The SDK has no context.Context and a few known bugs:
 // every call here goes through one wrapper that gives it the caller's
 // context and traces whether the request got a connection (if not, the
 // failure is definite); methods returning True go through Request, never

@@ -245,7 +245,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// WebhookPath is where Telegram posts updates (interface.md).
+// WebhookPath is where Telegram posts updates.
 const WebhookPath = "/telegram/webhook"
 
 const (

@@ -15,7 +15,7 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// Telegram's limits that rendering keeps to (platforms.md §5).
+// Telegram's limits that rendering keeps to.
 const (
 	maxTextLen    = 4096 // characters after entity parsing, counted in UTF-16 units
 	maxRowButtons = 8
@@ -74,7 +74,7 @@ var escapeHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Rep
 
 // markRTL starts every non-empty line that does not begin with a
 // right-to-left letter with RLM, so clients lay the paragraph out RTL even
-// when it opens with a number, a Latin brand or an emoji (scoring.md §10.1).
+// when it opens with a number, a Latin brand or an emoji.
 func markRTL(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {

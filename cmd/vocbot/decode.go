@@ -16,7 +16,7 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// touchpointBody is the JSON of interface.md's touchpoint.
+// touchpointBody is the touchpoint's JSON as the API documents it.
 type touchpointBody struct {
 	ID         string         `json:"id,omitempty"`
 	Type       string         `json:"type"`

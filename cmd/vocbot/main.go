@@ -22,7 +22,7 @@ func main() {
 	os.Exit(exitCode(err, os.Stderr))
 }
 
-// exitCode prints err as one line on stderr and maps it to the exit code of interface.md.
+// exitCode prints err as one line on stderr and maps it to the documented exit code (1 failure, 2 bad usage).
 func exitCode(err error, stderr *os.File) int {
 	if err == nil || errors.Is(err, errHelp) {
 		return 0

@@ -307,7 +307,7 @@ func npsTriple(fs *flag.FlagSet, name, s string) (scoring.NPSCounts, error) {
 	return c, nil
 }
 
-// JSON output: the field names of interface.md, unrounded numbers, null for
+// JSON output: the documented field names, unrounded numbers, null for
 // "no score". Fields beyond the contract are additions, never renames.
 
 type npsJSON struct {

@@ -41,7 +41,7 @@ func decodeOne(t *testing.T, out string) map[string]any {
 func TestScoreJSON(t *testing.T) {
 	t.Parallel()
 	nps20 := map[string]any{
-		// interface.md's first example. CI from TV-B: [−15.40, 50.18].
+		// The documented first example. CI from TV-B: [−15.40, 50.18].
 		"metric": "nps", "n": 20.0, "promoters": 9.0, "passives": 6.0, "detractors": 5.0,
 		"score": 20.0, "display": "20", "ci95": []any{-15.40, 50.18}, "method": "adjusted-wald",
 	}
@@ -49,7 +49,7 @@ func TestScoreJSON(t *testing.T) {
 		name string
 		args []string
 		want map[string]any
-		// prefix pins the key order of interface.md.
+		// prefix pins the documented key order.
 		prefix string
 	}{
 		{
@@ -85,7 +85,7 @@ func TestScoreJSON(t *testing.T) {
 				"score": -0.4, "display": "0", "ci95": []any{-2.37, 1.58}, "method": "adjusted-wald"},
 		},
 		{
-			// interface.md's CSAT example (scoring.md §3): five 5s, Wilson
+			// The documented CSAT example: five 5s, Wilson
 			// [56.55, 100]; the mean's t interval is [5, 5] (no spread).
 			name: "csat",
 			args: []string{"csat", "--counts", "0,0,0,0,5", "--json"},
@@ -102,7 +102,7 @@ func TestScoreJSON(t *testing.T) {
 				"mean_ci95": nil, "mean_method": "t"},
 		},
 		{
-			// interface.md's CES example (scoring.md §2 table); intervals as
+			// The documented CES example; intervals as
 			// derived in scoring's TestLikertTables. Disagree Wilson 6/50:
 			// p̂ = .12, centre = (.12 + .038415)/1.076829 = .147113, half =
 			// 1.820121·√(.002112 + .000384) = .090936 → [5.62, 23.80].
@@ -115,7 +115,7 @@ func TestScoreJSON(t *testing.T) {
 			prefix: `{"metric":"ces","scale":"ces2","n":50,"mean":5.46,"agree":78,"disagree":12,"net":66,`,
 		},
 		{
-			// scoring.md §2, legacy row: mean 2.54, 60 % low effort.
+			// The CES 1.0 reference row: mean 2.54, 60 % low effort.
 			name: "ces1",
 			args: []string{"ces", "--scale", "ces1", "--counts", "10,20,8,7,5", "--json"},
 			want: map[string]any{"metric": "ces", "scale": "ces1", "n": 50.0, "mean": 2.54, "low_effort": 60.0,
@@ -123,7 +123,7 @@ func TestScoreJSON(t *testing.T) {
 				"low_effort_ci95": []any{46.18, 72.39}, "mean_method": "t", "share_method": "wilson"},
 		},
 		{
-			// interface.md's comparison: delta 19.42, se 11.21, z 1.73,
+			// The documented comparison: delta 19.42, se 11.21, z 1.73,
 			// p 0.083, ci95 [−2.55, 41.39] (derived in scoring's
 			// TestCompareNPS). A: N′ = 30/103, SE′ = √(.609341/103) = .076915,
 			// 29.13 ± 15.08 → [14.05, 44.20]; B: N′ = 10/103, SE′ =

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Block Kit limits Slack enforces with invalid_blocks (platforms.md §5).
+// Block Kit limits Slack enforces with invalid_blocks.
 const (
 	maxBlocks        = 50
 	maxBlockID       = 255
