@@ -152,3 +152,40 @@ func TestPressBeforeSendRecordedStillEditsPrompt(t *testing.T) {
 		})
 	})
 }
+
+// A Slack event whose text and id hold NUL (a broken or forged client) is
+// answered 200 and recorded cleaned on both engines: never a 500 that
+// would make Slack retry something that cannot succeed.
+func TestSlackEventWithNULIsCleaned(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newPressRace(t, db)
+		srv := slacktest.NewServer(slacktest.Options{PostInterval: -1})
+		t.Cleanup(srv.Close)
+		const user = "U0NUL01"
+		srv.AddUser(slacktest.User{ID: user, Name: "dana", Locale: "en-US"})
+		bot, err := slack.New(slack.Config{BotToken: slacktest.DefaultToken, SigningSecret: slackSecret, APIURL: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.engine.SetSenders(map[surveys.Platform]surveys.Sender{surveys.Slack: bot})
+		f.sendUnrecorded(t, "cus_slack_nul", surveys.Address{Platform: surveys.Slack, UserID: user}, bot)
+		c := &slacktest.Client{SigningSecret: slackSecret}
+		for _, im := range []slacktest.IM{
+			{EventID: "EvNUL\x001", User: user, Channel: slacktest.DM(user), Text: "9\x00"},
+			{EventID: "EvNUL2", User: user, Channel: slacktest.DM(user), Text: "slow\x00 courier \xff"},
+		} {
+			_, res, err := c.MessageIM(t.Context(), slacktest.Handler(bot.EventsHandler(f.engine)), im)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				t.Fatalf("event %q: status %d, want 200", im.Text, res.StatusCode)
+			}
+		}
+		if n := countRows(t, db, `SELECT count(*) FROM inbound_updates`); n != 2 {
+			t.Errorf("%d inbound updates recorded, want 2", n)
+		}
+	})
+}
