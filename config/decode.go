@@ -9,12 +9,14 @@ import (
 )
 
 // The walker reads a node tree into the schema's structs (schema.go) by their
-// yaml tags. It is strict like yaml.Decoder.KnownFields, and more: every
-// problem is kept (not only the first), each with its line and key path
-// ("digests[0].days[2]"), unknown keys get a suggestion, merge keys and
-// aliases are expanded within a budget, and leaf values are read by their
-// types' UnmarshalYAML. go-yaml's own decoder does none of the first three,
-// and yaml.Node.Decode has no KnownFields.
+// yaml tags, strictly like yaml.Decoder.KnownFields, and leaf values by
+// their types' UnmarshalYAML. It does what go-yaml's decoder does not: it
+// keeps going after a value's own error (go-yaml stops at the first one an
+// UnmarshalYAML returns), names each problem's key path ("digests[0].days[2]")
+// in vocbot's words, suggests the key a misspelt one meant, and expands
+// merge keys and aliases within a budget. yaml.Node.Decode, which would
+// give the lines, has no KnownFields at all. TestSchemaIsPlainYAML checks
+// that go-yaml itself reads the same structs.
 
 // position records where a struct came from, for the checks that follow the
 // walk: which keys were given (null ones count as absent), which of them

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated tables of docs/configuration.md from schema.go")
+var update = flag.Bool("update", false, "rewrite the generated tables of docs/configuration.md from schema.go and envvars.go")
 
 // fieldDocs reads the doc comment of every field of every struct in
 // schema.go, by type and field name.
@@ -98,15 +98,25 @@ func referenceTables(t *testing.T) []docSection {
 	return out
 }
 
+// envTable renders the table of VOCBOT_* variables.
+func envTable() docSection {
+	var b strings.Builder
+	b.WriteString("| variable | default | accepted values |\n|---|---|---|\n")
+	for _, v := range envVars() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", v.name, v.def, v.doc)
+	}
+	return docSection{name: "environment", body: b.String()}
+}
+
 // Markers around each generated table in docs/configuration.md.
 func beginMarker(name string) string {
-	return "<!-- generated from config/schema.go: " + name + " (go generate ./config) -->\n"
+	return "<!-- table of " + name + ", generated from package config by go generate ./config -->\n"
 }
 
 const endMarker = "<!-- end of generated table -->\n"
 
-// TestDocsReference checks that the key tables of docs/configuration.md are
-// what schema.go says; with -update (go generate ./config) it rewrites them.
+// TestDocsReference checks that the tables of docs/configuration.md are what
+// envvars.go and schema.go say; with -update (go generate ./config) it rewrites them.
 // Everything outside the markers is written by hand.
 func TestDocsReference(t *testing.T) {
 	data, err := os.ReadFile(docsPath)
@@ -114,7 +124,7 @@ func TestDocsReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(data)
-	sections := referenceTables(t)
+	sections := append([]docSection{envTable()}, referenceTables(t)...)
 	names := map[string]bool{}
 	for _, s := range sections {
 		names[s.name] = true
@@ -135,12 +145,12 @@ func TestDocsReference(t *testing.T) {
 				doc = doc[:start] + s.body + doc[start+n:]
 				continue
 			}
-			t.Errorf("docs/configuration.md: the table of %s differs from schema.go; run go generate ./config (-docs +schema.go):\n%s", s.name, cmp.Diff(got, s.body))
+			t.Errorf("docs/configuration.md: the table of %s differs from package config; run go generate ./config (-docs +config):\n%s", s.name, cmp.Diff(got, s.body))
 		}
 	}
-	for _, m := range regexp.MustCompile(`<!-- generated from config/schema.go: (.*) \(go generate`).FindAllStringSubmatch(doc, -1) {
+	for _, m := range regexp.MustCompile(`<!-- table of (.*), generated from package config`).FindAllStringSubmatch(doc, -1) {
 		if !names[m[1]] {
-			t.Errorf("docs/configuration.md has a table of %s, which schema.go no longer has", m[1])
+			t.Errorf("docs/configuration.md has a table of %s, which package config no longer has", m[1])
 		}
 	}
 	if *update && !t.Failed() && doc != string(data) {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/url"
@@ -34,9 +33,13 @@ func (c *Config) WriteEffective(w io.Writer) error {
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
+	view, err := c.view()
+	if err != nil {
+		return fmt.Errorf("write effective configuration: %w", err)
+	}
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
-	if err := enc.Encode(c.view()); err != nil {
+	if err := enc.Encode(view); err != nil {
 		return fmt.Errorf("write effective configuration: %w", err)
 	}
 	return enc.Close()
@@ -45,63 +48,20 @@ func (c *Config) WriteEffective(w io.Writer) error {
 // effectiveView is what config check prints: the environment, then the
 // file's keys through the file's own schema, so the two cannot drift apart.
 type effectiveView struct {
-	Environment envView    `yaml:"environment"`
+	Environment *yaml.Node `yaml:"environment"`
 	File        fileConfig `yaml:",inline"`
 }
 
-// envView fixes the printed names and order of the VOCBOT_* variables,
-// which are the documented names, never the Go field names.
-type envView struct {
-	Config                string `yaml:"VOCBOT_CONFIG"`
-	DatabaseURL           string `yaml:"VOCBOT_DATABASE_URL"`
-	HTTPAddr              string `yaml:"VOCBOT_HTTP_ADDR"`
-	PublicURL             string `yaml:"VOCBOT_PUBLIC_URL"`
-	APITokens             string `yaml:"VOCBOT_API_TOKENS"`
-	WebhookSecret         string `yaml:"VOCBOT_WEBHOOK_SECRET"`
-	TelegramToken         string `yaml:"VOCBOT_TELEGRAM_TOKEN"`
-	TelegramAPIURL        string `yaml:"VOCBOT_TELEGRAM_API_URL"`
-	TelegramMode          string `yaml:"VOCBOT_TELEGRAM_MODE"`
-	TelegramWebhookSecret string `yaml:"VOCBOT_TELEGRAM_WEBHOOK_SECRET"`
-	SlackBotToken         string `yaml:"VOCBOT_SLACK_BOT_TOKEN"`
-	SlackSigningSecret    string `yaml:"VOCBOT_SLACK_SIGNING_SECRET"`
-	SlackAppToken         string `yaml:"VOCBOT_SLACK_APP_TOKEN"`
-	SlackAPIURL           string `yaml:"VOCBOT_SLACK_API_URL"`
-	DiscordToken          string `yaml:"VOCBOT_DISCORD_TOKEN"`
-	DiscordAppID          string `yaml:"VOCBOT_DISCORD_APP_ID"`
-	DiscordPublicKey      string `yaml:"VOCBOT_DISCORD_PUBLIC_KEY"`
-	DiscordAPIURL         string `yaml:"VOCBOT_DISCORD_API_URL"`
-	DiscordGuildID        string `yaml:"VOCBOT_DISCORD_GUILD_ID"`
-	LogLevel              string `yaml:"VOCBOT_LOG_LEVEL"`
-	LogFormat             string `yaml:"VOCBOT_LOG_FORMAT"`
-}
-
-func (c *Config) view() effectiveView {
-	return effectiveView{
-		Environment: envView{
-			Config:                c.File,
-			DatabaseURL:           maskURL(c.DatabaseURL),
-			HTTPAddr:              c.HTTP.Addr,
-			PublicURL:             maskURL(c.HTTP.PublicURL),
-			APITokens:             maskList(len(c.HTTP.APITokens)),
-			WebhookSecret:         maskSecret(string(c.HTTP.WebhookKey), "whsec_"),
-			TelegramToken:         maskSecret(c.Telegram.Token, ""),
-			TelegramAPIURL:        maskURL(c.Telegram.APIURL),
-			TelegramMode:          c.Telegram.Mode,
-			TelegramWebhookSecret: maskSecret(c.Telegram.WebhookSecret, ""),
-			SlackBotToken:         maskSecret(c.Slack.BotToken, "xoxb-"),
-			SlackSigningSecret:    maskSecret(c.Slack.SigningSecret, ""),
-			SlackAppToken:         maskSecret(c.Slack.AppToken, "xapp-"),
-			SlackAPIURL:           maskURL(c.Slack.APIURL),
-			DiscordToken:          maskSecret(c.Discord.Token, ""),
-			DiscordAppID:          c.Discord.AppID,
-			DiscordPublicKey:      hex.EncodeToString(c.Discord.PublicKey), // public by design
-			DiscordAPIURL:         maskURL(c.Discord.APIURL),
-			DiscordGuildID:        c.Discord.GuildID,
-			LogLevel:              strings.ToLower(c.Log.Level.String()),
-			LogFormat:             c.Log.Format,
-		},
-		File: c.file(),
+func (c *Config) view() (effectiveView, error) {
+	env := &yaml.Node{Kind: yaml.MappingNode}
+	for _, v := range envVars() {
+		var value yaml.Node
+		if err := value.Encode(v.show(c)); err != nil {
+			return effectiveView{}, err
+		}
+		env.Content = append(env.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v.name}, &value)
 	}
+	return effectiveView{Environment: env, File: c.file()}, nil
 }
 
 // file is c's file part in the file's schema, every key filled in, built-in

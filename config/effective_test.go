@@ -382,3 +382,25 @@ func TestFeatures(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteEffectiveDigestOfAllSurveys is a regression test (found by
+// FuzzLoadYAML): a digest of all surveys printed "surveys: []", which the
+// file refuses, so config check's output did not load.
+func TestWriteEffectiveDigestOfAllSurveys(t *testing.T) {
+	t.Parallel()
+	c, errs := decode(t, y("digests:", "  - {id: d, to: 'slack:C1', at: '09:00'}"))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	out, err := yaml.Marshal(c.file())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := Default()
+	if errs := decodeFile("effective.yaml", out, again); errs != nil {
+		t.Fatalf("output does not load: %v\n%s", errs, out)
+	}
+	if diff := cmp.Diff(c, again, cmpLocations); diff != "" {
+		t.Errorf("reloaded output differs (-file +reloaded):\n%s", diff)
+	}
+}

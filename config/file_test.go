@@ -237,6 +237,12 @@ func TestFileErrors(t *testing.T) {
 			[]string{`vocbot.yaml:2: surveys[0].id: "` + strings.Repeat("a", 65) + `" is longer than 64 characters`}},
 		{"survey duplicate id", y("surveys:", "  - id: a", "    metric: nps", "  - id: a", "    metric: csat"),
 			[]string{`vocbot.yaml:4: surveys[1].id: "a" is already the id of the survey on line 2; ids must be unique`}},
+		{"places in a list count unreadable items", y("surveys: [nps, {id: a}, 3, {id: b, metric: npss}]"), []string{
+			"vocbot.yaml:1: surveys[0]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after), got text",
+			"vocbot.yaml:1: surveys[1]: missing metric; use one of nps, csat, ces, enps",
+			"vocbot.yaml:1: surveys[2]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after), got a number",
+			`vocbot.yaml:1: surveys[3].metric: "npss" is not one of nps, csat, ces, enps`,
+		}},
 		{"survey missing metric", y("surveys:", "  - id: custom"),
 			[]string{"vocbot.yaml:2: surveys[0]: missing metric; use one of nps, csat, ces, enps"}},
 		{"question locale", y("surveys:", "  - id: a", "    metric: nps", "    question:", "      en: Hi", "      de: Hallo"),

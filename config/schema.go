@@ -90,7 +90,7 @@ type fileDigest struct {
 	// a list of `sun`, `mon`, `tue`, `wed`, `thu`, `fri`, `sat` (case-insensitive), no repeats, not empty
 	Days []weekday `yaml:"days,flow" default:"every day"`
 	// a list of survey ids, no repeats, not empty
-	Surveys []surveyRef `yaml:"surveys,flow" default:"all surveys"`
+	Surveys []surveyRef `yaml:"surveys,flow,omitempty" default:"all surveys"`
 	// a whole number 0 to 10: customer quotes shown
 	Quotes int `yaml:"quotes" default:"'5'"`
 	// a locale

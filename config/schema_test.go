@@ -81,3 +81,17 @@ func TestEffectiveShowsDiscordSettings(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeExample measures reading vocbot.example.yaml, every key of
+// the schema, into a Config.
+func BenchmarkDecodeExample(b *testing.B) {
+	data, err := exampleFile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if errs := decodeFile("vocbot.example.yaml", data, Default()); errs != nil {
+			b.Fatal(errs)
+		}
+	}
+}
