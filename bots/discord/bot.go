@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	b := &Bot{
 		s: s, hooks: hooks, token: token, appID: cfg.AppID, guildID: cfg.GuildID, publicKey: cfg.PublicKey,
-		key: callbackKey(cfg.CallbackSecret, token), log: log.With("platform", "discord"),
+		key: callbackKey(cfg.CallbackSecret, token), log: log,
 		surveys: cfg.Surveys, now: time.Now, patience: defaultPatience,
 	}
 	var me discordgo.User

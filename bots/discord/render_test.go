@@ -23,7 +23,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-// wordings are the question texts of scoring.md §11 with [X] = a brand
+// wordings are the built-in question texts with [X] = a brand
 // that needs escaping, and the anchors on a second line.
 var promptWordings = map[string]map[surveys.Metric]string{
 	"en": {

@@ -77,7 +77,7 @@ func New(cfg Config) (*Bot, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	// No OptionRetry: 429s and failures go back to the worker, which snoozes
-	// on the shared rate bucket (engine.md §7).
+	// on the rate bucket all replicas share.
 	api := slackgo.New(cfg.BotToken, slackgo.OptionAPIURL(apiURL), slackgo.OptionHTTPClient(scrubbingClient{client}))
 	return &Bot{api: api, secret: cfg.SigningSecret, token: cfg.BotToken, appToken: cfg.AppToken, log: log, patience: commandPatience}, nil
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// maxBody is the largest inbound request read (engine.md §8).
+// maxBody is the largest inbound request read: 1 MiB, far above any real Slack payload.
 const maxBody = 1 << 20
 
 // EventsHandler serves the Events API Request URL (/slack/events): it

@@ -64,7 +64,7 @@ func startAdapters(ctx context.Context, cfg *config.Config, entries []platformEn
 		if !e.configured(cfg) {
 			continue
 		}
-		p, err := e.start(ctx, cfg, log) // adapters tag their own logs
+		p, err := e.start(ctx, cfg, log.With("platform", string(e.name)))
 		if err != nil {
 			return nil, err
 		}
