@@ -97,11 +97,11 @@ alerts:
 	}{
 		{"nothing set", map[string]string{}, []string{
 			"digest daily posts to slack:C0123ABC, but slack has no credentials: it will not be posted; set VOCBOT_SLACK_BOT_TOKEN",
-			"digest weekly posts to discord:123456789012345678, but this build of vocbot has no discord adapter: it will not be posted",
+			"digest weekly posts to discord:123456789012345678, but discord has no credentials: it will not be posted; set VOCBOT_DISCORD_TOKEN",
 			"alerts go to telegram:-1001234567890, but telegram has no credentials: they will not be posted; set VOCBOT_TELEGRAM_TOKEN",
 		}},
 		{"slack and telegram set", map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1-2-abc", "VOCBOT_TELEGRAM_TOKEN": "123:abc"}, []string{
-			"digest weekly posts to discord:123456789012345678, but this build of vocbot has no discord adapter: it will not be posted",
+			"digest weekly posts to discord:123456789012345678, but discord has no credentials: it will not be posted; set VOCBOT_DISCORD_TOKEN",
 		}},
 	}
 	for _, tt := range tests {
@@ -113,13 +113,24 @@ alerts:
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
-	// A platform added to the list is one whose credentials count.
-	fake := newFakePlatform(surveys.Discord)
 	cfg, err := config.Load(mapEnv(map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1-2-abc", "VOCBOT_TELEGRAM_TOKEN": "123:abc"}), []string{"--config", file})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := missingCredentials(cfg, append(builtinPlatforms(), fake.entry())); len(got) != 0 {
+	// A platform the list lacks is named as such.
+	var withoutDiscord []platformEntry
+	for _, e := range builtinPlatforms() {
+		if e.name != surveys.Discord {
+			withoutDiscord = append(withoutDiscord, e)
+		}
+	}
+	want := []string{"digest weekly posts to discord:123456789012345678, but this build of vocbot has no discord adapter: it will not be posted"}
+	if diff := cmp.Diff(want, missingCredentials(cfg, withoutDiscord)); diff != "" {
+		t.Errorf("without a discord adapter (-want +got):\n%s", diff)
+	}
+	// A platform added to the list is one whose credentials count.
+	fake := newFakePlatform(surveys.Discord)
+	if got := missingCredentials(cfg, append(withoutDiscord, fake.entry())); len(got) != 0 {
 		t.Errorf("with every platform on: %q, want nothing", got)
 	}
 }
