@@ -29,6 +29,9 @@ func openPostgres(ctx context.Context, rawURL string, opts Options) (*DB, error)
 			cfg.MaxConns = opts.MaxConns
 		}
 	}
+	if opts.ReadOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", masked, err)
@@ -44,5 +47,5 @@ func openPostgres(ctx context.Context, rawURL string, opts Options) (*DB, error)
 		pool.Close()
 		return nil, fmt.Errorf("open %s: %w", masked, err)
 	}
-	return &DB{engine: Postgres, where: masked, gorm: gdb, sql: sqlDB, pool: pool, logger: opts.Logger}, nil
+	return &DB{engine: Postgres, where: masked, gorm: gdb, sql: sqlDB, pool: pool, logger: opts.Logger, readOnly: opts.ReadOnly}, nil
 }

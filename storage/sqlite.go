@@ -19,6 +19,9 @@ import (
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 	"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 
+// sqliteReadPragmas are those of a read-only connection.
+const sqliteReadPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)&_txlock=deferred"
+
 func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("database URL sqlite:// needs a file path, e.g. sqlite://./vocbot.db")
@@ -30,11 +33,24 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("database directory %s does not exist: create it or point VOCBOT_DATABASE_URL elsewhere", dir)
 	}
-	unlock, err := lockFile(path + ".lock")
-	if err != nil {
-		return nil, err
+	pragmas := sqlitePragmas
+	unlock := func() error { return nil }
+	if opts.ReadOnly {
+		// A reader beside serve: WAL lets it read while serve writes, so it
+		// takes no lock file, and query_only turns any write into an error.
+		// Deferred transactions: an immediate one would queue behind serve's
+		// writes for nothing.
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database at %s: run 'vocbot migrate' or 'vocbot serve' first, or point VOCBOT_DATABASE_URL at the right file", path)
+		}
+		pragmas = sqliteReadPragmas
+	} else {
+		var err error
+		if unlock, err = lockFile(path + ".lock"); err != nil {
+			return nil, err
+		}
 	}
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	sqlDB, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		_ = unlock()
@@ -54,5 +70,5 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = unlock()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{engine: SQLite, where: "sqlite://" + path, gorm: gdb, sql: sqlDB, unlock: unlock, logger: opts.Logger}, nil
+	return &DB{engine: SQLite, where: "sqlite://" + path, gorm: gdb, sql: sqlDB, unlock: unlock, logger: opts.Logger, readOnly: opts.ReadOnly}, nil
 }

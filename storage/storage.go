@@ -35,6 +35,10 @@ type Options struct {
 	// MaxConns caps the PostgreSQL pool unless the URL sets pool_max_conns.
 	// It must cover HTTP concurrency plus River workers plus a few.
 	MaxConns int32
+	// ReadOnly opens the database for reading only (export, digest preview,
+	// audit, migrate status). On SQLite it then takes no process lock, so
+	// these commands run while serve holds the file; every write fails.
+	ReadOnly bool
 }
 
 // DB is an open vocbot database: one gorm handle and one *sql.DB shared with
@@ -47,6 +51,8 @@ type DB struct {
 	pool   *pgxpool.Pool // nil on SQLite
 	unlock func() error  // releases the SQLite lock file; nil on Postgres
 	logger *slog.Logger
+	// readOnly is set for databases opened with Options.ReadOnly.
+	readOnly bool
 
 	schemaCurrent atomic.Bool // cached once true: migrations only move forward
 	live          liveWorkers // the job workers running in this process
@@ -67,6 +73,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database URL %q: use sqlite://PATH or postgres://USER@HOST:PORT/DB", MaskURL(rawURL))
 	}
 }
+
+// ReadOnly reports whether the database was opened for reading only.
+func (db *DB) ReadOnly() bool { return db.readOnly }
 
 // Engine tells which database this is.
 func (db *DB) Engine() Engine { return db.engine }

@@ -72,7 +72,7 @@ func auditCommand(ctx context.Context, env *environment, args []string) error {
 	if _, err := parseInstant("since", *since, time.Now(), time.UTC); err != nil {
 		return usagef("audit: --%v", err)
 	}
-	st, err := openStack(ctx, env, *cfgPath)
+	st, err := openReadStack(ctx, env, *cfgPath)
 	if err != nil {
 		return err
 	}

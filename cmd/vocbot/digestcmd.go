@@ -87,7 +87,7 @@ func digestCommand(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("digest preview takes only flags, got %q", fs.Args())
 	}
-	st, err := openStack(ctx, env, *cfgPath)
+	st, err := openReadStack(ctx, env, *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	if _, _, err := parseRange(*since, *until, time.Now(), time.UTC); err != nil {
 		return usagef("export responses: --%v", err)
 	}
-	st, err := openStack(ctx, env, *cfgPath)
+	st, err := openReadStack(ctx, env, *cfgPath)
 	if err != nil {
 		return err
 	}

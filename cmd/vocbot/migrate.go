@@ -26,7 +26,8 @@ func migrateCommand(ctx context.Context, env *environment, args []string) error 
 	if err != nil {
 		return err
 	}
-	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Options{Logger: newLogger(cfg.Log, env.stderr)})
+	// status only reads, so it runs beside serve on the same SQLite file.
+	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Options{Logger: newLogger(cfg.Log, env.stderr), ReadOnly: status})
 	if err != nil {
 		return err
 	}

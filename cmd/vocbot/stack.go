@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/vocbot/vocbot/config"
@@ -22,16 +23,36 @@ type stack struct {
 // openStack loads the configuration, opens and migrates the database and
 // builds the Engine. Close it when done.
 func openStack(ctx context.Context, env *environment, cfgPath string) (*stack, error) {
+	return openStackFor(ctx, env, cfgPath, false)
+}
+
+// openReadStack is openStack for commands that only read (export, digest
+// preview, audit): it opens the database read-only and does not migrate, so
+// on SQLite it runs beside a serve that holds the file.
+func openReadStack(ctx context.Context, env *environment, cfgPath string) (*stack, error) {
+	return openStackFor(ctx, env, cfgPath, true)
+}
+
+func openStackFor(ctx context.Context, env *environment, cfgPath string, readOnly bool) (*stack, error) {
 	cfg, err := loadConfig(env, cfgPath)
 	if err != nil {
 		return nil, err
 	}
 	log := newLogger(cfg.Log, env.stderr)
-	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Options{Logger: log})
+	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Options{Logger: log, ReadOnly: readOnly})
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, db, log); err != nil {
+	if readOnly {
+		current, err := db.SchemaCurrent(ctx)
+		if err == nil && !current {
+			err = fmt.Errorf("the database schema is behind this vocbot (or the database is empty): run 'vocbot migrate' first")
+		}
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else if err := migrate(ctx, db, log); err != nil {
 		db.Close()
 		return nil, err
 	}
