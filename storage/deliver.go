@@ -168,6 +168,7 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 	callCtx, cancel := context.WithTimeout(ctx, w.d.SendTimeout)
 	start := time.Now()
 	ref, sendErr := sender.Send(callCtx, inv.To, prompt)
+	timedOut := errors.Is(callCtx.Err(), context.DeadlineExceeded)
 	cancel()
 	// What the platform call did must be recorded even when shutdown
 	// cancelled the job meanwhile: an unrecorded outcome is a stale
@@ -191,6 +192,17 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 	}
 
 	kind, retryAfter := surveys.FailureOf(sendErr)
+	unknownWhy := "the platform may or may not have shown it (not resent)"
+	var se *surveys.SendError
+	if timedOut && !errors.As(sendErr, &se) {
+		// The call outlived SendTimeout and the adapter did not say whether
+		// the request had left: it may have arrived, so it is ambiguous,
+		// never a definite failure to retry.
+		kind = surveys.Ambiguous
+	}
+	if timedOut && kind == surveys.Ambiguous {
+		unknownWhy = fmt.Sprintf("no answer within %s; the platform may or may not have shown it (not resent)", w.d.SendTimeout)
+	}
 	switch {
 	case kind == surveys.RateLimited:
 		w.metrics.sent.WithLabelValues(string(platform), "rate_limited").Inc()
@@ -215,7 +227,7 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 		// have the survey, and this platform cannot tell. Counted and kept
 		// visible as unknown; a duplicate would be worse than a miss.
 		w.metrics.sent.WithLabelValues(string(platform), "ambiguous").Inc()
-		w.finish(ctx, id, platform, surveys.Unknown, failureDetail("the platform may or may not have shown it (not resent)", sendErr))
+		w.finish(ctx, id, platform, surveys.Unknown, failureDetail(unknownWhy, sendErr))
 		log.Warn("survey delivery unknown; not resent to avoid a duplicate", "err", sendErr)
 		return nil
 	case kind == surveys.Ambiguous:

@@ -372,12 +372,17 @@ func TestAmbiguousSendsAreCounted(t *testing.T) {
 		name        string
 		checker     bool
 		arrived     bool
+		hangs       bool // the call outlives the send timeout and returns the bare context error
 		want        surveys.Status
+		wantDetail  string
 		wantResults map[string]float64
 	}{
-		{"platform that cannot tell", false, false, surveys.Unknown, map[string]float64{"ambiguous": 1, "unknown": 1}},
-		{"checked: it had arrived", true, true, surveys.Sent, map[string]float64{"ambiguous": 1, "ambiguous_then_delivered": 1}},
-		{"checked: it had not arrived", true, false, surveys.Sent, map[string]float64{"ambiguous": 1, "sent": 1}},
+		{"platform that cannot tell", false, false, false, surveys.Unknown, "the platform may or may not have shown it",
+			map[string]float64{"ambiguous": 1, "unknown": 1}},
+		{"send outlives its timeout", false, false, true, surveys.Unknown, "no answer within 500ms; the platform may or may not",
+			map[string]float64{"ambiguous": 1, "unknown": 1}},
+		{"checked: it had arrived", true, true, false, surveys.Sent, "", map[string]float64{"ambiguous": 1, "ambiguous_then_delivered": 1}},
+		{"checked: it had not arrived", true, false, false, surveys.Sent, "", map[string]float64{"ambiguous": 1, "sent": 1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -386,28 +391,49 @@ func TestAmbiguousSendsAreCounted(t *testing.T) {
 				timeout := &surveys.SendError{Kind: surveys.Ambiguous,
 					Err: errors.New(`Post "https://api.telegram.org/bot1:SECRET/sendMessage": context deadline exceeded`)}
 				var sender surveys.Sender
-				if c.checker {
+				switch {
+				case c.hangs:
+					sender = &hangingSender{Sender: &surveystest.Sender{}}
+				case c.checker:
 					s := &checkingSender{Sender: &surveystest.Sender{}, firstArrives: c.arrived, delivered: map[string]surveys.MessageRef{}}
 					s.Fail(timeout)
 					sender = s
-				} else {
+				default:
 					s := &surveystest.Sender{}
 					s.Fail(timeout)
 					sender = s
 				}
-				f := startDelivery(t, db, sender, func(d *storage.Delivery) { d.StaleAfter = 300 * time.Millisecond })
+				f := startDelivery(t, db, sender, func(d *storage.Delivery) {
+					d.StaleAfter = 300 * time.Millisecond
+					d.SendTimeout = 500 * time.Millisecond
+				})
 				inv := ingestOne(t, f, 770)
 				got := waitStatus(t, f, inv.ID, c.want)
 				waitJob(t, f, "completed")
 				if diff := cmp.Diff(c.wantResults, sentResults(t, f.jobs)); diff != "" {
 					t.Errorf("vocbot_messages_sent_total by result (-want +got):\n%s", diff)
 				}
-				if c.want == surveys.Unknown {
-					if !strings.Contains(got.Detail, "may or may not have shown it") || strings.Contains(got.Detail, "SECRET") {
-						t.Errorf("detail %q: want the reason, without the request URL", got.Detail)
-					}
+				if !strings.Contains(got.Detail, c.wantDetail) || strings.Contains(got.Detail, "SECRET") {
+					t.Errorf("detail %q: want it to say %q, without the request URL", got.Detail, c.wantDetail)
 				}
 			})
 		})
 	}
+}
+
+// hangingSender's first call reaches the platform and gets no answer: it
+// returns the bare context error once the worker's send timeout cuts it.
+type hangingSender struct {
+	*surveystest.Sender
+	once sync.Once
+}
+
+func (s *hangingSender) Send(ctx context.Context, to surveys.Address, p surveys.Prompt) (surveys.MessageRef, error) {
+	hang := false
+	s.once.Do(func() { hang = true })
+	if hang {
+		<-ctx.Done()
+		return "", fmt.Errorf("post message: %w", ctx.Err())
+	}
+	return s.Sender.Send(ctx, to, p)
 }
