@@ -73,28 +73,54 @@ func PNG(t Trend) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, Width, Height))
 	r := vector.NewRasterizer(Width, Height)
 	for _, sh := range sc.shapes {
-		switch {
-		case sh.text != "":
+		if sh.text != "" {
 			drawText(img, f, sh)
-		case len(sh.fill) > 0:
-			r.Reset(Width, Height)
-			for _, poly := range sh.fill {
-				path(r, poly)
-			}
-			r.Draw(img, img.Bounds(), image.NewUniform(withAlpha(sh.color, sh.alpha)), image.Point{})
-		case len(sh.stroke) > 0:
-			r.Reset(Width, Height)
-			for _, line := range sh.stroke {
-				strokePath(r, line, sh.width)
-			}
-			r.Draw(img, img.Bounds(), image.NewUniform(withAlpha(sh.color, sh.alpha)), image.Point{})
+			continue
 		}
+		// Rasterise only the shape's bounding box: most shapes are small.
+		polys, pad := sh.fill, 1.0
+		if len(polys) == 0 {
+			polys, pad = sh.stroke, sh.width/2+1
+		}
+		box := bounds(polys, pad).Intersect(img.Rect)
+		if box.Empty() {
+			continue
+		}
+		off := pt{float64(box.Min.X), float64(box.Min.Y)}
+		r.Reset(box.Dx(), box.Dy())
+		for _, poly := range polys {
+			moved := make([]pt, len(poly))
+			for i, p := range poly {
+				moved[i] = pt{p.X - off.X, p.Y - off.Y}
+			}
+			if len(sh.fill) > 0 {
+				path(r, moved)
+			} else {
+				strokePath(r, moved, sh.width)
+			}
+		}
+		r.Draw(img, box, image.NewUniform(withAlpha(sh.color, sh.alpha)), image.Point{})
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("chart: encode PNG: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// bounds is the pixel rectangle holding every point, grown by pad.
+func bounds(polys [][]pt, pad float64) image.Rectangle {
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, poly := range polys {
+		for _, p := range poly {
+			minX, minY = math.Min(minX, p.X), math.Min(minY, p.Y)
+			maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
+		}
+	}
+	if math.IsInf(minX, 1) {
+		return image.Rectangle{}
+	}
+	return image.Rect(int(math.Floor(minX-pad)), int(math.Floor(minY-pad)), int(math.Ceil(maxX+pad)), int(math.Ceil(maxY+pad)))
 }
 
 func withAlpha(c color.RGBA, a float64) color.NRGBA {
