@@ -77,6 +77,10 @@ type attack struct {
 	want   expectation
 	// rejected requests carry a marker (rejMARK…) that must never be stored.
 	rejected bool
+	// pause before sending: Slack allows the bot's replies in one DM about
+	// once a second, so events that get a reply are spaced out (a burst
+	// has its own case).
+	pause time.Duration
 }
 
 // sqlish and markup strings go into every text field of accepted requests.
@@ -149,6 +153,7 @@ func hostileOn(ctx context.Context, s *suite, e harness.Engine) error {
 	var answers strings.Builder
 	client := &http.Client{Timeout: 30 * time.Second}
 	for _, a := range attacks {
+		time.Sleep(a.pause)
 		req, err := http.NewRequestWithContext(ctx, a.method, v.URL+a.path, bytes.NewReader(a.body))
 		if err != nil {
 			results = append(results, outcome{a: a, err: err})
@@ -552,6 +557,7 @@ func slackAttacks() []attack {
 	}
 	signedJSON := func(name string, body []byte) {
 		add(name, "/slack/events", js, body, slackSign(body, now, slackSigning), wantNo5xx)
+		out[len(out)-1].pause = 1100 * time.Millisecond
 	}
 	signedForm := func(name, path string, body []byte) {
 		add(name, path, fm, body, slackSign(body, now, slackSigning), wantNo5xx)
@@ -561,6 +567,10 @@ func slackAttacks() []attack {
 	signedJSON("events nested 100k deep", append([]byte(`{"type":"event_callback","event":`), nested(100000, `{"a":`, `}`, `1`)...))
 	signedJSON("event text with NUL", event("a\u0000b"))
 	signedJSON("message in a DM Slack reports as channel_not_found", eventIn("D0GONE0000", "hello"))
+	for i := range 3 {
+		b := event(fmt.Sprintf("burst %d", i))
+		add(fmt.Sprintf("burst of 3 messages in one DM, #%d (replies rate-limited)", i+1), "/slack/events", js, b, slackSign(b, now, slackSigning), wantNo5xx)
+	}
 	raw := bytes.Replace(event("x"), []byte(`"text":"x"`), []byte("\"text\":\"\xff\xfe\""), 1)
 	signedJSON("event text invalid UTF-8", raw)
 	for i, hs := range hostileStrings {
