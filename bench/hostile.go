@@ -92,7 +92,7 @@ var hostileStrings = []string{
 	`<script>alert(1)</script>`,
 	`<b>bold</b> <a href="javascript:x">x</a> <!channel> <@U0BENCH000> *b* _i_`,
 	`{{.}} ${jndi:ldap://x/a} %s%n%x`,
-	"‮RTL override ‭ \u200b zero width",
+	"\u202eRTL override \u202d \u200b zero width",
 }
 
 func hostileOn(ctx context.Context, s *suite, e harness.Engine) error {
