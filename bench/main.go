@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "faults":
 		return faultsCommand(ctx, args[1:], stdout, stderr)
+	case "fuzz":
+		return fuzzCommand(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "unknown subcommand %q\n%s\n", args[0], usage)
 		return 2
@@ -68,6 +70,9 @@ var scenarios = []scenario{
 	{name: "kill9", run: kill9},
 	{name: "replicas", run: replicas},
 	{name: "platform-faults", run: platformFaults},
+	{name: "hostile", run: hostile},
+	{name: "fuzz", full: true, run: fuzzScenario},
+	{name: "pg-restart", full: true, alone: true, run: pgRestart},
 }
 
 // suite is what every scenario shares.

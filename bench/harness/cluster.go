@@ -62,11 +62,14 @@ func (c *Cluster) Clients() []*Client {
 	return out
 }
 
-// Stop stops every replica (SIGTERM) and the balancer.
+// Stop stops every running replica (SIGTERM) and the balancer; replicas
+// killed before are not reported again.
 func (c *Cluster) Stop() error {
 	var errs []error
 	for _, v := range c.Replicas {
-		errs = append(errs, v.Stop(15*time.Second))
+		if !v.Exited() {
+			errs = append(errs, v.Stop(15*time.Second))
+		}
 	}
 	c.LB.Close()
 	return errors.Join(errs...)
