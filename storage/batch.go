@@ -29,7 +29,7 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if key.Key == "" || len(ins) == 0 {
-			out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide)
+			out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide, false)
 			return err
 		}
 		source := ins[0].Touchpoint.Source
@@ -37,7 +37,9 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 		if err != nil {
 			return err
 		}
-		if out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide); err != nil {
+		// The request's key is locked: its items' keys need no locks of
+		// their own and go set-based with the rest.
+		if out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide, true); err != nil {
 			return err
 		}
 		if recorded {
@@ -61,7 +63,9 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 
 type eventKey struct{ source, externalID string }
 
-func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.Ingestion, decide surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
+// itemKeys says the items' IdempotencyKeys are a locked batch key's item
+// keys: they are looked up and recorded set-based instead of one by one.
+func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.Ingestion, decide surveys.DecideFunc, itemKeys bool) ([]surveys.Ingested, []error, error) {
 	out := make([]surveys.Ingested, len(ins))
 	errs := make([]error, len(ins))
 	order := make([]int, len(ins))
@@ -72,10 +76,11 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		return strings.Compare(ins[a].Touchpoint.Customer.ExternalID, ins[b].Touchpoint.Customer.ExternalID)
 	})
 
-	// Items with an Idempotency-Key need its lock and row: the one-by-one path.
+	// Items with an Idempotency-Key need its lock and row: the one-by-one
+	// path, unless the batch's own key covers them.
 	var keyed, plain []int
 	for _, i := range order {
-		if ins[i].IdempotencyKey != "" {
+		if ins[i].IdempotencyKey != "" && !itemKeys {
 			keyed = append(keyed, i)
 		} else {
 			plain = append(plain, i)
@@ -111,6 +116,10 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	if err != nil {
 		return nil, nil, err
 	}
+	existingKeys, err := s.existingKeys(tx, ins, plain)
+	if err != nil {
+		return nil, nil, err
+	}
 
 	now := s.now()
 	var (
@@ -124,6 +133,16 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	for _, i := range plain {
 		in := ins[i]
 		tp := in.Touchpoint
+		if in.IdempotencyKey != "" {
+			if prev, ok := existingKeys[eventKey{tp.Source, in.IdempotencyKey}]; ok {
+				if prev.RequestHash != in.RequestHash {
+					errs[i] = surveys.ErrIdempotencyKeyReused
+				} else {
+					replayTP[i] = prev.TouchpointID
+				}
+				continue
+			}
+		}
 		if tp.ExternalID != "" {
 			k := eventKey{tp.Source, tp.ExternalID}
 			if prev, ok := existing[k]; ok {
@@ -179,6 +198,17 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		}
 		if err := s.jobs.insertManyTx(ctx, tx, jobs); err != nil {
 			return nil, nil, err
+		}
+		var keys []idempotencyKeyRow
+		for j, i := range newIdx {
+			if k := ins[i].IdempotencyKey; k != "" {
+				keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: k, RequestHash: ins[i].RequestHash, TouchpointID: tps[j].ID, CreatedAt: now})
+			}
+		}
+		if len(keys) > 0 {
+			if err := tx.CreateInBatches(&keys, chunk).Error; err != nil {
+				return nil, nil, fmt.Errorf("record idempotency keys: %w", err)
+			}
 		}
 	}
 
@@ -325,6 +355,30 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 			}
 			for _, r := range rows {
 				found[eventKey{r.Source, *r.ExternalID}] = r
+			}
+		}
+	}
+	return found, nil
+}
+
+// existingKeys finds the idempotency keys of the items at idx that were
+// recorded before, by source and key.
+func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]idempotencyKeyRow, error) {
+	bySource := map[string][]string{}
+	for _, i := range idx {
+		if k := ins[i].IdempotencyKey; k != "" {
+			bySource[ins[i].Touchpoint.Source] = append(bySource[ins[i].Touchpoint.Source], k)
+		}
+	}
+	found := map[eventKey]idempotencyKeyRow{}
+	for source, keys := range bySource {
+		for start := 0; start < len(keys); start += chunk {
+			var rows []idempotencyKeyRow
+			if err := tx.Where("source = ? AND key IN ?", source, keys[start:min(start+chunk, len(keys))]).Find(&rows).Error; err != nil {
+				return nil, fmt.Errorf("look up idempotency keys: %w", err)
+			}
+			for _, r := range rows {
+				found[eventKey{r.Source, r.Key}] = r
 			}
 		}
 	}

@@ -75,7 +75,7 @@ func (d *AlertDesk) Handle(ctx context.Context, in Incoming) error {
 	in = in.Clean()
 	id, ok := ParseAlertRef(in.Ref)
 	if !ok {
-		return fmt.Errorf("alert button %s: %q is not an alert ref", in.ID, in.Ref)
+		return fmt.Errorf("alert button %s: %s is not an alert ref", in.ID, Quote(in.Ref))
 	}
 	var err error
 	switch {

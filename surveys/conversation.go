@@ -457,6 +457,12 @@ func (t *chatTurn) command(cmd customerCommand) error {
 // link redeems a /start token after the chatTurn committed (the store spends
 // tokens in their own transaction) and says how it went.
 func (t *chatTurn) link(ctx context.Context) error {
+	if t.in.From.Platform == Telegram && checkIdentity(Address{Platform: Telegram, ChatID: t.in.From.ChatID}) != "" {
+		// A group or channel: surveys go to one person, so the token is
+		// left for the customer's private chat with the bot.
+		t.say(MsgLinkInvalid, nil)
+		return nil
+	}
 	_, err := t.e.store.RedeemLinkToken(ctx, t.linkToken, t.in.From)
 	switch {
 	case errors.Is(err, ErrNotFound):

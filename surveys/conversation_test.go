@@ -753,3 +753,28 @@ func FuzzConversationTyped(f *testing.F) {
 		}
 	})
 }
+
+// A deep link's /start in a Telegram group links nothing (a group is no
+// survey recipient) and leaves the token for the customer's private chat.
+func TestConversationStartInGroupLinksNothing(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newConvFixture(t, db)
+		token, _, err := f.store.CreateLinkToken(context.Background(), "cus_group", surveys.DefaultLinkTTL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		group := surveys.Address{Platform: surveys.Telegram, ChatID: "-1001234567890", UserID: "77"}
+		f.say(group, "/start "+token)
+		f.wantLast(group, surveys.MsgLinkInvalid, "en", nil)
+		if n := f.count(`SELECT count(*) FROM identities`); n != 0 {
+			t.Fatalf("%d identities linked from a group", n)
+		}
+		private := tgChat(77)
+		f.say(private, "/start "+token)
+		f.wantLast(private, surveys.MsgLinked, "en", nil)
+		if n := f.count(`SELECT count(*) FROM identities`); n != 1 {
+			t.Errorf("%d identities after the private /start, want 1", n)
+		}
+	})
+}

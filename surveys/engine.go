@@ -66,12 +66,15 @@ func (e *Engine) IngestBatch(ctx context.Context, ins []Ingestion) ([]Ingested, 
 // IngestKeyedBatch is IngestBatch for a request that carries its own
 // idempotency key: a replay of the request (same key, same body) replays
 // every item, items without an id included; the same key with another body
-// fails whole with ErrIdempotencyKeyReused. The items' own
-// IdempotencyKeys are replaced by the key's ItemKeys.
+// fails whole with ErrIdempotencyKeyReused. Items with an id are
+// recognized by it as always (and stay on the set-based path); items
+// without one get the key's ItemKey.
 func (e *Engine) IngestKeyedBatch(ctx context.Context, key BatchKey, ins []Ingestion) ([]Ingested, []error, error) {
 	if key.Key != "" {
 		for i := range ins {
-			ins[i].IdempotencyKey = key.ItemKey(i)
+			if ins[i].Touchpoint.ExternalID == "" {
+				ins[i].IdempotencyKey = key.ItemKey(i)
+			}
 		}
 	}
 	now := e.clock.Now()

@@ -52,7 +52,7 @@ var ErrBadRef = errors.New("not a survey reference")
 // accepted (no sign, no leading zeros), so ParseRef(s).String() == s.
 func ParseRef(s string) (Ref, error) {
 	if len(s) < 2 || len(s) > MaxRefLen {
-		return Ref{}, fmt.Errorf("%w: %q has the wrong length", ErrBadRef, s)
+		return Ref{}, fmt.Errorf("%w: %s has the wrong length", ErrBadRef, Quote(s))
 	}
 	var r Ref
 	for q, letter := range refLetter {
@@ -61,17 +61,17 @@ func ParseRef(s string) (Ref, error) {
 		}
 	}
 	if r.Question == "" {
-		return Ref{}, fmt.Errorf("%w: %q names no question", ErrBadRef, s)
+		return Ref{}, fmt.Errorf("%w: %s names no question", ErrBadRef, Quote(s))
 	}
 	digits := s[1:]
 	for i := 0; i < len(digits); i++ {
 		if digits[i] < '0' || digits[i] > '9' || (i == 0 && digits[i] == '0') {
-			return Ref{}, fmt.Errorf("%w: %q has no invitation id", ErrBadRef, s)
+			return Ref{}, fmt.Errorf("%w: %s has no invitation id", ErrBadRef, Quote(s))
 		}
 	}
 	id, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
-		return Ref{}, fmt.Errorf("%w: %q has no invitation id", ErrBadRef, s)
+		return Ref{}, fmt.Errorf("%w: %s has no invitation id", ErrBadRef, Quote(s))
 	}
 	r.InvitationID = id
 	return r, nil

@@ -69,8 +69,8 @@ type Store interface {
 	Ingest(ctx context.Context, in Ingestion, decide DecideFunc) (Ingested, error)
 	// IngestBatch does the same for many touchpoints in few transactions;
 	// results and errors are in input order. A non-zero key is checked and
-	// recorded in the same transaction (see BatchKey); the caller gives each
-	// item its ItemKey.
+	// recorded in the same transaction (see BatchKey); the caller gives
+	// items without an id their ItemKey.
 	IngestBatch(ctx context.Context, key BatchKey, ins []Ingestion, decide DecideFunc) ([]Ingested, []error, error)
 	// CreateLinkToken issues a one-time token that links a chat to the
 	// customer when presented (Telegram /start <token>).

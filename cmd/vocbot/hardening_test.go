@@ -310,25 +310,25 @@ func TestAPISignedBatchReplayIsIdempotent(t *testing.T) {
 		now := time.Now()
 		noIDs := `{"touchpoints":[{"type":"order_delivered","customer":{"id":"cus_w1","telegram_chat_id":601}},` +
 			`{"type":"order_delivered","customer":{"id":"cus_w2","telegram_chat_id":602}},` +
-			`{"type":"order_delivered","customer":{"id":"cus_w3","telegram_chat_id":-603}}]}`
+			`{"type":"order_delivered","customer":{"id":"cus_w3","telegram_chat_id":-603}},` + tpBody("w_id", "cus_w4", 604) + `]}`
 		first := f.do(t, "POST", "/v1/touchpoints/batch", noIDs, signWebhook(key, "msg_b1", now, []byte(noIDs)))
-		if got := batchStatuses(t, first); first.status != http.StatusOK || fmt.Sprint(got) != "[202 202 422]" {
-			t.Fatalf("first: %d %v, want [202 202 422]", first.status, first.body)
+		if got := batchStatuses(t, first); first.status != http.StatusOK || fmt.Sprint(got) != "[202 202 422 202]" {
+			t.Fatalf("first: %d %v, want [202 202 422 202]", first.status, first.body)
 		}
 		// The sender retries with the same id and body, signed a second later.
 		again := f.do(t, "POST", "/v1/touchpoints/batch", noIDs, signWebhook(key, "msg_b1", now.Add(time.Second), []byte(noIDs)))
-		if got := batchStatuses(t, again); again.status != http.StatusOK || fmt.Sprint(got) != "[202 202 422]" || again.header.Get("Idempotent-Replayed") != "true" {
+		if got := batchStatuses(t, again); again.status != http.StatusOK || fmt.Sprint(got) != "[202 202 422 202]" || again.header.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("replay: %d %v %v, want the first result, replayed", again.status, again.header, again.body)
 		}
-		for i := range 2 {
+		for _, i := range []int{0, 1, 3} {
 			a := first.body["results"].([]any)[i].(map[string]any)["invitation"].(map[string]any)["id"]
 			b := again.body["results"].([]any)[i].(map[string]any)["invitation"].(map[string]any)["id"]
 			if a != b {
 				t.Errorf("item %d: invitation %v on replay, want %v", i, b, a)
 			}
 		}
-		if n := countRows(t, db, `SELECT count(*) FROM touchpoints`); n != 2 {
-			t.Errorf("%d touchpoints after the replay, want 2", n)
+		if n := countRows(t, db, `SELECT count(*) FROM touchpoints`); n != 3 {
+			t.Errorf("%d touchpoints after the replay, want 3", n)
 		}
 		other := `{"touchpoints":[{"type":"order_delivered","customer":{"id":"cus_w9","telegram_chat_id":609}}]}`
 		reused := f.do(t, "POST", "/v1/touchpoints/batch", other, signWebhook(key, "msg_b1", now, []byte(other)))
@@ -348,8 +348,8 @@ func TestAPISignedBatchReplayIsIdempotent(t *testing.T) {
 		if code, _ := errorCode(reused); first1.status != http.StatusAccepted || reused.status != http.StatusUnprocessableEntity || code != "idempotency_key_reused" {
 			t.Fatalf("single: %d then %d %v, want 202 then 422 idempotency_key_reused", first1.status, reused.status, reused.body)
 		}
-		if n := countRows(t, db, `SELECT count(*) FROM touchpoints`); n != 3 {
-			t.Errorf("%d touchpoints, want 3", n)
+		if n := countRows(t, db, `SELECT count(*) FROM touchpoints`); n != 4 {
+			t.Errorf("%d touchpoints, want 4", n)
 		}
 	})
 }
