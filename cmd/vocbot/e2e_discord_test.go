@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vocbot/vocbot/bots/discord/discordtest"
+	"github.com/vocbot/vocbot/scoring"
+	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/storage/storagetest"
+)
+
+// Discord snowflakes of the people and channels in these tests.
+const (
+	dcCustomer = "810000000000000001" // a customer with open DMs, Hebrew
+	dcClosed   = "810000000000000002" // a customer who shares no server with the bot
+	dcStaff    = "820000000000000001" // staff in the alert channel, no ambassador role
+	dcAmb      = "820000000000000002" // an ambassador by role
+	dcGuild    = "830000000000000001"
+	dcAlerts   = "840000000000000001"
+	dcDigests  = "840000000000000002"
+	dcTeam     = "840000000000000003"
+	dcRole     = "850000000000000001"
+)
+
+// discordRig is a fake Discord and the environment of a serve that talks
+// to it (and only to it).
+type discordRig struct {
+	fake   *discordtest.Server
+	vars   map[string]string
+	client *discordtest.Client
+}
+
+func newDiscordRig(t *testing.T, dbURL string, httpMode bool, yaml string) *discordRig {
+	t.Helper()
+	fake := discordtest.NewServer(discordtest.Options{})
+	t.Cleanup(fake.Close)
+	fake.AddUser(discordtest.User{ID: dcCustomer, Name: "dana"})
+	fake.AddUser(discordtest.User{ID: dcClosed, Name: "ghost", ClosedDMs: true})
+	fake.AddUser(discordtest.User{ID: dcStaff, Name: "yossi"})
+	fake.AddUser(discordtest.User{ID: dcAmb, Name: "maya"})
+	for id, name := range map[string]string{dcAlerts: "cx-alerts", dcDigests: "cx-voice", dcTeam: "cx-team"} {
+		fake.AddChannel(discordtest.Channel{ID: id, GuildID: dcGuild, Name: name})
+	}
+	cfg := filepath.Join(t.TempDir(), "vocbot.yaml")
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := fake.Env(httpMode)
+	vars["VOCBOT_DATABASE_URL"] = dbURL
+	vars["VOCBOT_API_TOKENS"] = testToken
+	vars["VOCBOT_CONFIG"] = cfg
+	vars["VOCBOT_LOG_LEVEL"] = "warn"
+	return &discordRig{fake: fake, vars: vars, client: &discordtest.Client{Server: fake}}
+}
+
+// serve starts a serve (a replica when the database is shared) on a copy
+// of the rig's environment.
+func (r *discordRig) serve(t *testing.T) (base string, stop func() error, logs *syncBuffer) {
+	t.Helper()
+	vars := make(map[string]string, len(r.vars))
+	for k, v := range r.vars {
+		vars[k] = v
+	}
+	base, stop, logs = startServe(t, vars)
+	waitReady(t, base)
+	return base, stop, logs
+}
+
+// endpoint is a serve's interactions endpoint, as Discord posts to it.
+func endpoint(base string) discordtest.Target {
+	return discordtest.URL(nil, base+"/discord/interactions")
+}
+
+// botMessage waits for the first message from the bot in channel after
+// the message with id after ("" for any) that satisfies ok.
+func (r *discordRig) botMessage(t *testing.T, ctx context.Context, what, channel, after string, ok func(discordtest.Message) bool, logs fmt.Stringer) discordtest.Message {
+	t.Helper()
+	var found discordtest.Message
+	err := r.fake.Wait(ctx, func() bool {
+		seen := after == ""
+		for _, m := range r.fake.Messages(channel) {
+			if m.ID == after {
+				seen = true
+				continue
+			}
+			if seen && m.AuthorID == r.fake.BotID() && !m.Ephemeral && ok(m) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		var got []string
+		for _, m := range r.fake.Messages(channel) {
+			got = append(got, fmt.Sprintf("%s by %s: %q %d buttons, %d embeds", m.ID, m.AuthorID, m.Content, len(m.Buttons()), len(m.Embeds)))
+		}
+		t.Fatalf("%s: %v\nchannel %s holds:\n%s\n%s", what, err, channel, strings.Join(got, "\n"), logs)
+	}
+	return found
+}
+
+func anyMessage(discordtest.Message) bool { return true }
+
+// posted counts the messages Discord accepted from the bot.
+func (r *discordRig) posted() int {
+	n := 0
+	for _, c := range r.fake.Calls() {
+		if c.Method == http.MethodPost && c.Route == "/channels/{channel}/messages" && c.Status == http.StatusOK {
+			n++
+		}
+	}
+	return n
+}
+
+// press presses a button and fails the test unless vocbot answered.
+func (r *discordRig) press(t *testing.T, ctx context.Context, to discordtest.Target, inv discordtest.Invoker, messageID, label string, logs fmt.Stringer) discordtest.Result {
+	t.Helper()
+	res, err := r.client.PressLabel(ctx, to, inv, messageID, label)
+	if err != nil || res.Response == nil {
+		t.Fatalf("press %q: %+v, %v\n%s", label, res, err, logs)
+	}
+	return res
+}
+
+// Touchpoint in → the NPS prompt in the customer's Discord DM, in Hebrew
+// and laid out right to left → a press on one replica, "write an answer"
+// and its modal on the other → one response with its comment, the prompt
+// edited to show the choice, thanks. The detractor's alert reaches the
+// alert channel; Reply opens a modal whose text the customer gets by DM;
+// Resolve redraws the alert. A customer whose DMs are closed ends
+// undeliverable with Discord's reason; forged and stale signatures are
+// refused by serve. On Postgres two serves share the database and the
+// interactions are spread over both.
+func TestDiscordInteractionsEndToEnd(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			rig := newDiscordRig(t, storagetest.URL(t, e), true, "product: Acme\nalerts:\n  - to: discord:"+dcAlerts+"\n    on: detractor\n")
+			baseA, stopA, logsA := rig.serve(t)
+			baseB, logs := baseA, fmt.Stringer(logsA)
+			var stopB func() error
+			if e == storage.Postgres {
+				var logsB *syncBuffer
+				baseB, stopB, logsB = rig.serve(t)
+				logs = joinedLogs{logsA, logsB}
+			}
+			a, b := endpoint(baseA), endpoint(baseB)
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+
+			// Discord checks the endpoint with bad signatures: each replica refuses them.
+			_, forger, _ := ed25519.GenerateKey(nil)
+			stale := func() time.Time { return time.Now().Add(-6 * time.Minute) }
+			for _, to := range []discordtest.Target{a, b} {
+				for name, c := range map[string]*discordtest.Client{
+					"forged": {Server: rig.fake, Key: forger},
+					"stale":  {Server: rig.fake, Now: stale},
+				} {
+					res, err := c.Ping(ctx, to)
+					if err != nil || res.Status != http.StatusUnauthorized {
+						t.Fatalf("%s PING: %d, %v; want 401", name, res.Status, err)
+					}
+				}
+				if res, err := rig.client.Ping(ctx, to); err != nil || res.Status != http.StatusOK || res.Response == nil || res.Response.Type != 1 {
+					t.Fatalf("signed PING: %+v, %v; want PONG", res, err)
+				}
+			}
+
+			f := apiFixture{url: baseA}
+			if r := f.do(t, "POST", "/v1/touchpoints", `{"id":"dc_1","type":"order_delivered","survey":"nps",
+				"customer":{"id":"cus_dc","locale":"he","discord_user_id":"`+dcCustomer+`"}}`, nil); r.status != http.StatusAccepted {
+				t.Fatalf("touchpoint: %d %v\n%s", r.status, r.body, logs)
+			}
+			dm, _ := rig.fake.DM(dcCustomer)
+			prompt := rig.botMessage(t, ctx, "the survey in the customer's DM", dm, "", func(m discordtest.Message) bool { return len(m.Buttons()) > 0 }, logs)
+			var rows []int
+			for _, r := range prompt.Rows {
+				rows = append(rows, len(r))
+			}
+			if fmt.Sprint(rows) != "[4 4 3]" || !strings.Contains(prompt.Content, "עד כמה סביר שתמליצו") {
+				t.Fatalf("survey: rows %v, content %q; want the Hebrew NPS question with 0–10 in rows of 4, 4 and 3", rows, prompt.Content)
+			}
+			if anchored := scoring.AnchorRTL("he", prompt.Content); anchored != prompt.Content || !strings.Contains(prompt.Content, "\u2068Acme\u2069") {
+				t.Errorf("survey is not laid out right to left with the product isolated: %q", prompt.Content)
+			}
+
+			// A forged press changes nothing; the real one (replica A) records 3.
+			forged := &discordtest.Client{Server: rig.fake, Key: forger}
+			if res, err := forged.PressLabel(ctx, a, discordtest.Invoker{UserID: dcCustomer, Locale: "he"}, prompt.ID, "10"); err != nil || res.Status != http.StatusUnauthorized {
+				t.Fatalf("forged press: %d, %v; want 401", res.Status, err)
+			}
+			customer := discordtest.Invoker{UserID: dcCustomer, Locale: "he"}
+			rig.press(t, ctx, a, customer, prompt.ID, "3", logs)
+			edited, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool { return m.ID == prompt.ID && m.Edits > 0 })
+			if err != nil {
+				t.Fatalf("the prompt was not edited after the press: %v\n%s", err, logs)
+			}
+			if len(edited.Buttons()) != 0 || !strings.Contains(edited.Content, "3") {
+				t.Errorf("edited prompt: %q with %d buttons; want the choice shown, no buttons", edited.Content, len(edited.Buttons()))
+			}
+
+			// "Why?": the write button opens a modal on replica B; its text is the comment.
+			why := rig.botMessage(t, ctx, "the follow-up question", dm, prompt.ID, func(m discordtest.Message) bool { return len(m.Buttons()) > 0 }, logs)
+			res := rig.press(t, ctx, b, customer, why.ID, "כתיבת תשובה", logs)
+			if res.Response.Modal == nil || len(res.Response.Modal.Inputs) != 1 {
+				t.Fatalf("write button: %+v, want a modal with one text input", res.Response)
+			}
+			why, _ = rig.fake.Message(why.ID)
+			res, err = rig.client.Submit(ctx, b, customer, why, *res.Response.Modal, "השליח איחר בשעתיים")
+			if err != nil || res.Response == nil {
+				t.Fatalf("modal submit: %+v, %v\n%s", res, err, logs)
+			}
+			thanks := rig.botMessage(t, ctx, "thanks", dm, why.ID, anyMessage, logs)
+			if !strings.Contains(thanks.Content, "תודה על המשוב") {
+				t.Errorf("thanks: %q", thanks.Content)
+			}
+			got := f.do(t, "GET", "/v1/responses", "", nil)
+			rs, _ := got.body["responses"].([]any)
+			if len(rs) != 1 {
+				t.Fatalf("responses: %v\n%s", got.body, logs)
+			}
+			if r := rs[0].(map[string]any); r["score"] != float64(3) || r["comment"] != "השליח איחר בשעתיים" || r["platform"] != "discord" {
+				t.Errorf("response: %v", r)
+			}
+
+			// The detractor's alert: Reply (replica B opens the modal, A takes it), then Resolve.
+			staff := discordtest.Invoker{UserID: dcStaff, ChannelID: dcAlerts, GuildID: dcGuild}
+			alert := rig.botMessage(t, ctx, "the alert", dcAlerts, "", func(m discordtest.Message) bool { return len(m.Embeds) == 1 }, logs)
+			var labels []string
+			for _, bt := range alert.Buttons() {
+				labels = append(labels, bt.Label)
+			}
+			if fmt.Sprint(labels) != "[Claim Reply to customer Resolve: handled Resolve: no action needed]" {
+				t.Errorf("alert buttons: %q", labels)
+			}
+			if d := alert.Embeds[0].Description; !strings.Contains(d, "השליח איחר בשעתיים") {
+				t.Errorf("alert lacks the comment: %q", d)
+			}
+			res = rig.press(t, ctx, b, staff, alert.ID, "Reply to customer", logs)
+			if res.Response.Modal == nil {
+				t.Fatalf("Reply: %+v, want a modal", res.Response)
+			}
+			alert, _ = rig.fake.Message(alert.ID)
+			res, err = rig.client.Submit(ctx, a, staff, alert, *res.Response.Modal, "Sorry about the courier, we are on it")
+			if err != nil || res.Response == nil {
+				t.Fatalf("reply modal: %+v, %v\n%s", res, err, logs)
+			}
+			if !res.Response.Ephemeral || res.Response.Content != "Sent to the customer." {
+				t.Errorf("reply modal answered %+v; want a private \"Sent to the customer.\"", res.Response)
+			}
+			relayed := rig.botMessage(t, ctx, "the reply in the customer's DM", dm, thanks.ID, anyMessage, logs)
+			if !strings.Contains(relayed.Content, "תשובה מצוות Acme:") || !strings.Contains(relayed.Content, "Sorry about the courier, we are on it") {
+				t.Errorf("relayed reply: %q", relayed.Content)
+			}
+			waitAlert := func(what string, ok func(discordtest.Message) bool) discordtest.Message {
+				t.Helper()
+				m, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool { return m.ID == alert.ID && len(m.Embeds) == 1 && ok(m) })
+				if err != nil {
+					t.Fatalf("%s: the alert was not redrawn: %v\n%s", what, err, logs)
+				}
+				return m
+			}
+			waitAlert("Reply", func(m discordtest.Message) bool {
+				return strings.Contains(m.Embeds[0].Description, "replies sent to the customer: 1")
+			})
+			rig.press(t, ctx, a, staff, alert.ID, "Resolve: handled", logs)
+			final := waitAlert("Resolve", func(m discordtest.Message) bool { return strings.Contains(m.Embeds[0].Description, "Resolved by") })
+			if n := len(final.Buttons()); n != 0 {
+				t.Errorf("a resolved alert still has %d buttons", n)
+			}
+			posts := 0
+			for _, m := range rig.fake.Messages(dcAlerts) {
+				if !m.Ephemeral {
+					posts++
+				}
+			}
+			if posts != 1 {
+				t.Errorf("messages in the alert channel: %d, want the one alert redrawn", posts)
+			}
+
+			// Closed DMs: undeliverable, with Discord's reason, never retried.
+			closed := `{"id":"dc_2","type":"order_delivered","survey":"csat","customer":{"id":"cus_ghost","discord_user_id":"` + dcClosed + `"}}`
+			if r := f.do(t, "POST", "/v1/touchpoints", closed, nil); r.status != http.StatusAccepted {
+				t.Fatalf("touchpoint: %d %v", r.status, r.body)
+			}
+			var inv map[string]any
+			waitFor(t, 30*time.Second, func() bool {
+				r := f.do(t, "POST", "/v1/touchpoints", closed, nil) // a replay shows the invitation as it is now
+				inv, _ = r.body["invitation"].(map[string]any)
+				return inv["status"] == "undeliverable"
+			}, &syncBuffer{})
+			if d, _ := inv["detail"].(string); !strings.Contains(d, "50007") {
+				t.Errorf("undeliverable invitation's detail: %q; want Discord's 50007", d)
+			}
+
+			waitQueueIdle(t, baseA)
+			if err := stopA(); err != nil {
+				t.Fatal(err)
+			}
+			if stopB != nil {
+				if err := stopB(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			surveys := 0
+			for _, m := range rig.fake.Messages(dm) {
+				if strings.Contains(m.Content, "עד כמה סביר שתמליצו") {
+					surveys++
+				}
+			}
+			if surveys != 1 {
+				t.Errorf("NPS surveys in the DM: %d, want 1", surveys)
+			}
+			if n := rig.posted(); n != 5 {
+				t.Errorf("messages posted: %d; want 5 (survey, why, thanks, alert, reply)", n)
+			}
+		})
+	}
+}
+
+// joinedLogs shows the logs of several replicas.
+type joinedLogs []*syncBuffer
+
+func (j joinedLogs) String() string {
+	var parts []string
+	for i, l := range j {
+		parts = append(parts, fmt.Sprintf("── replica %d ──\n%s", i+1, l))
+	}
+	return strings.Join(parts, "\n")
+}
