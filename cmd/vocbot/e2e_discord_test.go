@@ -338,3 +338,96 @@ func (j joinedLogs) String() string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+// Gateway mode (no public key): the same survey with the press delivered
+// over the gateway and a typed DM reply as the comment. A bot has one
+// gateway session, so of two serves on one Postgres database exactly one
+// identifies; when it stops, the other takes over.
+func TestDiscordGatewayEndToEnd(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			rig := newDiscordRig(t, storagetest.URL(t, e), false, "product: Acme\n")
+			baseA, stopA, logsA := rig.serve(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			connected := func(what string, identifies int, logs fmt.Stringer) {
+				t.Helper()
+				err := rig.fake.Wait(ctx, func() bool {
+					g := rig.fake.Gateway()
+					return g.Identifies == identifies && g.Connected == 1
+				})
+				if err != nil {
+					t.Fatalf("%s: gateway %+v, want %d identifies and one connection\n%s", what, rig.fake.Gateway(), identifies, logs)
+				}
+			}
+			connected("first serve", 1, logsA)
+			var logs fmt.Stringer = logsA
+			var stopB func() error
+			var logsB *syncBuffer
+			if e == storage.Postgres {
+				rig.vars["VOCBOT_LOG_LEVEL"] = "info"
+				_, stopB, logsB = rig.serve(t)
+				logs = joinedLogs{logsA, logsB}
+				waitFor(t, 30*time.Second, func() bool { return strings.Contains(logsB.String(), "another replica runs this receiver; standing by") }, logsB)
+				if g := rig.fake.Gateway(); g.Identifies != 1 || g.Connected != 1 {
+					t.Fatalf("two replicas: gateway %+v, want one session", g)
+				}
+			}
+			gw := discordtest.Gateway(rig.fake)
+
+			f := apiFixture{url: baseA}
+			if r := f.do(t, "POST", "/v1/touchpoints", `{"id":"gw_1","type":"order_delivered","survey":"nps",
+				"customer":{"id":"cus_gw","locale":"en","discord_user_id":"`+dcCustomer+`"}}`, nil); r.status != http.StatusAccepted {
+				t.Fatalf("touchpoint: %d %v\n%s", r.status, r.body, logs)
+			}
+			dm, _ := rig.fake.DM(dcCustomer)
+			prompt := rig.botMessage(t, ctx, "the survey", dm, "", func(m discordtest.Message) bool { return len(m.Buttons()) == 11 }, logs)
+			if !strings.Contains(prompt.Content, "How likely is it that you would recommend Acme") {
+				t.Errorf("survey: %q", prompt.Content)
+			}
+			customer := discordtest.Invoker{UserID: dcCustomer}
+			if res := rig.press(t, ctx, gw, customer, prompt.ID, "8", logs); res.Response.Type != 6 {
+				t.Errorf("press over the gateway answered %+v; want a deferred update (6)", res.Response)
+			}
+			if _, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool { return m.ID == prompt.ID && m.Edits > 0 }); err != nil {
+				t.Fatalf("the prompt was not edited: %v\n%s", err, logs)
+			}
+			why := rig.botMessage(t, ctx, "the follow-up", dm, prompt.ID, anyMessage, logs)
+			typed, _ := rig.fake.UserMessage(dcCustomer, "The courier called ahead")
+			thanks := rig.botMessage(t, ctx, "thanks", dm, typed.ID, anyMessage, logs)
+			if !strings.Contains(thanks.Content, "Thank you for your feedback") {
+				t.Errorf("thanks: %q (after %q)", thanks.Content, why.Content)
+			}
+			got := f.do(t, "GET", "/v1/responses", "", nil)
+			rs, _ := got.body["responses"].([]any)
+			if len(rs) != 1 {
+				t.Fatalf("responses: %v\n%s", got.body, logs)
+			}
+			if r := rs[0].(map[string]any); r["score"] != float64(8) || r["comment"] != "The courier called ahead" || r["platform"] != "discord" {
+				t.Errorf("response: %v", r)
+			}
+			waitQueueIdle(t, baseA)
+			if err := stopA(); err != nil {
+				t.Fatal(err)
+			}
+			if stopB == nil {
+				return
+			}
+
+			// The holder stops: the standby identifies and answers from then on.
+			connected("after the first replica stopped", 2, logs)
+			res, err := rig.client.Command(ctx, gw, customer, "help", "")
+			if err != nil || res.Response == nil || !res.Response.Ephemeral {
+				t.Fatalf("/help after the takeover: %+v, %v\n%s", res, err, logs)
+			}
+			if err := stopB(); err != nil {
+				t.Fatal(err)
+			}
+			if n := rig.posted(); n < 4 {
+				t.Errorf("messages posted: %d; want the survey, why, thanks and /help's answer", n)
+			}
+		})
+	}
+}
