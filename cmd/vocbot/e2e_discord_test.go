@@ -370,7 +370,9 @@ func TestDiscordGatewayEndToEnd(t *testing.T) {
 				rig.vars["VOCBOT_LOG_LEVEL"] = "info"
 				_, stopB, logsB = rig.serve(t)
 				logs = joinedLogs{logsA, logsB}
-				waitFor(t, 30*time.Second, func() bool { return strings.Contains(logsB.String(), "another replica runs this receiver; standing by") }, logsB)
+				waitFor(t, 30*time.Second, func() bool {
+					return strings.Contains(logsB.String(), "another replica runs this receiver; standing by")
+				}, logsB)
 				if g := rig.fake.Gateway(); g.Identifies != 1 || g.Connected != 1 {
 					t.Fatalf("two replicas: gateway %+v, want one session", g)
 				}
