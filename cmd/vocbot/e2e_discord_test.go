@@ -433,3 +433,81 @@ func TestDiscordGatewayEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// The digest configured to discord:<channel> lands there with its chart
+// attached; /survey stats from a member holding an ambassador role gets
+// the stats privately, a member without it a private refusal, and both
+// are in the audit log.
+func TestDiscordDigestAndAmbassador(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			rig := newDiscordRig(t, storagetest.URL(t, e), true, `product: Acme
+digests:
+  - {id: daily, to: "discord:`+dcDigests+`", at: "00:00", timezone: UTC, post_when_empty: true}
+ambassadors:
+  discord_roles: ["`+dcRole+`"]
+`)
+			base, stop, logs := rig.serve(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+
+			// Due since midnight: the leader's minute tick posts it at once.
+			digest := rig.botMessage(t, ctx, "the digest", dcDigests, "", func(m discordtest.Message) bool { return len(m.Embeds) > 0 }, logs)
+			if len(digest.Files) != 1 || !strings.HasPrefix(string(digest.Files[0].Data), "\x89PNG") || digest.Files[0].ContentType != "image/png" {
+				t.Fatalf("digest files: %d (%+v); want the chart as a PNG", len(digest.Files), digest.Files)
+			}
+			if img := digest.Embeds[0].Image; img != "attachment://"+digest.Files[0].Name {
+				t.Errorf("digest embed shows image %q, want the attached %q", img, digest.Files[0].Name)
+			}
+			if !strings.Contains(digest.Embeds[0].Title, "Voice of Customer") {
+				t.Errorf("digest title: %q", digest.Embeds[0].Title)
+			}
+
+			a := endpoint(base)
+			stats := func(who discordtest.Invoker) discordtest.Message {
+				t.Helper()
+				res, err := rig.client.Command(ctx, a, who, "survey", "stats", discordtest.Option{Name: "survey", Value: "nps"})
+				if err != nil || res.Response == nil || !res.Response.Ephemeral {
+					t.Fatalf("/survey stats by %s: %+v, %v; want a private reply\n%s", who.UserID, res, err, logs)
+				}
+				var reply discordtest.Message
+				err = rig.fake.Wait(ctx, func() bool { // a deferred reply is finished through the webhook
+					var ok bool
+					reply, ok = rig.fake.Original(res.ID)
+					return ok && !reply.Deferred
+				})
+				if err != nil {
+					t.Fatalf("/survey stats by %s: no reply: %v\n%s", who.UserID, err, logs)
+				}
+				return reply
+			}
+			amb := stats(discordtest.Invoker{UserID: dcAmb, ChannelID: dcTeam, GuildID: dcGuild, Roles: []string{"1", dcRole}})
+			if !amb.Ephemeral || !strings.Contains(amb.Content, "NPS, last 28 days") {
+				t.Errorf("ambassador's stats: %+v", amb)
+			}
+			other := stats(discordtest.Invoker{UserID: dcStaff, ChannelID: dcTeam, GuildID: dcGuild, Roles: []string{"1"}})
+			if !other.Ephemeral || !strings.Contains(other.Content, "for CX ambassadors only") || strings.Contains(other.Content, "NPS") {
+				t.Errorf("non-ambassador's stats: %+v; want the refusal", other)
+			}
+
+			f := apiFixture{url: base}
+			for who, want := range map[string]string{dcAmb: "survey.stats ok", dcStaff: "survey.stats refused"} {
+				audit := f.do(t, "GET", "/v1/audit?actor=discord:"+who, "", nil)
+				entries, _ := audit.body["entries"].([]any)
+				var got []string
+				for _, en := range entries {
+					m := en.(map[string]any)
+					got = append(got, fmt.Sprint(m["action"], " ", m["result"]))
+				}
+				if strings.Join(got, "|") != want {
+					t.Errorf("audit of discord:%s: %q, want %q (%v)", who, got, want, audit.body)
+				}
+			}
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
