@@ -535,21 +535,32 @@ func (s *Server) routes() http.Handler {
 // serve runs one REST request: auth, faults, body decoding, rate limit
 // headers, the call log.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, auth bool, h handler) {
-	status := http.StatusOK
-	defer func() {
+	// The call is logged before any answer leaves (or the connection is
+	// cut): a client that has heard back, or seen the connection drop,
+	// finds its request in Calls. Logging after the handler returned let a
+	// test count a dropped request that the server goroutine had not yet
+	// logged.
+	logged := false
+	record := func(status int) {
+		logged = true
 		s.mu.Lock()
 		s.calls = append(s.calls, Call{Method: r.Method, Route: strings.TrimPrefix(route, r.Method+" "), Status: status})
 		s.notify()
 		s.mu.Unlock()
+	}
+	defer func() {
+		if !logged { // a panic in a handler: still a call
+			record(http.StatusInternalServerError)
+		}
 	}()
 	if auth && r.Header.Get("Authorization") != "Bot "+s.opts.Token {
-		status = http.StatusUnauthorized
+		record(http.StatusUnauthorized)
 		writeError(w, errUnauthorized)
 		return
 	}
 	body, files, err := readBody(r)
 	if err != nil {
-		status = http.StatusBadRequest
+		record(http.StatusBadRequest)
 		writeError(w, errorf(http.StatusBadRequest, 50109, "The request body contains invalid JSON: %v", err))
 		return
 	}
@@ -561,41 +572,45 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, aut
 		}
 	}
 	if f != nil && (f.Drop || f.Status != 0) && !f.Apply {
-		status = s.fail(w, f)
+		s.fail(w, f, record)
 		return
 	}
 	out, apiErr := h(r, body, files)
 	if f != nil && (f.Drop || f.Status != 0) {
-		status = s.fail(w, f)
+		s.fail(w, f, record)
 		return
 	}
 	if apiErr != nil {
-		status = apiErr.status
+		record(apiErr.status)
 		writeError(w, apiErr)
 		return
 	}
 	setRateHeaders(w.Header(), route, 5, 4, time.Second)
 	if out == nil {
-		status = http.StatusNoContent
-		w.WriteHeader(status)
+		record(http.StatusNoContent)
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	record(http.StatusOK)
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-// fail answers a scripted fault.
-func (s *Server) fail(w http.ResponseWriter, f *Fault) int {
+// fail answers a scripted fault, logging the call (status 0: dropped)
+// before anything reaches the client.
+func (s *Server) fail(w http.ResponseWriter, f *Fault, record func(status int)) {
 	if f.Drop {
+		record(0)
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()
-				return 0
+				return
 			}
 		}
 		panic(http.ErrAbortHandler)
 	}
 	if f.Status == http.StatusTooManyRequests {
+		record(http.StatusTooManyRequests)
 		after := f.RetryAfter.Seconds()
 		setRateHeaders(w.Header(), "fault", 5, 0, f.RetryAfter)
 		w.Header().Set("Retry-After", strconv.Itoa(int(f.RetryAfter.Seconds()+0.999)))
@@ -608,14 +623,14 @@ func (s *Server) fail(w http.ResponseWriter, f *Fault) int {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusTooManyRequests)
 		_ = json.NewEncoder(w).Encode(map[string]any{"message": "You are being rate limited.", "retry_after": after, "global": f.Global, "code": 0})
-		return http.StatusTooManyRequests
+		return
 	}
+	record(f.Status)
 	msg := f.Message
 	if msg == "" {
 		msg = http.StatusText(f.Status)
 	}
 	writeError(w, &apiError{status: f.Status, Code: f.Code, Message: msg})
-	return f.Status
 }
 
 func setRateHeaders(h http.Header, bucket string, limit, remaining int, resetAfter time.Duration) {
