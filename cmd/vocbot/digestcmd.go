@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vocbot/vocbot/chart"
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
@@ -21,7 +22,7 @@ func digestJobs(cfg *config.Config, settings *surveys.Settings, posters map[surv
 		Settings:   settings,
 		Thresholds: digestThresholds(cfg),
 		Posters:    posters,
-		Chart:      surveys.DigestChart,
+		Chart:      chart.DigestPNG,
 		Logger:     log,
 	}
 }

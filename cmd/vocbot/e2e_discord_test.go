@@ -15,6 +15,7 @@ import (
 	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // Discord snowflakes of the people and channels in these tests.
@@ -443,7 +444,9 @@ func TestDiscordDigestAndAmbassador(t *testing.T) {
 	for _, e := range storagetest.Engines() {
 		t.Run(string(e), func(t *testing.T) {
 			t.Parallel()
-			rig := newDiscordRig(t, storagetest.URL(t, e), true, `product: Acme
+			dbURL := storagetest.URL(t, e)
+			seedHistory(t, dbURL, 12)
+			rig := newDiscordRig(t, dbURL, true, `product: Acme
 digests:
   - {id: daily, to: "discord:`+dcDigests+`", at: "00:00", timezone: UTC, post_when_empty: true}
 ambassadors:
@@ -509,5 +512,29 @@ ambassadors:
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// seedHistory records n NPS answers from the last days (one a day) before
+// serve starts, so a digest has a trend to chart.
+func seedHistory(t *testing.T, dbURL string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dbURL, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rs := make([]surveys.Response, n)
+	for i := range rs {
+		at := time.Now().UTC().AddDate(0, 0, -1-i)
+		rs[i] = surveys.Response{CustomerID: fmt.Sprintf("cus_hist%d", i), SurveyID: "nps", Metric: surveys.NPS, Score: 6 + i%5,
+			Locale: "en", Platform: surveys.Telegram, TouchpointType: "order_delivered", AnsweredAt: at}
+	}
+	if err := storage.NewStore(db, nil).ImportHistory(ctx, "test", rs); err != nil {
+		t.Fatal(err)
 	}
 }
