@@ -222,22 +222,20 @@ func hostileOn(ctx context.Context, s *suite, e harness.Engine) error {
 	if err != nil {
 		return err
 	}
+	// A request is rejected when it was meant to be (forged, malformed) or
+	// when vocbot refused it (4xx, or a 5xx, which says nothing was stored).
 	stored := []string{}
-	for _, r := range results {
-		if r.a.rejected && bytes.Contains(r.a.body, []byte("rejMARK")) {
-			m := marker(r.a.body)
-			if m != "" && strings.Contains(dump, m) {
-				stored = append(stored, r.a.name)
-			}
-		}
-	}
 	rejected := 0
 	for _, r := range results {
-		if r.a.rejected {
-			rejected++
+		if !r.a.rejected && r.code < 400 {
+			continue
+		}
+		rejected++
+		if m := marker(r.a.body); m != "" && strings.Contains(dump, m) {
+			stored = append(stored, fmt.Sprintf("%s (%d)", r.a.name, r.code))
 		}
 	}
-	s.table.Check("hostile: nothing stored from rejected requests", engine, fmt.Sprintf("no marker of the %d rejected requests in any row", rejected),
+	s.table.Check("hostile: nothing stored from rejected requests", engine, fmt.Sprintf("no marker of the %d rejected requests (401, 4xx, 5xx) in any row", rejected),
 		len(stored) == 0, "%d rows scanned; stored from: %v", strings.Count(dump, "\n"), stored)
 	found = leaks(dump)
 	s.table.Check("hostile: secrets in database", engine, "no configured secret in any row", len(found) == 0, "leaked %v", found)
