@@ -39,6 +39,7 @@ func kill9On(ctx context.Context, s *suite, e harness.Engine) error {
 	if err != nil {
 		return err
 	}
+	c.add(func() { _ = db.Drop(context.Background()) })
 	f, err := s.fakes(ctx, name)
 	if err != nil {
 		return err
@@ -192,9 +193,6 @@ func kill9On(ctx context.Context, s *suite, e harness.Engine) error {
 		s.logf("%s: stop: %v", name, err)
 	}
 	s.scanDatabase(ctx, "kill9", db)
-	if e == harness.Postgres {
-		_ = db.Drop(ctx)
-	}
 	return nil
 }
 
