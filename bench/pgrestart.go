@@ -186,9 +186,14 @@ func pgRestartOn(ctx context.Context, s *suite) error {
 			doubled++
 		}
 	}
-	s.table.Check("pg-restart: surveys after the outage", engine, "none doubled; missing only when unknown",
-		doubled == 0 && missing <= inv["unknown"] && inv["scheduled"]+inv["sending"] == 0,
-		"invitations %s; chats %d one, %d none, %d doubled", compact(inv), one, missing, doubled)
+	read, sentNotOne, missingNotAmbiguous, err := perChat(ctx, db, ids, chats)
+	if err != nil {
+		return err
+	}
+	s.table.Check("pg-restart: surveys after the outage", engine, "all settled, none doubled; sent → 1 survey; missing only when unknown",
+		doubled == 0 && inv["scheduled"]+inv["sending"] == 0 && read == n && len(sentNotOne) == 0 && len(missingNotAmbiguous) == 0,
+		"invitations %s; chats %d one, %d none, %d doubled; sent without one survey %v, missing while not ambiguous %v",
+		compact(inv), one, missing, doubled, first(sentNotOne, 5), first(missingNotAmbiguous, 5))
 	if err := v.Stop(15 * time.Second); err != nil {
 		s.logf("%s: stop: %v", name, err)
 	}
