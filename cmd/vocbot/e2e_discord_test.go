@@ -206,7 +206,7 @@ func TestDiscordInteractionsEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the prompt was not edited after the press: %v\n%s", err, logs)
 			}
-			if len(edited.Buttons()) != 0 || !strings.Contains(edited.Content, "3") {
+			if len(edited.Buttons()) != 0 || !strings.Contains(edited.Content, "התשובה שלכם: 3") {
 				t.Errorf("edited prompt: %q with %d buttons; want the choice shown, no buttons", edited.Content, len(edited.Buttons()))
 			}
 
@@ -394,8 +394,10 @@ func TestDiscordGatewayEndToEnd(t *testing.T) {
 			if res := rig.press(t, ctx, gw, customer, prompt.ID, "8", logs); res.Response.Type != 6 {
 				t.Errorf("press over the gateway answered %+v; want a deferred update (6)", res.Response)
 			}
-			if _, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool { return m.ID == prompt.ID && m.Edits > 0 }); err != nil {
-				t.Fatalf("the prompt was not edited: %v\n%s", err, logs)
+			if _, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool {
+				return m.ID == prompt.ID && m.Edits > 0 && strings.Contains(m.Content, "Your answer: 8") && len(m.Buttons()) == 0
+			}); err != nil {
+				t.Fatalf("the prompt was not edited to show the answer: %v\n%s", err, logs)
 			}
 			why := rig.botMessage(t, ctx, "the follow-up", dm, prompt.ID, anyMessage, logs)
 			typed, _ := rig.fake.UserMessage(dcCustomer, "The courier called ahead")
