@@ -29,7 +29,7 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if key.Key == "" || len(ins) == 0 {
-			out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide)
+			out, errs, err = s.ingestBatchTx(ctx, tx, ins, same(decide))
 			return err
 		}
 		source := ins[0].Touchpoint.Source
@@ -37,7 +37,7 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 		if err != nil {
 			return err
 		}
-		if out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide); err != nil {
+		if out, errs, err = s.ingestBatchTx(ctx, tx, ins, same(decide)); err != nil {
 			return err
 		}
 		if recorded {
@@ -61,7 +61,14 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 
 type eventKey struct{ source, externalID string }
 
-func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.Ingestion, decide surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
+// same decides every item of a batch with one function.
+func same(decide surveys.DecideFunc) func(int) surveys.DecideFunc {
+	return func(int) surveys.DecideFunc { return decide }
+}
+
+// ingestBatchTx stores ins in tx; decideOf(i) decides item i (items from
+// different requests, gathered by group commit, each bring their own).
+func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.Ingestion, decideOf func(int) surveys.DecideFunc) ([]surveys.Ingested, []error, error) {
 	out := make([]surveys.Ingested, len(ins))
 	errs := make([]error, len(ins))
 	order := make([]int, len(ins))
@@ -146,7 +153,7 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		}
 		cust := customers[tp.Customer.ExternalID]
 		st := states[cust.ID]
-		d := decide(tp, st)
+		d := decideOf(i)(tp, st)
 		if d.Invited() {
 			st.LastSurveyAt = d.DueAt
 			states[cust.ID] = st
@@ -191,7 +198,7 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		out[i] = surveys.Ingested{Invitation: out[j].Invitation, Replayed: true}
 	}
 	for _, i := range keyed {
-		res, err := s.ingestTx(ctx, tx, ins[i], decide)
+		res, err := s.ingestTx(ctx, tx, ins[i], decideOf(i))
 		switch {
 		case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
 			errs[i] = err

@@ -29,6 +29,9 @@ func openPostgres(ctx context.Context, rawURL string, opts Options) (*DB, error)
 			cfg.MaxConns = opts.MaxConns
 		}
 	}
+	if opts.statement != nil {
+		cfg.ConnConfig.Tracer = pgxCounter{count: opts.statement}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", masked, err)

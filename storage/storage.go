@@ -35,6 +35,10 @@ type Options struct {
 	// MaxConns caps the PostgreSQL pool unless the URL sets pool_max_conns.
 	// It must cover HTTP concurrency plus River workers plus a few.
 	MaxConns int32
+
+	// statement, when set, is called for every statement sent to the
+	// database (tests count round trips with it).
+	statement func()
 }
 
 // DB is an open vocbot database: one gorm handle and one *sql.DB shared with
