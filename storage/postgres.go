@@ -29,8 +29,8 @@ func openPostgres(ctx context.Context, rawURL string, opts Options) (*DB, error)
 			cfg.MaxConns = opts.MaxConns
 		}
 	}
-	if opts.statement != nil {
-		cfg.ConnConfig.Tracer = pgxCounter{count: opts.statement}
+	if opts.OnStatement != nil {
+		cfg.ConnConfig.Tracer = pgxCounter{count: opts.OnStatement}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

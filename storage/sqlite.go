@@ -40,10 +40,10 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = unlock()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	if opts.statement != nil {
+	if opts.OnStatement != nil {
 		drv := sqlDB.Driver()
 		_ = sqlDB.Close()
-		sqlDB = sql.OpenDB(countingConnector{drv: drv, dsn: dsn, count: opts.statement})
+		sqlDB = sql.OpenDB(countingConnector{drv: drv, dsn: dsn, count: opts.OnStatement})
 	}
 	// riversqlite asks for a single connection; never query the pool while a
 	// transaction is open on the same path, or it waits for itself.

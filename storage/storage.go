@@ -36,9 +36,10 @@ type Options struct {
 	// It must cover HTTP concurrency plus River workers plus a few.
 	MaxConns int32
 
-	// statement, when set, is called for every statement sent to the
-	// database (tests count round trips with it).
-	statement func()
+	// OnStatement, when set, is called for every statement sent to the
+	// database, BEGIN and COMMIT included: tests and benchmarks count round
+	// trips with it. Leave it nil in production.
+	OnStatement func()
 }
 
 // DB is an open vocbot database: one gorm handle and one *sql.DB shared with

@@ -9,7 +9,7 @@ import (
 
 // Statement counting, for tests that hold the number of database round
 // trips per event to account: every statement, BEGIN and COMMIT sent on a
-// connection calls Options.statement once. On PostgreSQL it hooks pgx's
+// connection calls Options.OnStatement once. On PostgreSQL it hooks pgx's
 // tracer (River's statements go through the same pool); on SQLite it wraps
 // the database/sql driver. Unset, nothing is wrapped.
 
