@@ -89,15 +89,6 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		}
 	}
 
-	if s.db.engine == Postgres {
-		// Long IN lists are prepared statements that PostgreSQL switches to
-		// a generic plan after five runs; for these lists that plan scans by
-		// source alone and slows with the table. Custom plans stay on the
-		// unique indexes.
-		if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
-			return nil, nil, fmt.Errorf("plan cache mode: %w", err)
-		}
-	}
 	customers, err := s.upsertCustomers(tx, mergeCustomers(ins, plain))
 	if err != nil {
 		return nil, nil, err
@@ -325,8 +316,9 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	for source, ext := range bySource {
 		for start := 0; start < len(ext); start += chunk {
 			var rows []touchpointRow
+			in, list := s.anyOf("external_id", ext[start:min(start+chunk, len(ext))])
 			err := tx.Select("id", "source", "external_id", "request_hash").
-				Where("source = ? AND external_id IN ?", source, ext[start:min(start+chunk, len(ext))]).Find(&rows).Error
+				Where("source = ? AND "+in, source, list).Find(&rows).Error
 			if err != nil {
 				return nil, fmt.Errorf("look up touchpoints: %w", err)
 			}
@@ -387,7 +379,8 @@ func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (m
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
 		var idRows []identityRow
-		if err := tx.Where("customer_id IN ?", part).Order("id").Find(&idRows).Error; err != nil {
+		in, list := s.anyOf("customer_id", part)
+		if err := tx.Where(in, list).Order("id").Find(&idRows).Error; err != nil {
 			return nil, fmt.Errorf("load identities: %w", err)
 		}
 		for _, r := range idRows {
@@ -396,7 +389,7 @@ func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (m
 			states[r.CustomerID] = st
 		}
 		rows, err := tx.Raw(`SELECT customer_id, max(due_at) FROM invitations
-WHERE customer_id IN ? AND `+fatigueWhere+` GROUP BY customer_id`, part).Rows()
+WHERE `+in+` AND `+fatigueWhere+` GROUP BY customer_id`, list).Rows()
 		if err != nil {
 			return nil, fmt.Errorf("load latest surveys: %w", err)
 		}
@@ -451,7 +444,8 @@ func (s *Store) replays(tx *gorm.DB, ins []surveys.Ingestion, replayTP map[int]i
 	byTP := map[int64]invitationRow{}
 	for start := 0; start < len(tpIDs); start += chunk {
 		var rows []invitationRow
-		if err := tx.Where("touchpoint_id IN ?", tpIDs[start:min(start+chunk, len(tpIDs))]).Find(&rows).Error; err != nil {
+		in, list := s.anyOf("touchpoint_id", tpIDs[start:min(start+chunk, len(tpIDs))])
+		if err := tx.Where(in, list).Find(&rows).Error; err != nil {
 			return fmt.Errorf("load earlier invitations: %w", err)
 		}
 		for _, r := range rows {
