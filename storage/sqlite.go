@@ -56,6 +56,11 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = unlock()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	if opts.OnStatement != nil {
+		drv := sqlDB.Driver()
+		_ = sqlDB.Close()
+		sqlDB = sql.OpenDB(countingConnector{drv: drv, dsn: dsn, count: opts.OnStatement})
+	}
 	// riversqlite asks for a single connection; never query the pool while a
 	// transaction is open on the same path, or it waits for itself.
 	sqlDB.SetMaxOpenConns(1)

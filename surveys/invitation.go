@@ -275,7 +275,7 @@ func (s *Settings) location(given, stored string) *time.Location {
 		if name == "" {
 			continue
 		}
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := s.zones.load(name); err == nil {
 			return loc
 		}
 	}

@@ -125,6 +125,8 @@ type Settings struct {
 	MinGap time.Duration
 	// Enabled lists the platforms with credentials; others cannot deliver.
 	Enabled []Platform
+
+	zones zones // time zones already loaded, by name
 }
 
 // Survey finds a survey by id.
