@@ -494,8 +494,8 @@ func TestFileMerge(t *testing.T) {
 }
 
 // TestFileTooBig checks that a file that expands exponentially through
-// merges ("billion laughs") is refused quickly instead of walked, with one
-// error, and so is one that is merely huge.
+// merges ("billion laughs") is refused by the walk's budget instead of
+// walked, with one error, and so is one that is merely huge.
 func TestFileTooBig(t *testing.T) {
 	t.Parallel()
 	var bomb strings.Builder
@@ -511,14 +511,12 @@ func TestFileTooBig(t *testing.T) {
 		fmt.Fprintf(&huge, "    - %d\n", i+1)
 	}
 
+	// The refusal comes from the node budget, not a clock: the bomb would
+	// expand to 10^7 values, and the budget stops the walk at 100,000.
 	for name, content := range map[string]string{"bomb": bomb.String(), "huge": huge.String()} {
-		start := time.Now()
 		_, errs := decode(t, content)
 		if len(errs) != 1 || !strings.Contains(errs[0], "more than 100000 values here (counting what anchors and merges expand to); is this the right file?") {
 			t.Errorf("%s: errors = %q, want one saying the file is too big", name, errs)
-		}
-		if d := time.Since(start); d > 10*time.Second {
-			t.Errorf("%s: decoding took %v", name, d)
 		}
 	}
 }
