@@ -1,11 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -14,22 +12,83 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// GET /v1/scores: each survey's score over a trailing window of whole local
-// days, with its interval, n, level and the change against the window
-// before. Counts come from the digest's SQL aggregates (GROUP BY score, never
-// rows); every number from scoring, in the shapes of vocbot score --json.
-
-// maxScoreDays bounds ?window=.
-const maxScoreDays = 366
+// GET /v1/scores renders the score report (surveys.Report): each survey's
+// score over a trailing window of whole local days with its interval, n and
+// level, the change against the window before flagged by the digest's rule,
+// and segments ranked by smoothed score. Unrounded numbers in the shapes of
+// vocbot score --json; the report computed them.
 
 // byName is a touchpoint attribute name as touchpoints may carry it.
 var byName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
-// scoreCell is one survey (or one segment of it) in both windows.
-type scoreCell struct {
-	survey    surveys.Survey
-	segment   string
-	cur, prev scoring.Likert
+// scoresResponse is the body of GET /v1/scores.
+type scoresResponse struct {
+	Window         windowJSON  `json:"window"`
+	PreviousWindow windowJSON  `json:"previous_window"`
+	By             string      `json:"by,omitempty"`
+	Scores         []scoreJSON `json:"scores"`
+}
+
+type windowJSON struct {
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	Days     int    `json:"days"`
+	Timezone string `json:"timezone"`
+}
+
+// scoreJSON is one survey, or one segment of it, in the window.
+type scoreJSON struct {
+	Survey  string  `json:"survey"`
+	Segment *string `json:"segment,omitempty"`
+	metricJSON
+	// Smoothed is the segment's ranking score (never displayed as its score).
+	Smoothed *float64    `json:"smoothed,omitempty"`
+	Previous metricJSON  `json:"previous"`
+	Change   *changeJSON `json:"change"`
+}
+
+// metricJSON is one cell: the fields of vocbot score --json for its metric,
+// plus level. Fields of other metrics are left out.
+type metricJSON struct {
+	Metric        string      `json:"metric"`
+	Scale         string      `json:"scale,omitempty"`
+	N             int         `json:"n"`
+	Level         string      `json:"level"`
+	Promoters     *int        `json:"promoters,omitempty"`
+	Passives      *int        `json:"passives,omitempty"`
+	Detractors    *int        `json:"detractors,omitempty"`
+	Score         *float64    `json:"score"`
+	Display       string      `json:"display,omitempty"`
+	CI95          *[2]float64 `json:"ci95"`
+	Method        string      `json:"method,omitempty"`
+	Mean          *float64    `json:"mean,omitempty"`
+	Counts        []int       `json:"counts,omitempty"`
+	MeanCI95      *[2]float64 `json:"mean_ci95,omitempty"`
+	MeanMethod    string      `json:"mean_method,omitempty"`
+	Agree         *float64    `json:"agree,omitempty"`
+	Disagree      *float64    `json:"disagree,omitempty"`
+	Net           *float64    `json:"net,omitempty"`
+	AgreeCI95     *[2]float64 `json:"agree_ci95,omitempty"`
+	DisagreeCI95  *[2]float64 `json:"disagree_ci95,omitempty"`
+	LowEffort     *float64    `json:"low_effort,omitempty"`
+	LowEffortCI95 *[2]float64 `json:"low_effort_ci95,omitempty"`
+	ShareMethod   string      `json:"share_method,omitempty"`
+}
+
+// changeJSON is the change test, current against previous. Significant is
+// the digest's flag: tested (n ≥ 30 in both windows), p < 0.05 surviving
+// Benjamini–Hochberg across the report, and a displayed change of at least
+// 5 points; Arrow says which way.
+type changeJSON struct {
+	Delta       float64    `json:"delta"`
+	SE          float64    `json:"se"`
+	Z           float64    `json:"z"`
+	P           float64    `json:"p"`
+	CI95        [2]float64 `json:"ci95"`
+	Significant bool       `json:"significant"`
+	Tested      bool       `json:"tested"`
+	Arrow       string     `json:"arrow"`
+	Method      string     `json:"method"`
 }
 
 func (a *api) getScores(w http.ResponseWriter, r *http.Request) {
@@ -41,8 +100,8 @@ func (a *api) getScores(w http.ResponseWriter, r *http.Request) {
 	days := scoring.HeadlineDays
 	if s := q.Get("window"); s != "" {
 		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
-		if err != nil || !strings.HasSuffix(s, "d") || n < 1 || n > maxScoreDays {
-			writeParamError(w, &paramError{"window", fmt.Sprintf("%s: give whole days, 1d to %dd (default %dd)", surveys.Quote(s), maxScoreDays, scoring.HeadlineDays), true})
+		if err != nil || !strings.HasSuffix(s, "d") || n < 1 || n > surveys.MaxReportDays {
+			writeParamError(w, &paramError{"window", fmt.Sprintf("%s: give whole days, 1d to %dd (default %dd)", surveys.Quote(s), surveys.MaxReportDays, scoring.HeadlineDays), true})
 			return
 		}
 		days = n
@@ -53,214 +112,108 @@ func (a *api) getScores(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	settings := a.engine.Settings()
-	var svs []surveys.Survey
+	var ids []string
 	if id := q.Get("survey"); id != "" {
-		sv, ok := settings.Survey(id)
-		if !ok {
+		if _, ok := settings.Survey(id); !ok {
 			apiError(w, http.StatusNotFound, "survey_not_found", "survey", fmt.Sprintf("no survey %s in the configuration", surveys.Quote(id)))
 			return
 		}
-		svs = []surveys.Survey{sv}
-	} else {
-		svs = settings.Surveys
+		ids = []string{id}
 	}
-	loc := settings.Timezone
-	if loc == nil {
-		loc = time.UTC
-	}
-	cur := scoring.Trailing(a.now(), loc, days)
-	prev := cur.Previous()
-
-	cells, err := a.scoreCells(r, svs, by, prev, cur)
+	rep, err := surveys.ComposeReport(r.Context(), a.store, settings, surveys.DigestThresholds{ENPS: a.enps},
+		surveys.ReportQuery{Surveys: ids, Days: days, By: by, Now: a.now(), Location: settings.Timezone})
 	if err != nil {
 		a.log.Error("read scores", "err", err)
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read scores; try again")
 		return
 	}
-	out := make([]map[string]any, len(cells))
-	for i, c := range cells {
-		out[i] = cellJSON(c, by != "", a.enps)
-	}
-	window := func(w scoring.Window) map[string]any {
-		return map[string]any{"start": w.Start.Format(time.RFC3339), "end": w.End.Format(time.RFC3339), "days": w.Days(), "timezone": loc.String()}
-	}
-	body := map[string]any{"window": window(cur), "previous_window": window(prev), "scores": out}
-	if by != "" {
-		body["by"] = by
-	}
-	writeJSON(w, http.StatusOK, body)
+	writeJSON(w, http.StatusOK, scoresBody(rep))
 }
 
-// scoreCells reads the counts of both windows: one GROUP BY for surveys and
-// touchpoint types, and one per window for an attribute.
-func (a *api) scoreCells(r *http.Request, svs []surveys.Survey, by string, prev, cur scoring.Window) ([]*scoreCell, error) {
-	if len(svs) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(svs))
-	for i, sv := range svs {
-		ids[i] = sv.ID
-	}
-	cells := map[[2]string]*scoreCell{}
-	var order []*scoreCell
-	cell := func(sv surveys.Survey, segment string) *scoreCell {
-		k := [2]string{sv.ID, segment}
-		c := cells[k]
-		if c == nil {
-			scale := sv.Metric.Scale()
-			c = &scoreCell{survey: sv, segment: segment,
-				cur:  scoring.Likert{Scale: scale, Counts: make([]int, scale.Points())},
-				prev: scoring.Likert{Scale: scale, Counts: make([]int, scale.Points())}}
-			cells[k] = c
-			order = append(order, c)
+// scoresBody renders a report: one cell per survey, or with By one per
+// segment (surveys in configuration order, segments best first by smoothed
+// score).
+func scoresBody(rep surveys.Report) scoresResponse {
+	body := scoresResponse{Window: windowOf(rep.Window, rep.Timezone), PreviousWindow: windowOf(rep.Previous, rep.Timezone),
+		By: rep.By, Scores: []scoreJSON{}}
+	for _, s := range rep.Surveys {
+		if rep.By == "" {
+			body.Scores = append(body.Scores, scoreJSON{Survey: s.Survey.ID, metricJSON: metricOf(s.Survey.Metric, s.Current),
+				Previous: metricOf(s.Survey.Metric, s.Previous), Change: changeOf(s.Scale, s.Current, s.Previous, s.Trend, s.Arrow)})
+			continue
 		}
-		return c
-	}
-	add := func(surveyID, segment string, window, score, n int) {
-		sv, ok := a.engine.Settings().Survey(surveyID)
-		if !ok {
-			return
-		}
-		lo, hi, ok := sv.Metric.Scale().Range()
-		if !ok || score < lo || score > hi {
-			return // not on the survey's scale (its metric changed): never pooled
-		}
-		c := cell(sv, segment)
-		l := c.prev
-		if window == 1 {
-			l = c.cur
-		}
-		l.Counts[score-lo] += n
-	}
-	if by == "" {
-		for _, sv := range svs {
-			cell(sv, "") // n = 0 is a result too
+		for _, seg := range s.Segments {
+			name := seg.Name
+			smoothed := seg.Smoothed.NPS
+			body.Scores = append(body.Scores, scoreJSON{Survey: s.Survey.ID, Segment: &name, metricJSON: metricOf(s.Survey.Metric, seg.Current),
+				Smoothed: &smoothed, Previous: metricOf(s.Survey.Metric, seg.Previous),
+				Change: changeOf(s.Scale, seg.Current, seg.Previous, seg.Trend, seg.Arrow)})
 		}
 	}
-	q := surveys.DigestQuery{DigestID: "api-scores", Surveys: ids, Days: []scoring.Window{prev, cur}}
-	if by == "" || by == "touchpoint" {
-		counts, err := a.store.DigestCounts(r.Context(), q)
-		if err != nil {
-			return nil, err
-		}
-		for _, ct := range counts {
-			segment := ""
-			if by != "" {
-				segment = ct.TouchpointType
-			}
-			add(ct.SurveyID, segment, ct.Day, ct.Score, ct.Responses)
-		}
-	} else {
-		for window, wdw := range []scoring.Window{prev, cur} {
-			q.Attributes, q.Segment = []string{by}, wdw
-			counts, err := a.store.DigestAttributeCounts(r.Context(), q)
-			if err != nil {
-				return nil, err
-			}
-			for _, ct := range counts {
-				add(ct.SurveyID, ct.Value, window, ct.Score, ct.Responses)
-			}
-		}
-	}
-	if by != "" {
-		// Segments by survey (in configuration order), then largest first.
-		rank := map[string]int{}
-		for i, sv := range svs {
-			rank[sv.ID] = i
-		}
-		sort.SliceStable(order, func(i, j int) bool {
-			a, b := order[i], order[j]
-			if a.survey.ID != b.survey.ID {
-				return rank[a.survey.ID] < rank[b.survey.ID]
-			}
-			if a.cur.N() != b.cur.N() {
-				return a.cur.N() > b.cur.N()
-			}
-			return a.segment < b.segment
-		})
-	}
-	return order, nil
+	return body
 }
 
-// cellJSON is one cell: the fields of vocbot score --json for the survey's
-// metric, plus survey, segment, level, the previous window and the change.
-func cellJSON(c *scoreCell, segmented bool, enps scoring.Thresholds) map[string]any {
-	m := metricJSON(c.survey.Metric, c.cur, enps)
-	m["survey"] = c.survey.ID
-	if segmented {
-		m["segment"] = c.segment
-	}
-	m["previous"] = metricJSON(c.survey.Metric, c.prev, enps)
-	m["change"] = nil
-	if ch, ok := change(c.cur, c.prev, enps); ok {
-		m["change"] = ch
-	}
-	return m
+func windowOf(w scoring.Window, loc *time.Location) windowJSON {
+	return windowJSON{Start: w.Start.Format(time.RFC3339), End: w.End.Format(time.RFC3339), Days: w.Days(), Timezone: loc.String()}
 }
 
-// metricJSON renders counts as vocbot score --json does, plus level. An
-// eNPS cell below the workspace's anonymity threshold (enps) shows n and
-// nothing else.
-func metricJSON(metric surveys.Metric, l scoring.Likert, enps scoring.Thresholds) map[string]any {
-	th := scoring.DefaultThresholds(l.Scale)
-	if l.Scale == scoring.ENPS {
-		th = enps
-	}
-	level := th.Level(l.N())
-	var v any
+// metricOf writes a report cell. A cell below its score threshold (the eNPS
+// anonymity threshold) shows n and nothing else.
+func metricOf(metric surveys.Metric, c surveys.DigestScore) metricJSON {
+	l := c.Counts
+	conf := scoring.DefaultConfidence
+	m := metricJSON{Metric: string(metric), N: c.N, Level: c.Level.String()}
 	switch l.Scale {
 	case scoring.NPS, scoring.ENPS:
-		c, _ := l.NPSCounts() // built on the survey's own scale above
-		res := npsResult(c)
-		res.Metric = string(metric)
-		if l.Scale == scoring.ENPS && level < scoring.LowN {
-			res = npsJSON{Metric: string(metric), N: l.N(), Display: noScoreText, Method: res.Method}
+		m.Method, m.Display = scoring.AdjustedWald.String(), noScoreText
+		if l.Scale == scoring.ENPS && !c.HasScore() {
+			return m
 		}
-		v = res
+		nc, _ := l.NPSCounts()
+		m.Promoters, m.Passives, m.Detractors = &nc.Promoters, &nc.Passives, &nc.Detractors
+		if s, ok := nc.Score(); ok {
+			m.Score = &s
+			m.Display = strconv.Itoa(c.Value)
+		}
+		m.CI95 = optionalInterval(nc.CI(conf, scoring.AdjustedWald))
 	case scoring.CSAT:
-		v = csatResult(l)
+		m.Score, m.Mean = optional(l.Percent(scoring.Promoter)), optional(l.Mean())
+		m.CI95, m.Method = optionalInterval(l.PercentCI(scoring.Promoter, conf)), scoring.WilsonScore.String()
+		m.Display, m.Counts = percentText(l, scoring.Promoter), l.Counts
+		m.MeanCI95, m.MeanMethod = optionalInterval(l.MeanCI(conf)), scoring.StudentT.String()
 	case scoring.CES2:
 		// The headline is % agree, as in the digest, with its Wilson interval.
-		res := ces2Result(l)
-		v = struct {
-			ces2JSON
-			Score *float64    `json:"score"`
-			CI95  *[2]float64 `json:"ci95"`
-		}{res, res.Agree, res.AgreeCI95}
-	default:
-		v = map[string]any{"metric": string(metric), "n": l.N()}
+		m.Scale, m.Mean, m.Counts = string(l.Scale), optional(l.Mean()), l.Counts
+		m.Agree, m.Disagree, m.Net = optional(l.Percent(scoring.Promoter)), optional(l.Percent(scoring.Detractor)), optional(l.Net())
+		m.Score = m.Agree
+		m.MeanCI95, m.MeanMethod = optionalInterval(l.MeanCI(conf)), scoring.StudentT.String()
+		m.AgreeCI95 = optionalInterval(l.PercentCI(scoring.Promoter, conf))
+		m.DisagreeCI95 = optionalInterval(l.PercentCI(scoring.Detractor, conf))
+		m.CI95, m.ShareMethod = m.AgreeCI95, scoring.WilsonScore.String()
+	case scoring.CES1:
+		m.Scale, m.Mean, m.Counts = string(l.Scale), optional(l.Mean()), l.Counts
+		m.LowEffort = optional(l.Percent(scoring.Promoter))
+		m.MeanCI95, m.MeanMethod = optionalInterval(l.MeanCI(conf)), scoring.StudentT.String()
+		m.LowEffortCI95, m.ShareMethod = optionalInterval(l.PercentCI(scoring.Promoter, conf)), scoring.WilsonScore.String()
 	}
-	b, _ := json.Marshal(v) // plain structs of numbers and strings
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	m["metric"] = string(metric)
-	m["level"] = level.String()
 	return m
 }
 
-// change tests cur against prev: NPS (and eNPS) with the adjusted-Wald
-// test, shares (CSAT top-2-box, CES % agree) with Agresti–Caffo.
-func change(cur, prev scoring.Likert, enps scoring.Thresholds) (map[string]any, bool) {
-	var cmp scoring.Comparison
-	var ok bool
+// changeOf writes a cell's change test: NPS (and eNPS) adjusted Wald,
+// shares (CSAT top-2-box, CES % agree) Agresti–Caffo. None when either
+// window has no score to compare.
+func changeOf(scale scoring.ScaleID, cur, prev surveys.DigestScore, t scoring.Trend, arrow scoring.Arrow) *changeJSON {
+	if cur.N == 0 || prev.N == 0 {
+		return nil
+	}
+	if scale == scoring.ENPS && (!cur.HasScore() || !prev.HasScore()) {
+		return nil
+	}
 	method := "adjusted-wald"
-	switch cur.Scale {
-	case scoring.NPS, scoring.ENPS:
-		a, _ := cur.NPSCounts()
-		b, _ := prev.NPSCounts()
-		if cur.Scale == scoring.ENPS {
-			if enps.Level(a.N()) < scoring.LowN || enps.Level(b.N()) < scoring.LowN {
-				return nil, false
-			}
-		}
-		cmp, ok = scoring.CompareNPS(a, b, scoring.DefaultConfidence)
-	default:
+	if scale != scoring.NPS && scale != scoring.ENPS {
 		method = "agresti-caffo"
-		cmp, ok, _ = scoring.CompareLikert(cur, prev, scoring.Promoter, scoring.DefaultConfidence)
 	}
-	if !ok {
-		return nil, false
-	}
-	return map[string]any{"delta": cmp.Diff, "se": cmp.SE, "z": cmp.Z, "p": cmp.P, "ci95": [2]float64{cmp.Lo, cmp.Hi},
-		"significant": cmp.Significant, "method": method}, true
+	c := t.Comparison
+	return &changeJSON{Delta: c.Diff, SE: c.SE, Z: c.Z, P: c.P, CI95: [2]float64{c.Lo, c.Hi},
+		Significant: arrow != scoring.NoArrow, Tested: t.Tested, Arrow: arrow.String(), Method: method}
 }
