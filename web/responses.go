@@ -1,7 +1,6 @@
-package main
+package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,26 +8,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
 )
 
 // GET /v1/responses and the time and paging parameters that the read
 // endpoints and commands share.
 
-// paramError is a query parameter or flag that cannot be used as given:
-// unreadable (400) or out of range (outOfRange, 422).
-type paramError struct {
-	name, msg  string
-	outOfRange bool
-}
-
-func (e *paramError) Error() string { return e.name + ": " + e.msg }
-
-// parseInstant reads a point in time: RFC 3339 ("2026-11-01T00:00:00Z"), a
+// ParseInstant reads a point in time: RFC 3339 ("2026-11-01T00:00:00Z"), a
 // date ("2026-11-01": the start of that day in loc, the workspace's zone),
 // or an age before now ("28d", "12h", "90m"). "" is the zero time.
-func parseInstant(name, s string, now time.Time, loc *time.Location) (time.Time, error) {
+func ParseInstant(name, s string, now time.Time, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
@@ -64,12 +53,12 @@ func parseAge(s string) (time.Duration, bool) {
 	return d, true
 }
 
-// parseRange reads since and until and checks that they make a range.
-func parseRange(since, until string, now time.Time, loc *time.Location) (from, to time.Time, err error) {
-	if from, err = parseInstant("since", since, now, loc); err != nil {
+// ParseRange reads since and until and checks that they make a range.
+func ParseRange(since, until string, now time.Time, loc *time.Location) (from, to time.Time, err error) {
+	if from, err = ParseInstant("since", since, now, loc); err != nil {
 		return from, to, err
 	}
-	if to, err = parseInstant("until", until, now, loc); err != nil {
+	if to, err = ParseInstant("until", until, now, loc); err != nil {
 		return from, to, err
 	}
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
@@ -79,60 +68,30 @@ func parseRange(since, until string, now time.Time, loc *time.Location) (from, t
 }
 
 // parsePage reads limit and cursor.
-func parsePage(q url.Values) (limit int, after storage.Cursor, err error) {
-	limit = storage.DefaultPage
+func parsePage(q url.Values) (limit int, after surveys.Cursor, err error) {
+	limit = surveys.DefaultPage
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > storage.MaxPage {
+		if err != nil || n < 1 || n > surveys.MaxPage {
 			// A number out of range is 422; anything else is unreadable, 400.
-			return 0, after, &paramError{"limit", fmt.Sprintf("%s: give a whole number from 1 to %d (default %d)", surveys.Quote(s), storage.MaxPage, storage.DefaultPage), err == nil}
+			return 0, after, &paramError{"limit", fmt.Sprintf("%s: give a whole number from 1 to %d (default %d)", surveys.Quote(s), surveys.MaxPage, surveys.DefaultPage), err == nil}
 		}
 		limit = n
 	}
-	after, err = storage.ParseCursor(q.Get("cursor"))
+	after, err = surveys.ParseCursor(q.Get("cursor"))
 	if err != nil {
 		return 0, after, &paramError{"cursor", "not a next_cursor from a previous page; start again without cursor", false}
 	}
 	return limit, after, nil
 }
 
-// writeParamError answers 422 for a value out of range, 400 for anything
-// unreadable, naming the parameter.
-func writeParamError(w http.ResponseWriter, err error) {
-	var pe *paramError
-	if errors.As(err, &pe) {
-		status := http.StatusBadRequest
-		if pe.outOfRange {
-			status = http.StatusUnprocessableEntity
-		}
-		apiError(w, status, "invalid_parameter", pe.name, pe.msg)
-		return
-	}
-	apiError(w, http.StatusBadRequest, "invalid_parameter", "", err.Error())
-}
-
-// unknownParams rejects query parameters the endpoint does not take, so a
-// typo ("survey_id=") is not silently ignored.
-func unknownParams(q url.Values, known ...string) error {
-	for k := range q {
-		found := false
-		for _, n := range known {
-			found = found || k == n
-		}
-		if !found {
-			return &paramError{k, fmt.Sprintf("unknown parameter; this endpoint takes %s", strings.Join(known, ", ")), false}
-		}
-	}
-	return nil
-}
-
-func (a *api) getResponses(w http.ResponseWriter, r *http.Request) {
+func (a *Server) getResponses(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if err := unknownParams(q, "survey", "since", "until", "limit", "cursor"); err != nil {
 		writeParamError(w, err)
 		return
 	}
-	since, until, err := parseRange(q.Get("since"), q.Get("until"), a.now(), a.engine.Settings().Timezone)
+	since, until, err := ParseRange(q.Get("since"), q.Get("until"), a.now(), a.engine.Settings().Timezone)
 	if err != nil {
 		writeParamError(w, err)
 		return
@@ -142,7 +101,7 @@ func (a *api) getResponses(w http.ResponseWriter, r *http.Request) {
 		writeParamError(w, err)
 		return
 	}
-	rs, next, err := a.store.Responses(r.Context(), storage.ResponseFilter{
+	rs, next, err := a.store.Responses(r.Context(), surveys.ResponseFilter{
 		SurveyID: q.Get("survey"), Since: since, Until: until, After: after, Limit: limit,
 	})
 	if err != nil {
@@ -150,12 +109,12 @@ func (a *api) getResponses(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read responses; try again")
 		return
 	}
-	writePage(w, "responses", rs, responseJSON, next)
+	writePage(w, "responses", rs, ResponseBody, next)
 }
 
 // writePage answers one page of a keyset-paginated list: the items under
 // key, and next_cursor (null on the last page).
-func writePage[T any](w http.ResponseWriter, key string, items []T, render func(T) map[string]any, next storage.Cursor) {
+func writePage[T any](w http.ResponseWriter, key string, items []T, render func(T) map[string]any, next surveys.Cursor) {
 	out := make([]map[string]any, len(items))
 	for i, it := range items {
 		out[i] = render(it)
@@ -167,9 +126,9 @@ func writePage[T any](w http.ResponseWriter, key string, items []T, render func(
 	writeJSON(w, http.StatusOK, page)
 }
 
-// responseJSON is one response as the API and the jsonl export show it.
+// ResponseBody is one response as the API and the jsonl export show it.
 // comment is null when there is none (or it was erased).
-func responseJSON(r surveys.Response) map[string]any {
+func ResponseBody(r surveys.Response) map[string]any {
 	m := map[string]any{
 		"id":              r.ID,
 		"invitation_id":   r.InvitationID,

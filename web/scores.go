@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"fmt"
@@ -91,7 +91,7 @@ type changeJSON struct {
 	Method      string     `json:"method"`
 }
 
-func (a *api) getScores(w http.ResponseWriter, r *http.Request) {
+func (a *Server) getScores(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if err := unknownParams(q, "survey", "window", "by"); err != nil {
 		writeParamError(w, err)
@@ -216,4 +216,28 @@ func changeOf(scale scoring.ScaleID, cur, prev surveys.DigestScore, t scoring.Tr
 	c := t.Comparison
 	return &changeJSON{Delta: c.Diff, SE: c.SE, Z: c.Z, P: c.P, CI95: [2]float64{c.Lo, c.Hi},
 		Significant: arrow != scoring.NoArrow, Tested: t.Tested, Arrow: arrow.String(), Method: method}
+}
+
+// noScoreText is what a missing score looks like in JSON's display.
+const noScoreText = "—"
+
+func percentText(l scoring.Likert, b scoring.Bucket) string {
+	if r, ok := scoring.RoundPercent(l.Count(b), l.N()); ok {
+		return strconv.Itoa(r)
+	}
+	return noScoreText
+}
+
+func optional(v float64, ok bool) *float64 {
+	if !ok {
+		return nil
+	}
+	return &v
+}
+
+func optionalInterval(iv scoring.Interval, ok bool) *[2]float64 {
+	if !ok {
+		return nil
+	}
+	return &[2]float64{iv.Lo, iv.Hi}
 }

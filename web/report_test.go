@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func TestOneReport(t *testing.T) {
 		seedAnswers(t, f, answers)
 		th := surveys.DigestThresholds{ENPS: f.api.enps}
 
-		rep, err := surveys.ComposeReport(context.Background(), f.api.store, settings, th, surveys.ReportQuery{Days: 28, Now: now, Location: time.UTC})
+		rep, err := surveys.ComposeReport(context.Background(), f.store, settings, th, surveys.ReportQuery{Days: 28, Now: now, Location: time.UTC})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestOneReport(t *testing.T) {
 		}
 
 		// The same segments: by agent, ranked by smoothed score.
-		rb, err := surveys.ComposeReport(context.Background(), f.api.store, settings, th,
+		rb, err := surveys.ComposeReport(context.Background(), f.store, settings, th,
 			surveys.ReportQuery{Surveys: []string{"nps"}, Days: 28, By: "agent", Now: now, Location: time.UTC})
 		if err != nil {
 			t.Fatal(err)
@@ -95,7 +95,7 @@ func TestOneReport(t *testing.T) {
 		}
 
 		// The digest.
-		dg, err := surveys.ComposeDigest(context.Background(), f.api.store, surveys.DigestSpec{ID: "daily", Timezone: time.UTC, Locale: "en"},
+		dg, err := surveys.ComposeDigest(context.Background(), f.store, surveys.DigestSpec{ID: "daily", Timezone: time.UTC, Locale: "en"},
 			settings, th, now)
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +114,7 @@ func TestOneReport(t *testing.T) {
 		}
 
 		// /survey stats.
-		desk := surveys.NewAmbassadorDesk(surveys.NewEngine(settings, f.api.store, surveystest.NewClock(now)), f.api.store, f.api.store, surveys.AmbassadorConfig{
+		desk := surveys.NewAmbassadorDesk(surveys.NewEngine(settings, f.store, surveystest.NewClock(now)), f.store, f.store, surveys.AmbassadorConfig{
 			Ambassadors: surveys.Ambassadors{SlackUsers: []string{"U0AMB"}}, Thresholds: th})
 		for _, c := range []struct {
 			text string

@@ -1,0 +1,284 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// MaxBody is the largest request /v1 accepts (413 beyond).
+const MaxBody = 1 << 20
+
+// maxBatch is the most touchpoints one batch request may carry.
+const maxBatch = 1000
+
+// apiSource is the Source of touchpoints that came through the API: one
+// workspace, so every token speaks for the same sender and a retry with a
+// rotated token is still recognized as a retry.
+const apiSource = "api"
+
+func (a *Server) postTouchpoint(w http.ResponseWriter, r *http.Request) {
+	body, webhookID, ok := a.readBody(w, r)
+	if !ok {
+		return
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" && !validIdempotencyKey(key) {
+		apiError(w, http.StatusBadRequest, "invalid_idempotency_key", "Idempotency-Key", "must be 1–255 printable ASCII characters")
+		return
+	}
+	if key == "" {
+		// Standard Webhooks senders retry with the same webhook-id.
+		key = webhookID
+	}
+	tp, hash, err := DecodeTouchpoint(body)
+	if err != nil {
+		a.count("invalid")
+		writeDecodeError(w, err)
+		return
+	}
+	tp.Source = apiSource
+	res, err := a.engine.Ingest(r.Context(), surveys.Ingestion{Touchpoint: tp, RequestHash: hash, IdempotencyKey: key})
+	if err != nil {
+		a.writeIngestError(w, err)
+		return
+	}
+	status, out := a.ingestResult(res)
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, status, out)
+}
+
+func (a *Server) postBatch(w http.ResponseWriter, r *http.Request) {
+	body, webhookID, ok := a.readBody(w, r)
+	if !ok {
+		return
+	}
+	if r.Header.Get("Idempotency-Key") != "" {
+		apiError(w, http.StatusBadRequest, "idempotency_key_unsupported", "Idempotency-Key",
+			"batches are made idempotent by each touchpoint's id; drop the header and give every item an id")
+		return
+	}
+	var req struct {
+		Touchpoints []json.RawMessage `json:"touchpoints"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeDecodeError(w, classifyJSONError(err, "touchpoints"))
+		return
+	}
+	switch n := len(req.Touchpoints); {
+	case n == 0:
+		apiError(w, http.StatusUnprocessableEntity, "invalid", "touchpoints", `give at least one touchpoint: {"touchpoints":[{...}]}`)
+		return
+	case n > maxBatch:
+		apiError(w, http.StatusUnprocessableEntity, "invalid", "touchpoints", fmt.Sprintf("%d touchpoints; at most %d per batch", n, maxBatch))
+		return
+	}
+	a.batchSize.Observe(float64(len(req.Touchpoints)))
+	results := make([]map[string]any, len(req.Touchpoints))
+	var ins []surveys.Ingestion
+	var index []int
+	for i, raw := range req.Touchpoints {
+		tp, hash, err := DecodeTouchpoint(raw)
+		if err != nil {
+			a.count("invalid")
+			results[i] = itemError(i, err)
+			continue
+		}
+		tp.Source = apiSource
+		ins = append(ins, surveys.Ingestion{Touchpoint: tp, RequestHash: hash})
+		index = append(index, i)
+	}
+	replayed := false
+	if len(ins) > 0 {
+		// A signed batch is one request under its webhook-id: a replay
+		// inside the signature window returns the first result, items
+		// without an id included, instead of storing them again.
+		key := surveys.BatchKey{}
+		if webhookID != "" {
+			key = surveys.BatchKey{Key: webhookID, RequestHash: hashHex(body)}
+		}
+		res, errs, err := a.engine.IngestKeyedBatch(r.Context(), key, ins)
+		if err != nil {
+			a.writeIngestError(w, err)
+			return
+		}
+		replayed = key.Key != ""
+		for j, i := range index {
+			if errs[j] != nil {
+				a.countError(errs[j])
+				results[i] = itemError(i, errs[j])
+				continue
+			}
+			status, out := a.ingestResult(res[j])
+			out["index"], out["status"] = i, status
+			results[i] = out
+			replayed = replayed && res[j].Replayed
+		}
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+}
+
+func (a *Server) postLink(w http.ResponseWriter, r *http.Request) {
+	if _, _, ok := a.readBody(w, r); !ok {
+		return
+	}
+	if a.linkBot == "" {
+		apiError(w, http.StatusConflict, "telegram_not_configured", "", "deep links need the Telegram bot: set VOCBOT_TELEGRAM_TOKEN")
+		return
+	}
+	id, ok := customerID(w, r)
+	if !ok {
+		return
+	}
+	token, expires, err := a.store.CreateLinkToken(r.Context(), id, surveys.DefaultLinkTTL)
+	switch {
+	case errors.Is(err, surveys.ErrNotFound):
+		apiError(w, http.StatusNotFound, "customer_not_found", "id", fmt.Sprintf("no customer %s; send a touchpoint for them first", surveys.Quote(id)))
+		return
+	case err != nil:
+		a.log.Error("create link token", "err", err)
+		apiError(w, http.StatusInternalServerError, "internal", "", "could not create the link; try again")
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"telegram_url": surveys.TelegramLink(a.linkBot, token),
+		"expires_at":   expires.UTC().Format(time.RFC3339),
+	})
+}
+
+// ingestResult renders a stored outcome: 202 for a scheduled invitation,
+// 200 with the skip reason otherwise (a replay gets exactly the same).
+func (a *Server) ingestResult(res surveys.Ingested) (int, map[string]any) {
+	inv := res.Invitation
+	out := map[string]any{"invitation": invitationJSON(inv)}
+	if res.Replayed {
+		a.count("replayed")
+	}
+	if inv.Status == surveys.Skipped {
+		if !res.Replayed {
+			a.count("skipped_" + string(inv.SkipReason))
+		}
+		out["skipped"] = map[string]string{"reason": string(inv.SkipReason), "detail": inv.Detail}
+		return http.StatusOK, out
+	}
+	if !res.Replayed {
+		a.count("scheduled")
+	}
+	return http.StatusAccepted, out
+}
+
+func invitationJSON(inv surveys.Invitation) map[string]any {
+	m := map[string]any{
+		"id":            inv.ID,
+		"touchpoint_id": inv.TouchpointID,
+		"customer_id":   inv.CustomerID,
+		"status":        string(inv.Status),
+		"detail":        inv.Detail,
+	}
+	if inv.SurveyID != "" {
+		m["survey"] = inv.SurveyID
+	}
+	if inv.To.Platform != "" {
+		m["platform"] = string(inv.To.Platform)
+	}
+	if inv.Locale != "" {
+		m["locale"] = inv.Locale
+	}
+	if !inv.DueAt.IsZero() {
+		m["due_at"] = inv.DueAt.UTC().Format(time.RFC3339)
+		m["expires_at"] = inv.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return m
+}
+
+func (a *Server) count(result string) { a.ingested.WithLabelValues(apiSource, result).Inc() }
+
+func (a *Server) countError(err error) {
+	var ve *surveys.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		a.count("invalid")
+	case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
+		a.count("conflict")
+	default:
+		a.count("error")
+	}
+}
+
+func (a *Server) writeIngestError(w http.ResponseWriter, err error) {
+	a.countError(err)
+	var ve *surveys.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		writeValidation(w, ve)
+	case errors.Is(err, surveys.ErrIdempotencyKeyReused):
+		apiError(w, http.StatusUnprocessableEntity, "idempotency_key_reused", "",
+			"this Idempotency-Key, webhook-id or touchpoint id was used before with a different body; use a new key or id for a new event")
+	case errors.Is(err, surveys.ErrInProgress):
+		w.Header().Set("Retry-After", "1")
+		apiError(w, http.StatusConflict, "request_in_progress", "", "a request with this Idempotency-Key or webhook-id is still being processed; retry shortly")
+	case errors.Is(err, context.Canceled):
+		// The client went away; nothing useful to answer.
+	default:
+		a.log.Error("ingest touchpoint", "err", err)
+		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "the touchpoint was not stored; retry with the same id or Idempotency-Key")
+	}
+}
+
+func itemError(i int, err error) map[string]any {
+	var ve *surveys.ValidationError
+	var de *decodeError
+	e := map[string]any{"code": "invalid", "message": err.Error()}
+	status := http.StatusUnprocessableEntity
+	switch {
+	case errors.As(err, &de):
+		status = de.status
+		e = map[string]any{"code": de.code, "message": de.msg}
+		if de.field != "" {
+			e["field"] = de.field
+		}
+	case errors.As(err, &ve):
+		e["field"], e["message"] = ve.Fields[0].Field, ve.Fields[0].Message
+		e["details"] = fieldList(ve)
+	case errors.Is(err, surveys.ErrIdempotencyKeyReused):
+		e["code"] = "idempotency_key_reused"
+		e["message"] = "this touchpoint id was used before with a different body"
+	default:
+		status = http.StatusServiceUnavailable
+		e["code"], e["message"] = "unavailable", "not stored; retry this item"
+	}
+	return map[string]any{"index": i, "status": status, "error": e}
+}
+
+func validIdempotencyKey(k string) bool {
+	if len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func hashHex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
