@@ -87,7 +87,7 @@ func (a *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.batchSize.Observe(float64(len(req.Touchpoints)))
-	results := make([]map[string]any, len(req.Touchpoints))
+	results := make([]batchItem, len(req.Touchpoints))
 	var ins []surveys.Ingestion
 	var index []int
 	for i, raw := range req.Touchpoints {
@@ -123,15 +123,14 @@ func (a *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			status, out := a.ingestResult(res[j])
-			out["index"], out["status"] = i, status
-			results[i] = out
+			results[i] = batchItem{Index: i, Status: status, Invitation: &out.Invitation, Skipped: out.Skipped}
 			replayed = replayed && res[j].Replayed
 		}
 	}
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+	writeJSON(w, http.StatusOK, batchResponse{Results: results})
 }
 
 func (a *Server) postLink(w http.ResponseWriter, r *http.Request) {
@@ -156,17 +155,61 @@ func (a *Server) postLink(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusInternalServerError, "internal", "", "could not create the link; try again")
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{
-		"telegram_url": surveys.TelegramLink(a.linkBot, token),
-		"expires_at":   expires.UTC().Format(time.RFC3339),
-	})
+	writeJSON(w, http.StatusCreated, linkResponse{TelegramURL: surveys.TelegramLink(a.linkBot, token), ExpiresAt: expires.UTC().Format(time.RFC3339)})
+}
+
+// Bodies of the touchpoint routes. Fields are in alphabetical order, as
+// the maps they replaced were encoded, so answers stay byte for byte the
+// same.
+
+// outcome is the answer to one touchpoint: its invitation, and why it was
+// skipped when it was.
+type outcome struct {
+	Invitation invitationBody `json:"invitation"`
+	Skipped    *skippedBody   `json:"skipped,omitempty"`
+}
+
+type skippedBody struct {
+	Detail string `json:"detail"`
+	Reason string `json:"reason"`
+}
+
+type invitationBody struct {
+	CustomerID   string `json:"customer_id"`
+	Detail       string `json:"detail"`
+	DueAt        string `json:"due_at,omitempty"`
+	ExpiresAt    string `json:"expires_at,omitempty"`
+	ID           int64  `json:"id"`
+	Locale       string `json:"locale,omitempty"`
+	Platform     string `json:"platform,omitempty"`
+	Status       string `json:"status"`
+	Survey       string `json:"survey,omitempty"`
+	TouchpointID int64  `json:"touchpoint_id"`
+}
+
+// batchResponse is the answer to a batch: one item per touchpoint, in order.
+type batchResponse struct {
+	Results []batchItem `json:"results"`
+}
+
+type batchItem struct {
+	Error      *errorDetail    `json:"error,omitempty"`
+	Index      int             `json:"index"`
+	Invitation *invitationBody `json:"invitation,omitempty"`
+	Skipped    *skippedBody    `json:"skipped,omitempty"`
+	Status     int             `json:"status"`
+}
+
+type linkResponse struct {
+	ExpiresAt   string `json:"expires_at"`
+	TelegramURL string `json:"telegram_url"`
 }
 
 // ingestResult renders a stored outcome: 202 for a scheduled invitation,
 // 200 with the skip reason otherwise (a replay gets exactly the same).
-func (a *Server) ingestResult(res surveys.Ingested) (int, map[string]any) {
+func (a *Server) ingestResult(res surveys.Ingested) (int, outcome) {
 	inv := res.Invitation
-	out := map[string]any{"invitation": invitationJSON(inv)}
+	out := outcome{Invitation: invitationJSON(inv)}
 	if res.Replayed {
 		a.count("replayed")
 	}
@@ -174,7 +217,7 @@ func (a *Server) ingestResult(res surveys.Ingested) (int, map[string]any) {
 		if !res.Replayed {
 			a.count("skipped_" + string(inv.SkipReason))
 		}
-		out["skipped"] = map[string]string{"reason": string(inv.SkipReason), "detail": inv.Detail}
+		out.Skipped = &skippedBody{Reason: string(inv.SkipReason), Detail: inv.Detail}
 		return http.StatusOK, out
 	}
 	if !res.Replayed {
@@ -183,28 +226,14 @@ func (a *Server) ingestResult(res surveys.Ingested) (int, map[string]any) {
 	return http.StatusAccepted, out
 }
 
-func invitationJSON(inv surveys.Invitation) map[string]any {
-	m := map[string]any{
-		"id":            inv.ID,
-		"touchpoint_id": inv.TouchpointID,
-		"customer_id":   inv.CustomerID,
-		"status":        string(inv.Status),
-		"detail":        inv.Detail,
-	}
-	if inv.SurveyID != "" {
-		m["survey"] = inv.SurveyID
-	}
-	if inv.To.Platform != "" {
-		m["platform"] = string(inv.To.Platform)
-	}
-	if inv.Locale != "" {
-		m["locale"] = inv.Locale
-	}
+func invitationJSON(inv surveys.Invitation) invitationBody {
+	b := invitationBody{ID: inv.ID, TouchpointID: inv.TouchpointID, CustomerID: inv.CustomerID, Status: string(inv.Status),
+		Detail: inv.Detail, Survey: inv.SurveyID, Platform: string(inv.To.Platform), Locale: inv.Locale}
 	if !inv.DueAt.IsZero() {
-		m["due_at"] = inv.DueAt.UTC().Format(time.RFC3339)
-		m["expires_at"] = inv.ExpiresAt.UTC().Format(time.RFC3339)
+		b.DueAt = inv.DueAt.UTC().Format(time.RFC3339)
+		b.ExpiresAt = inv.ExpiresAt.UTC().Format(time.RFC3339)
 	}
-	return m
+	return b
 }
 
 func (a *Server) count(result string) { a.ingested.WithLabelValues(apiSource, result).Inc() }
@@ -241,29 +270,26 @@ func (a *Server) writeIngestError(w http.ResponseWriter, err error) {
 	}
 }
 
-func itemError(i int, err error) map[string]any {
+func itemError(i int, err error) batchItem {
 	var ve *surveys.ValidationError
 	var de *decodeError
-	e := map[string]any{"code": "invalid", "message": err.Error()}
+	e := errorDetail{Code: "invalid", Message: err.Error()}
 	status := http.StatusUnprocessableEntity
 	switch {
 	case errors.As(err, &de):
 		status = de.status
-		e = map[string]any{"code": de.code, "message": de.msg}
-		if de.field != "" {
-			e["field"] = de.field
-		}
+		e = errorDetail{Code: de.code, Message: de.msg, Field: de.field}
 	case errors.As(err, &ve):
-		e["field"], e["message"] = ve.Fields[0].Field, ve.Fields[0].Message
-		e["details"] = fieldList(ve)
+		e.Field, e.Message = ve.Fields[0].Field, ve.Fields[0].Message
+		e.Details = fieldList(ve)
 	case errors.Is(err, surveys.ErrIdempotencyKeyReused):
-		e["code"] = "idempotency_key_reused"
-		e["message"] = "this touchpoint id was used before with a different body"
+		e.Code = "idempotency_key_reused"
+		e.Message = "this touchpoint id was used before with a different body"
 	default:
 		status = http.StatusServiceUnavailable
-		e["code"], e["message"] = "unavailable", "not stored; retry this item"
+		e.Code, e.Message = "unavailable", "not stored; retry this item"
 	}
-	return map[string]any{"index": i, "status": status, "error": e}
+	return batchItem{Index: i, Status: status, Error: &e}
 }
 
 func validIdempotencyKey(k string) bool {

@@ -31,12 +31,33 @@ func (a *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read the audit log; try again")
 		return
 	}
-	writePage(w, "entries", entries, AuditBody, next)
+	page := auditPage{Entries: make([]AuditJSON, len(entries)), NextCursor: nextCursor(next)}
+	for i, e := range entries {
+		page.Entries[i] = AuditBody(e)
+	}
+	writeJSON(w, http.StatusOK, page)
 }
 
-func AuditBody(e surveys.AuditEntry) map[string]any {
-	return map[string]any{
-		"id": e.ID, "at": e.At.UTC().Format(time.RFC3339Nano), "actor": e.Actor, "platform": string(e.Platform),
-		"action": e.Action, "target": e.Target, "result": e.Result, "detail": e.Detail,
-	}
+// auditPage is one page of GET /v1/audit.
+type auditPage struct {
+	Entries    []AuditJSON `json:"entries"`
+	NextCursor *string     `json:"next_cursor"`
+}
+
+// AuditJSON is one audit entry as the API and vocbot audit show it.
+type AuditJSON struct {
+	Action   string `json:"action"`
+	Actor    string `json:"actor"`
+	At       string `json:"at"`
+	Detail   string `json:"detail"`
+	ID       int64  `json:"id"`
+	Platform string `json:"platform"`
+	Result   string `json:"result"`
+	Target   string `json:"target"`
+}
+
+// AuditBody renders an audit entry.
+func AuditBody(e surveys.AuditEntry) AuditJSON {
+	return AuditJSON{ID: e.ID, At: e.At.UTC().Format(time.RFC3339Nano), Actor: e.Actor, Platform: string(e.Platform),
+		Action: e.Action, Target: e.Target, Result: e.Result, Detail: e.Detail}
 }

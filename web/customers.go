@@ -29,14 +29,19 @@ func (a *Server) deleteCustomer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, forgottenJSON(rep))
 }
 
-func forgottenJSON(rep surveys.ForgetReport) map[string]any {
-	return map[string]any{
-		"customer_id":           rep.Pseudonym,
-		"responses":             rep.Responses,
-		"comments_erased":       rep.CommentsErased,
-		"identities_deleted":    rep.IdentitiesDeleted,
-		"touchpoints_cleared":   rep.TouchpointsCleared,
-		"link_tokens_deleted":   rep.LinkTokensDeleted,
-		"invitations_cancelled": rep.InvitationsCancelled,
-	}
+// forgottenBody says what erasing a customer changed.
+type forgottenBody struct {
+	CommentsErased       int64  `json:"comments_erased"`
+	CustomerID           string `json:"customer_id"`
+	IdentitiesDeleted    int64  `json:"identities_deleted"`
+	InvitationsCancelled int64  `json:"invitations_cancelled"`
+	LinkTokensDeleted    int64  `json:"link_tokens_deleted"`
+	Responses            int64  `json:"responses"`
+	TouchpointsCleared   int64  `json:"touchpoints_cleared"`
+}
+
+func forgottenJSON(rep surveys.ForgetReport) forgottenBody {
+	return forgottenBody{CustomerID: rep.Pseudonym, Responses: rep.Responses, CommentsErased: rep.CommentsErased,
+		IdentitiesDeleted: rep.IdentitiesDeleted, TouchpointsCleared: rep.TouchpointsCleared,
+		LinkTokensDeleted: rep.LinkTokensDeleted, InvitationsCancelled: rep.InvitationsCancelled}
 }

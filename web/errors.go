@@ -117,26 +117,39 @@ func (a *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, strin
 	return body, webhookID, true
 }
 
-// apiError writes the API's error shape: {"error":{"code","message","field"}}.
+// errorBody is every error answer: {"error":{"code","message","field"}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+// errorDetail says what went wrong: a stable code, a message saying what to
+// fix, the field at fault, and for validation every field at fault.
+type errorDetail struct {
+	Code    string       `json:"code"`
+	Details []fieldError `json:"details,omitempty"`
+	Field   string       `json:"field,omitempty"`
+	Message string       `json:"message"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// apiError writes the API's error shape.
 func apiError(w http.ResponseWriter, status int, code, field, message string) {
-	e := map[string]string{"code": code, "message": message}
-	if field != "" {
-		e["field"] = field
-	}
-	writeJSON(w, status, map[string]any{"error": e})
+	writeJSON(w, status, errorBody{errorDetail{Code: code, Field: field, Message: message}})
 }
 
 func writeValidation(w http.ResponseWriter, ve *surveys.ValidationError) {
 	first := ve.Fields[0]
-	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]any{
-		"code": "invalid", "field": first.Field, "message": first.Message, "details": fieldList(ve),
-	}})
+	writeJSON(w, http.StatusUnprocessableEntity, errorBody{errorDetail{Code: "invalid", Field: first.Field, Message: first.Message, Details: fieldList(ve)}})
 }
 
-func fieldList(ve *surveys.ValidationError) []map[string]string {
-	out := make([]map[string]string, len(ve.Fields))
+func fieldList(ve *surveys.ValidationError) []fieldError {
+	out := make([]fieldError, len(ve.Fields))
 	for i, f := range ve.Fields {
-		out[i] = map[string]string{"field": f.Field, "message": f.Message}
+		out[i] = fieldError{Field: f.Field, Message: f.Message}
 	}
 	return out
 }

@@ -109,49 +109,61 @@ func (a *Server) getResponses(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read responses; try again")
 		return
 	}
-	writePage(w, "responses", rs, ResponseBody, next)
-}
-
-// writePage answers one page of a keyset-paginated list: the items under
-// key, and next_cursor (null on the last page).
-func writePage[T any](w http.ResponseWriter, key string, items []T, render func(T) map[string]any, next surveys.Cursor) {
-	out := make([]map[string]any, len(items))
-	for i, it := range items {
-		out[i] = render(it)
-	}
-	page := map[string]any{key: out, "next_cursor": nil}
-	if !next.IsZero() {
-		page["next_cursor"] = next.String()
+	page := responsesPage{NextCursor: nextCursor(next), Responses: make([]ResponseJSON, len(rs))}
+	for i, resp := range rs {
+		page.Responses[i] = ResponseBody(resp)
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
-// ResponseBody is one response as the API and the jsonl export show it.
-// comment is null when there is none (or it was erased).
-func ResponseBody(r surveys.Response) map[string]any {
-	m := map[string]any{
-		"id":              r.ID,
-		"invitation_id":   r.InvitationID,
-		"survey":          r.SurveyID,
-		"metric":          string(r.Metric),
-		"score":           r.Score,
-		"comment":         nil,
-		"comment_state":   string(r.CommentState),
-		"locale":          r.Locale,
-		"platform":        string(r.Platform),
-		"customer_id":     r.CustomerID,
-		"touchpoint_type": r.TouchpointType,
-		"attributes":      r.Attributes,
-		"answered_at":     r.AnsweredAt.UTC().Format(time.RFC3339Nano),
+// nextCursor is a page's next_cursor: null on the last page.
+func nextCursor(next surveys.Cursor) *string {
+	if next.IsZero() {
+		return nil
 	}
-	if r.Attributes == nil {
-		m["attributes"] = map[string]string{}
+	c := next.String()
+	return &c
+}
+
+// responsesPage is one page of GET /v1/responses.
+type responsesPage struct {
+	NextCursor *string        `json:"next_cursor"`
+	Responses  []ResponseJSON `json:"responses"`
+}
+
+// ResponseJSON is one response as the API and the jsonl export show it.
+// Comment is null when there is none (or it was erased).
+type ResponseJSON struct {
+	AnsweredAt     string            `json:"answered_at"`
+	Attributes     map[string]string `json:"attributes"`
+	Comment        *string           `json:"comment"`
+	CommentAt      string            `json:"comment_at,omitempty"`
+	CommentState   string            `json:"comment_state"`
+	CustomerID     string            `json:"customer_id"`
+	ID             int64             `json:"id"`
+	InvitationID   int64             `json:"invitation_id"`
+	Locale         string            `json:"locale"`
+	Metric         string            `json:"metric"`
+	Platform       string            `json:"platform"`
+	Score          int               `json:"score"`
+	Survey         string            `json:"survey"`
+	TouchpointType string            `json:"touchpoint_type"`
+}
+
+// ResponseBody renders a response.
+func ResponseBody(r surveys.Response) ResponseJSON {
+	b := ResponseJSON{ID: r.ID, InvitationID: r.InvitationID, Survey: r.SurveyID, Metric: string(r.Metric), Score: r.Score,
+		CommentState: string(r.CommentState), Locale: r.Locale, Platform: string(r.Platform), CustomerID: r.CustomerID,
+		TouchpointType: r.TouchpointType, Attributes: r.Attributes, AnsweredAt: r.AnsweredAt.UTC().Format(time.RFC3339Nano)}
+	if b.Attributes == nil {
+		b.Attributes = map[string]string{}
 	}
 	if r.CommentState == surveys.CommentGiven || r.Comment != "" {
-		m["comment"] = r.Comment
+		c := r.Comment
+		b.Comment = &c
 	}
 	if !r.CommentAt.IsZero() {
-		m["comment_at"] = r.CommentAt.UTC().Format(time.RFC3339Nano)
+		b.CommentAt = r.CommentAt.UTC().Format(time.RFC3339Nano)
 	}
-	return m
+	return b
 }
