@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"fmt"
+	"html"
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +94,35 @@ func TestOneReport(t *testing.T) {
 				t.Errorf("API segment %d: got %v, want %s", i, m["segment"], seg.Name)
 			}
 			checkCell(t, "API segment "+seg.Name, m, seg.Current, seg.Arrow, seg.Trend)
+		}
+
+		// The dashboard.
+		srv := dashboardServer(t, f)
+		format := surveys.NewDigestFormat("en")
+		for _, s := range rep.Surveys {
+			status, body := f.page(t, srv, "/?survey="+s.Survey.ID, true)
+			body = html.UnescapeString(body)
+			want := []string{fmt.Sprintf(`data-n="%d"`, s.Current.N)}
+			if s.Current.HasScore() {
+				want = append(want, fmt.Sprintf(`data-score="%s"`, format.Value(s.Scale, s.Current)), fmt.Sprintf(`data-ci="%s"`, format.Range(s.Current.CI)))
+			}
+			if s.HasChange {
+				want = append(want, fmt.Sprintf(`data-change="%s"`, format.Signed(s.Change)))
+			}
+			if flagged := strings.Contains(body, `data-flagged="true"`); flagged != (s.Arrow != scoring.NoArrow) {
+				t.Errorf("dashboard %s: flagged %v, report's arrow %v", s.Survey.ID, flagged, s.Arrow)
+			}
+			for _, w := range want {
+				if status != http.StatusOK || !strings.Contains(body, w) {
+					t.Errorf("dashboard %s: got %d, lacks the report's %s", s.Survey.ID, status, w)
+				}
+			}
+		}
+		_, body := f.page(t, srv, "/?survey=nps&by=agent", true)
+		for i, seg := range segs {
+			if at := strings.Index(body, fmt.Sprintf(`data-segment="%s"`, seg.Name)); at < 0 || (i > 0 && at < strings.Index(body, fmt.Sprintf(`data-segment="%s"`, segs[i-1].Name))) {
+				t.Errorf("dashboard segments: %s missing or out of the report's order", seg.Name)
+			}
 		}
 
 		// The digest.

@@ -40,11 +40,12 @@ func (a *Server) routes() []route {
 	}
 }
 
-// pages lists the routes outside /v1.
+// pages lists the routes outside /v1: health and the dashboard.
 func (a *Server) pages() []route {
 	return []route{
 		{"GET /livez", http.HandlerFunc(a.livez)},
 		{"GET /readyz", http.HandlerFunc(a.readyz)},
+		{"GET /{$}", http.HandlerFunc(a.dashboard)},
 	}
 }
 

@@ -30,6 +30,8 @@ type Store interface {
 	ForgetBy(ctx context.Context, customerExternalID string, by surveys.AuditEntry) (surveys.ForgetReport, error)
 	// CreateLinkToken issues a deep-link token for a customer.
 	CreateLinkToken(ctx context.Context, customerExternalID string, ttl time.Duration) (string, time.Time, error)
+	// UnresolvedAlerts lists alerts nobody has resolved, newest first.
+	UnresolvedAlerts(ctx context.Context, limit int) ([]surveys.UnresolvedAlert, error)
 }
 
 // Config is what the HTTP face needs besides the Engine and the Store.

@@ -53,7 +53,6 @@ func (f apiFixture) do(t *testing.T, method, path, body string, header http.Head
 	return apiReply{status: resp.StatusCode, header: resp.Header, body: m}
 }
 
-
 type seededAnswer struct {
 	customer, survey, metric string
 	score                    int
