@@ -153,9 +153,9 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("English comments show a Hebrew one")
 		}
 
-		for _, q := range []string{"survey=nope", "window=0d", "by=a%20b", "comments=all", "lang=xx", "page=2"} {
+		for _, q := range []string{"survey=nope", "survey=%ff%00", "window=0d", "window=99999999999999999999d", "by=a%20b", "by=%3Cscript%3E", "comments=all", "lang=xx", "page=2", "survey=nps&survey=csat&x=%ff"} {
 			status, body := f.page(t, srv, "/?"+q, true)
-			if status != http.StatusBadRequest || strings.Contains(body, "data-score") {
+			if status != http.StatusBadRequest || strings.Contains(body, "data-score") || strings.Contains(body, "<script>") {
 				t.Errorf("?%s: got %d, want 400 naming the problem\n%s", q, status, body)
 			}
 		}
