@@ -133,31 +133,6 @@ func (a *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, batchResponse{Results: results})
 }
 
-func (a *Server) postLink(w http.ResponseWriter, r *http.Request) {
-	if _, _, ok := a.readBody(w, r); !ok {
-		return
-	}
-	if a.linkBot == "" {
-		apiError(w, http.StatusConflict, "telegram_not_configured", "", "deep links need the Telegram bot: set VOCBOT_TELEGRAM_TOKEN")
-		return
-	}
-	id, ok := customerID(w, r)
-	if !ok {
-		return
-	}
-	token, expires, err := a.store.CreateLinkToken(r.Context(), id, surveys.DefaultLinkTTL)
-	switch {
-	case errors.Is(err, surveys.ErrNotFound):
-		apiError(w, http.StatusNotFound, "customer_not_found", "id", fmt.Sprintf("no customer %s; send a touchpoint for them first", surveys.Quote(id)))
-		return
-	case err != nil:
-		a.log.Error("create link token", "err", err)
-		apiError(w, http.StatusInternalServerError, "internal", "", "could not create the link; try again")
-		return
-	}
-	writeJSON(w, http.StatusCreated, linkResponse{TelegramURL: surveys.TelegramLink(a.linkBot, token), ExpiresAt: expires.UTC().Format(time.RFC3339)})
-}
-
 // Bodies of the touchpoint routes. Fields are in alphabetical order, as
 // the maps they replaced were encoded, so answers stay byte for byte the
 // same.
@@ -198,11 +173,6 @@ type batchItem struct {
 	Invitation *invitationBody `json:"invitation,omitempty"`
 	Skipped    *skippedBody    `json:"skipped,omitempty"`
 	Status     int             `json:"status"`
-}
-
-type linkResponse struct {
-	ExpiresAt   string `json:"expires_at"`
-	TelegramURL string `json:"telegram_url"`
 }
 
 // ingestResult renders a stored outcome: 202 for a scheduled invitation,
