@@ -59,11 +59,11 @@ func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (s
 		ids[i] = sv.ID
 	}
 	rep, err := ComposeReport(ctx, d.store, d.engine.settings, d.cfg.Thresholds,
-		ReportQuery{Surveys: ids, Days: days, By: c.By, Now: now, Location: d.location()})
+		ReportQuery{Days: days, By: c.By, Now: now, Location: d.location()})
 	if err != nil {
 		return "", fmt.Errorf("read stats: %w", err)
 	}
-	return StatsText(rep), nil
+	return StatsText(rep.Only(ids)), nil
 }
 
 // StatsText writes a report as /survey stats shows it.

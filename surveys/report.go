@@ -423,3 +423,21 @@ func (r Report) Survey(id string) (ReportSurvey, bool) {
 	}
 	return ReportSurvey{}, false
 }
+
+// Only keeps the surveys ids names, in that order; none keeps every one.
+// Build the report over every survey and then keep some, rather than build
+// it over fewer: flags are decided across the surveys a report covers, so a
+// survey asked for alone is flagged as it is among all the others.
+func (r Report) Only(ids []string) Report {
+	if len(ids) == 0 {
+		return r
+	}
+	out := r
+	out.Surveys = nil
+	for _, id := range ids {
+		if s, ok := r.Survey(id); ok {
+			out.Surveys = append(out.Surveys, s)
+		}
+	}
+	return out
+}

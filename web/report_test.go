@@ -78,10 +78,17 @@ func TestOneReport(t *testing.T) {
 
 		// The same segments: by agent, ranked by smoothed score.
 		rb, err := surveys.ComposeReport(context.Background(), f.store, settings, th,
-			surveys.ReportQuery{Surveys: []string{"nps"}, Days: 28, By: "agent", Now: now, Location: time.UTC})
+			surveys.ReportQuery{Days: 28, By: "agent", Now: now, Location: time.UTC})
 		if err != nil {
 			t.Fatal(err)
 		}
+		rb = rb.Only([]string{"nps"})
+		// One survey asked for alone is flagged as among all the others.
+		one := f.do(t, "GET", "/v1/scores?survey=nps", "", nil).body["scores"].([]any)
+		if len(one) != 1 {
+			t.Fatalf("?survey=nps: got %v", one)
+		}
+		checkCell(t, "API nps alone", one[0].(map[string]any), rs.Current, rs.Arrow, rs.Trend)
 		segs := rb.Surveys[0].Segments
 		r = f.do(t, "GET", "/v1/scores?survey=nps&by=agent", "", nil)
 		got := r.body["scores"].([]any)

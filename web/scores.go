@@ -121,13 +121,13 @@ func (a *Server) getScores(w http.ResponseWriter, r *http.Request) {
 		ids = []string{id}
 	}
 	rep, err := surveys.ComposeReport(r.Context(), a.store, settings, surveys.DigestThresholds{ENPS: a.enps},
-		surveys.ReportQuery{Surveys: ids, Days: days, By: by, Now: a.now(), Location: settings.Timezone})
+		surveys.ReportQuery{Days: days, By: by, Now: a.now(), Location: settings.Timezone})
 	if err != nil {
 		a.log.Error("read scores", "err", err)
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read scores; try again")
 		return
 	}
-	writeJSON(w, http.StatusOK, scoresBody(rep))
+	writeJSON(w, http.StatusOK, scoresBody(rep.Only(ids)))
 }
 
 // scoresBody renders a report: one cell per survey, or with By one per
