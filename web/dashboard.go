@@ -47,7 +47,7 @@ type dashboardQuery struct {
 	lang     string
 }
 
-// params writes q as a URL query, with changes applied.
+// link writes q as a dashboard URL, with change applied.
 func (q dashboardQuery) link(change func(*dashboardQuery)) string {
 	if change != nil {
 		change(&q)
@@ -55,9 +55,7 @@ func (q dashboardQuery) link(change func(*dashboardQuery)) string {
 	v := url.Values{}
 	v.Set("survey", q.survey)
 	v.Set("window", strconv.Itoa(q.days)+"d")
-	if q.by != "" {
-		v.Set("by", q.by)
-	}
+	v.Set("by", q.by) // "by=" is no segments; no by at all is the default
 	if q.comments != "" {
 		v.Set("comments", q.comments)
 	}

@@ -143,6 +143,11 @@ func TestDashboard(t *testing.T) {
 			!strings.Contains(body, `data-segment="a"`) || !strings.Contains(body, `data-segment="b"`) || strings.Contains(body, `data-segment="order_delivered"`) {
 			t.Errorf("csat by agent: got\n%s", body)
 		}
+		// No segments.
+		_, body = f.page(t, srv, "/?survey=nps&by=", true)
+		if strings.Contains(body, "data-segment=") {
+			t.Errorf("by= shows segments")
+		}
 		// Comment filters.
 		_, body = f.page(t, srv, "/?survey=nps&comments=promoters", true)
 		if strings.Contains(body, "courier") || !strings.Contains(body, "השירות") {
