@@ -99,7 +99,7 @@ const DefaultLinkTTL = 7 * 24 * time.Hour
 // digest's aggregates and comments (for stats, quotes and the preview),
 // customers by reference, and the quota's count.
 type AmbassadorStore interface {
-	DigestStore
+	ReportStore
 	// FindCustomer is the external id of the customer ref names: one known
 	// by that id (and not forgotten), or the one linked to the chat user.
 	// ErrNotFound when there is none.

@@ -14,6 +14,7 @@ import (
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/web"
 )
 
 // Shutdown budget: SIGTERM to exit within 10 s (Kubernetes' default grace
@@ -100,11 +101,6 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		Thresholds:  digestThresholds(cfg),
 		Log:         log,
 	})
-	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
-	ingest.linkBot = deepLinkBot(bots)
-	if th := digestThresholds(cfg).ENPS; th.Score > 0 {
-		ingest.enps = th // the configured eNPS anonymity thresholds
-	}
 	defer func() {
 		if err := jobs.Stop(context.Background()); err != nil {
 			log.Error("stop job workers", "err", err)
@@ -122,7 +118,9 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set VOCBOT_HTTP_ADDR to a free address)", cfg.HTTP.Addr, err)
 	}
-	srv := newServer(db, jobs, ingest)
+	srv := newServer(db, jobs)
+	srv.serve(web.New(engine, store, web.Config{Tokens: cfg.HTTP.APITokens, WebhookKey: cfg.HTTP.WebhookKey,
+		LinkBot: deepLinkBot(bots), ENPS: digestThresholds(cfg).ENPS, Health: srv, Logger: log}))
 	alerts := surveys.NewAlertDesk(engine, store, capable[surveys.AlertPoster](bots), log)
 	// Where every platform delivers: answers to the Engine, alert buttons to
 	// the alert desk, /survey commands to one router for alerts and ambassadors.
