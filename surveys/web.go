@@ -197,6 +197,7 @@ func (e *Engine) AnswerWeb(ctx context.Context, a WebAnswer) (WebSurvey, error) 
 		}
 		return view, nil
 	}
+	view.Notes = nil // what the conversation just said replaces the page's standing notes
 	for _, p := range t.replies {
 		if p.Ref != "" {
 			continue // the follow-up question: the page shows it as a form
@@ -254,5 +255,6 @@ func (e *Engine) webView(tx ChatTx, id int64, now time.Time) (WebSurvey, error) 
 		return v, nil
 	}
 	v.State = WebDone
+	v.Notes = []string{s.Text(locale, MsgAlreadyAnswer, nil)}
 	return v, nil
 }

@@ -48,6 +48,9 @@ func allowed(from, to string) bool {
 		return ta == "surveys" || ta == "scoring"
 	case fa == "surveys":
 		return ta == "scoring"
+	case fa == "web":
+		// The HTTP face: the Engine and reports in, pages and JSON out.
+		return ta == "surveys" || ta == "scoring"
 	case fa == "chart":
 		// Drawing takes plain data; FromDigest reads surveys' digest type.
 		return ta == "surveys" || ta == "scoring"
@@ -61,6 +64,7 @@ var forbiddenThirdParty = map[string][]string{
 	"surveys": {"gorm.io/", "net/http", "github.com/riverqueue/", "github.com/slack-go/", "github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/", "github.com/jackc/"},
 	"scoring": {"gorm.io/", "net/http", "github.com/riverqueue/", "github.com/slack-go/", "github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/", "github.com/jackc/", "os", "database/sql"},
 	"config":  {"gorm.io/", "net/http", "github.com/riverqueue/"},
+	"web":     {"gorm.io/", "github.com/riverqueue/", "github.com/slack-go/", "github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/", "github.com/jackc/"},
 	"chart":   {"gorm.io/", "net/http", "github.com/riverqueue/", "github.com/slack-go/", "github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/", "github.com/jackc/", "os", "database/sql"},
 }
 
@@ -126,6 +130,10 @@ func TestAllowedMatchesArchitectureTable(t *testing.T) {
 		{"bots/telegram", "storage", false},
 		{"bots/telegram/telegramtest", "bots/telegram", true},
 		{"surveys", "scoring", true},
+		{"web", "surveys", true},
+		{"web", "storage", false},
+		{"web", "config", false},
+		{"web", "bots/telegram", false},
 		{"surveys", "storage", false},
 		{"surveys/surveystest", "surveys", true},
 		{"scoring", "surveys", false},
