@@ -23,7 +23,7 @@ const (
 
 type answerTexts struct {
 	Title, Send, Placeholder string
-	messages                       map[answerTextID]string
+	messages                 map[answerTextID]string
 }
 
 func (t answerTexts) text(id answerTextID) string { return t.messages[id] }
