@@ -386,6 +386,9 @@ func invitationJSON(inv surveys.Invitation) map[string]any {
 		m["due_at"] = inv.DueAt.UTC().Format(time.RFC3339)
 		m["expires_at"] = inv.ExpiresAt.UTC().Format(time.RFC3339)
 	}
+	if inv.WebURL != "" {
+		m["web_url"] = inv.WebURL
+	}
 	return m
 }
 

@@ -93,12 +93,17 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	engine := surveys.NewEngine(settings, store, nil)
 	engine.SetSenders(senders)
 	engine.SetLogger(log)
+	answers, signin, err := webFace(ctx, cfg, engine, store, log)
+	if err != nil {
+		return err
+	}
 	desk := surveys.NewAmbassadorDesk(engine, store, store, surveys.AmbassadorConfig{
 		Ambassadors: ambassadors(cfg),
 		TelegramBot: deepLinkBot(bots),
 		Digests:     digestSpecs(cfg),
 		Thresholds:  digestThresholds(cfg),
 		Log:         log,
+		Dashboard:   dashboardLinks(signin),
 	})
 	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
 	ingest.linkBot = deepLinkBot(bots)
@@ -127,7 +132,13 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	// Where every platform delivers: answers to the Engine, alert buttons to
 	// the alert desk, /survey commands to one router for alerts and ambassadors.
 	inbox := surveys.NewInbox(engine, alerts, desk)
-	srv.inbound = func(mux *http.ServeMux) { bots.mount(mux, inbox) }
+	srv.inbound = func(mux *http.ServeMux) {
+		bots.mount(mux, inbox)
+		if answers != nil {
+			answers.Mount(mux)
+			signin.Mount(mux)
+		}
+	}
 	hs := &http.Server{
 		Handler:           srv.routes(),
 		ReadHeaderTimeout: 10 * time.Second,

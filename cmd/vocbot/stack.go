@@ -7,6 +7,7 @@ import (
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/web"
 )
 
 // stack is the database, job queue and Engine that the one-shot commands
@@ -17,6 +18,7 @@ type stack struct {
 	db     *storage.DB
 	store  *storage.Store
 	engine *surveys.Engine
+	signin *web.SignIn // nil without VOCBOT_PUBLIC_URL
 }
 
 // openStack loads the configuration, opens and migrates the database and
@@ -43,7 +45,12 @@ func openStack(ctx context.Context, env *environment, cfgPath string) (*stack, e
 	}
 	store := storage.NewStore(db, jobs)
 	engine := surveys.NewEngine(surveySettings(cfg, configuredPlatforms(cfg, platformList(env))), store, nil)
-	return &stack{cfg: cfg, log: log, db: db, store: store, engine: engine}, nil
+	_, signin, err := webFace(ctx, cfg, engine, store, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &stack{cfg: cfg, log: log, db: db, store: store, engine: engine, signin: signin}, nil
 }
 
 func (s *stack) Close() error { return s.db.Close() }
