@@ -273,7 +273,10 @@ func answerWrite(w http.ResponseWriter, status int, p answerPage) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer") // the link is a capability: never leak it onwards
+	// The link is a capability: never sent to another site. same-origin,
+	// not no-referrer: with no-referrer a browser posts the form with
+	// "Origin: null", which the CSRF check must refuse.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)

@@ -30,9 +30,16 @@ type webFixture struct {
 	signin  *web.SignIn
 	mux     *http.ServeMux
 	clock   *testClock
+	base    string
 }
 
 func newWebFixture(t *testing.T, db *storage.DB) *webFixture {
+	t.Helper()
+	return newWebFixtureAt(t, db, publicURL)
+}
+
+// newWebFixtureAt is newWebFixture with links under base.
+func newWebFixtureAt(t *testing.T, db *storage.DB, base string) *webFixture {
 	t.Helper()
 	jobs, err := storage.NewJobs(db, storage.JobsConfig{})
 	if err != nil {
@@ -50,19 +57,19 @@ func newWebFixture(t *testing.T, db *storage.DB) *webFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answers, err := web.NewAnswers(engine, key, publicURL, nil)
+	answers, err := web.NewAnswers(engine, key, base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	engine.SetWebLinks(answers)
-	signin, err := web.NewSignIn(st, publicURL, nil)
+	signin, err := web.NewSignIn(st, base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	answers.Mount(mux)
 	signin.Mount(mux)
-	return &webFixture{store: st, engine: engine, answers: answers, signin: signin, mux: mux, clock: clock}
+	return &webFixture{store: st, engine: engine, answers: answers, signin: signin, mux: mux, clock: clock, base: base}
 }
 
 // invite makes a web invitation for a customer with no chat and returns
@@ -77,10 +84,10 @@ func (f *webFixture) invite(t *testing.T, id, customer, locale string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(res.Invitation.WebURL, publicURL+"/answer/") {
-		t.Fatalf("got web_url %q, want a link under %s/answer/", res.Invitation.WebURL, publicURL)
+	if !strings.HasPrefix(res.Invitation.WebURL, f.base+"/answer/") {
+		t.Fatalf("got web_url %q, want a link under %s/answer/", res.Invitation.WebURL, f.base)
 	}
-	return strings.TrimPrefix(res.Invitation.WebURL, publicURL)
+	return strings.TrimPrefix(res.Invitation.WebURL, f.base)
 }
 
 type request struct {
@@ -141,6 +148,8 @@ func TestAnswerPage(t *testing.T) {
 			{"garbage", request{method: "GET", path: "/answer/%3Cscript%3E"}, 404, []string{"This link is not valid"}, []string{"<script>"}},
 			{"forged post", request{method: "POST", path: forged, form: score("5"), header: origin}, 404, []string{"This link is not valid"}, nil},
 			{"post from another site", request{method: "POST", path: link, form: score("5"), header: map[string]string{"Origin": "https://evil.example"}}, 403, []string{"אפשר לשלוח את הטופס הזה רק מהעמוד שלו"}, nil},
+			{"post with Origin null (a sandboxed frame)", request{method: "POST", path: link, form: score("5"), header: map[string]string{"Origin": "null"}}, 403, nil, nil},
+			{"post with a foreign Referer", request{method: "POST", path: link, form: score("5"), header: map[string]string{"Referer": "https://evil.example/page"}}, 403, nil, nil},
 			{"score off the scale", request{method: "POST", path: link, form: score("9"), header: origin}, 422, []string{invalid, `name="score"`}, nil},
 			{"not a number", request{method: "POST", path: link, form: score("nine"), header: origin}, 422, []string{invalid}, nil},
 			{"score", request{method: "POST", path: link, form: score("2"), header: map[string]string{"Referer": publicURL + link}}, 200,

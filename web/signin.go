@@ -180,7 +180,7 @@ func signinWrite(w http.ResponseWriter, status int, p signinPage) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer") // the link is a credential
+	h.Set("Referrer-Policy", "same-origin") // the link is a credential; no-referrer would make the form post "Origin: null"
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
