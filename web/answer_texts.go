@@ -47,8 +47,8 @@ var answerCatalog = map[string]answerTexts{
 		}},
 	"fa": {Title: "نظر شما", Send: "ارسال", Placeholder: "پاسخ شما",
 		messages: map[answerTextID]string{
-			answerTextInvalid: "این پیوند معتبر نیست. لطفاً مطمئن شوید که پیوند کاملی را که دریافت کرده‌اید باز کرده‌اید.",
-			answerTextForeign: "این فرم فقط از صفحهٔ خودش ارسال می‌شود. لطفاً پیوندی را که دریافت کرده‌اید دوباره باز کنید.",
+			answerTextInvalid: "این پیوند معتبر نیست. لطفاً مطمئن شوید که پیوند کاملی را که دریافت کرده\u200cاید باز کرده\u200cاید.",
+			answerTextForeign: "این فرم فقط از صفحهٔ خودش ارسال می\u200cشود. لطفاً پیوندی را که دریافت کرده\u200cاید دوباره باز کنید.",
 			answerTextTooLong: "نظر شما خیلی طولانی است: لطفاً حداکثر " + strconv.Itoa(surveys.MaxWebComment) + " نویسه بنویسید.",
 			answerTextEmpty:   "لطفاً چند کلمه بنویسید یا «رد شدن» را انتخاب کنید.",
 			answerTextFailed:  "متأسفیم، مشکلی در سمت ما پیش آمد. لطفاً چند دقیقهٔ دیگر دوباره امتحان کنید.",
