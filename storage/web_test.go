@@ -239,3 +239,30 @@ func TestServerSecretShared(t *testing.T) {
 		}
 	})
 }
+
+func TestPruneSignIns(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		token, _, err := f.store.CreateSignInToken(ctx, "cli", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		session, _, _, err := f.store.RedeemSignInToken(ctx, token, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.store.CreateSignInToken(ctx, "cli", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.PruneRecords(ctx, time.Now().UTC().Add(2*time.Hour)); err != nil || n != 0 {
+			t.Fatalf("prune within a day of expiry: got %d, %v; want nothing", n, err)
+		}
+		if n, err := db.PruneRecords(ctx, time.Now().UTC().Add(26*time.Hour)); err != nil || n != 3 {
+			t.Fatalf("prune a day after: got %d, %v; want 2 tokens and 1 session", n, err)
+		}
+		if _, err := f.store.SessionWho(ctx, session); !errors.Is(err, surveys.ErrNotFound) {
+			t.Errorf("pruned session: got %v, want ErrNotFound", err)
+		}
+	})
+}
