@@ -156,6 +156,16 @@ func (a *Answers) submit(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusUnprocessableEntity // the Engine says why, in the customer's words
 		}
 	case string(surveys.QuestionWhy):
+		if v.State != surveys.WebFollowUp {
+			// No "why?" is open: answered already, closed, or the score
+			// comes first. The page as it stands says which.
+			status := answerStatus(v)
+			if v.State == surveys.WebDone {
+				status = http.StatusConflict
+			}
+			a.render(w, r, status, v, "")
+			return
+		}
 		ans.Question = surveys.QuestionWhy
 		ans.Skip = r.PostForm.Has("skip")
 		ans.Comment = strings.TrimSpace(r.PostForm.Get("comment"))

@@ -163,6 +163,8 @@ func TestAnswerPage(t *testing.T) {
 				[]string{"ההערה ארוכה מדי", `name="comment"`}, nil},
 			{"comment", request{method: "POST", path: link, form: comment("השליח איחר <b>מאוד</b>"), header: origin}, 200,
 				[]string{answerTextFor(t, settings, "he", surveys.MsgThanks, nil)}, []string{`name="comment"`, "<b>"}},
+			{"a second comment", request{method: "POST", path: link, form: comment("again"), header: origin}, 409,
+				[]string{answerTextFor(t, settings, "he", surveys.MsgAlreadyAnswer, nil)}, []string{`name="comment"`}},
 			{"link after the answer", request{method: "GET", path: link}, 200,
 				[]string{answerTextFor(t, settings, "he", surveys.MsgAlreadyAnswer, nil)}, []string{`name="score"`, `name="comment"`}},
 		}
