@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -72,4 +73,39 @@ func TestAPIWebInvitation(t *testing.T) {
 			t.Errorf("answer page: got %d\n%s\nwant 200, Arabic, right to left", resp.StatusCode, page)
 		}
 	})
+}
+
+// TestImportPrintsWebLinks: an imported customer with no chat gets a web
+// invitation whose link only the importer sees, so import prints it.
+func TestImportPrintsWebLinks(t *testing.T) {
+	t.Parallel()
+	db := storagetest.Open(t, storage.SQLite)
+	cfg := config.Default()
+	cfg.HTTP.PublicURL = "https://vocbot.example.com"
+	cfg.Surveys = append(cfg.Surveys, config.Survey{ID: "csat-web", Metric: "csat", Question: map[string]string{}, ExpiresAfter: 72 * time.Hour, WebLink: true})
+	jobs, err := storage.NewJobs(db, storage.JobsConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := storage.NewStore(db, jobs)
+	engine := surveys.NewEngine(surveySettings(cfg, []surveys.Platform{surveys.Telegram}), store, nil)
+	if _, _, err := webFace(context.Background(), cfg, engine, store, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/tp.jsonl"
+	rows := `{"id":"e1","type":"ticket_closed","survey":"csat-web","customer":{"id":"cus_web"}}
+{"id":"e2","type":"ticket_closed","survey":"csat-web","customer":{"id":"cus_chat","telegram_chat_id":42}}
+`
+	if err := os.WriteFile(path, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	sum, err := importTouchpoints(context.Background(), engine, path, &stdout, &stderr, false)
+	if err != nil || sum.scheduled != 2 {
+		t.Fatalf("import: got %+v, %v; want 2 scheduled", sum, err)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], path+":1: web link for cus_web: https://vocbot.example.com/answer/") {
+		t.Errorf("got stdout %q, want one web link, for line 1", stdout.String())
+	}
 }
