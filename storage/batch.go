@@ -256,6 +256,12 @@ func invitationFor(d surveys.Decision, customerID int64, now time.Time) invitati
 		inv.Status = string(surveys.Scheduled)
 		inv.Platform, inv.ChatID, inv.UserID = string(d.To.Platform), d.To.ChatID, d.To.UserID
 		inv.DueAt, inv.ExpiresAt = timePtr(d.DueAt), timePtr(d.ExpiresAt)
+		if d.To.Platform == surveys.Web {
+			// Nothing to deliver: the link goes back to the caller now, so
+			// the invitation is sent as it is made, and no job is enqueued.
+			inv.Status = string(surveys.Sent)
+			inv.SentAt = timePtr(now)
+		}
 	} else {
 		inv.Status = string(surveys.Skipped)
 		inv.SkipReason = string(d.Skip)

@@ -145,6 +145,9 @@ type invitationBody struct {
 	Status       string `json:"status"`
 	Survey       string `json:"survey,omitempty"`
 	TouchpointID int64  `json:"touchpoint_id"`
+	// WebURL is a web invitation's signed answer link, for the caller to
+	// hand on (e-mail, SMS).
+	WebURL string `json:"web_url,omitempty"`
 }
 
 // batchResponse is the answer to a batch: one item per touchpoint, in order.
@@ -188,6 +191,7 @@ func invitationJSON(inv surveys.Invitation) invitationBody {
 		b.DueAt = inv.DueAt.UTC().Format(time.RFC3339)
 		b.ExpiresAt = inv.ExpiresAt.UTC().Format(time.RFC3339)
 	}
+	b.WebURL = inv.WebURL
 	return b
 }
 

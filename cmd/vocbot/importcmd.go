@@ -115,6 +115,11 @@ func importTouchpoints(ctx context.Context, engine *surveys.Engine, path string,
 				sum.skipped[res[i].Invitation.SkipReason]++
 			default:
 				sum.scheduled++
+				if inv := res[i].Invitation; inv.WebURL != "" {
+					// Nobody else will see a web invitation's link: it is the
+					// importer's to hand on.
+					fmt.Fprintf(stdout, "%s:%d: web link for %s: %s\n", path, r.line, inv.CustomerID, inv.WebURL)
+				}
 			}
 		}
 		batch = batch[:0]
