@@ -116,9 +116,16 @@ func (e *Engine) deliverTurn(ctx context.Context, to Address, t chatTurn) error 
 			}
 		}
 	}
-	for _, p := range t.replies {
+	// The turn is recorded and its update marked handled: a platform that
+	// redelivers the update after an error would find it done and reply
+	// nothing, so a reply that fails (blocked, rate-limited, chat gone) is
+	// logged here and not returned (Slack would get a 500 and retry in vain).
+	for i, p := range t.replies {
 		if _, err := sender.Send(ctx, to, p); err != nil {
-			return fmt.Errorf("reply to %s: %w", to, err)
+			kind, _ := FailureOf(err)
+			log.Warn("reply not sent; the answer itself is recorded", "to", to.String(), "reply", i+1, "of", len(t.replies),
+				"failure", [...]string{"failed", "rate_limited", "unreachable", "ambiguous"}[kind], "err", err)
+			return nil
 		}
 	}
 	return nil
