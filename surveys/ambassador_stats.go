@@ -136,7 +136,7 @@ func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (s
 	out := []string{fmt.Sprintf("Scores, last %d days (%s to %s):", days, f.Date(cur.Start), f.Date(cur.LastDay()))}
 	for i, s := range secs {
 		metric := metricName(s.scale)
-		out = append(out, "", s.sv.ID+" · "+metric, statsHeadline(f, s.scale, metric, days, s.cur))
+		out = append(out, "", d.statsTitle(s.sv, metric), statsHeadline(f, s.scale, metric, days, s.cur))
 		if s.cur.HasScore() {
 			if s.prev.HasScore() {
 				delta := f.Signed(s.cur.Value - s.prev.Value)
@@ -165,6 +165,16 @@ func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (s
 		out = append(out, statsBreakdown(f, s.scale, c.By, d.cfg.Thresholds.of(s.scale), s.cur.Counts, segs)...)
 	}
 	return strings.Join(out, "\n"), nil
+}
+
+// statsTitle heads a survey in /survey stats (written in English): its
+// English title with the id to type in commands, "Support NPS (nps)", or
+// without a title "nps · NPS".
+func (d *AmbassadorDesk) statsTitle(sv Survey, metric string) string {
+	if t, ok := d.engine.settings.title(sv.ID, defaultLocale); ok {
+		return t + " (" + sv.ID + ")"
+	}
+	return sv.ID + " · " + metric
 }
 
 func emptyLikert(scale scoring.ScaleID) scoring.Likert {

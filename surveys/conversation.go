@@ -371,7 +371,7 @@ func (t *chatTurn) answer(inv Invitation, text string) error {
 		t.replies = append(t.replies, s.ThanksPrompt(here))
 		return nil
 	}
-	p, err := s.FollowUpPrompt(here)
+	p, err := s.BandFollowUpPrompt(here, bucket)
 	if err != nil {
 		return err
 	}
@@ -393,7 +393,7 @@ func (t *chatTurn) closeFollowUp(r Response, comment string, state CommentState)
 	if err := t.tx.SetComment(r.ID, a); err != nil {
 		return err
 	}
-	t.replies = append(t.replies, t.e.settings.ThanksPrompt(Invitation{Locale: t.locale}))
+	t.replies = append(t.replies, t.e.settings.ThanksPrompt(Invitation{Locale: t.locale, SurveyID: r.SurveyID}))
 	return nil
 }
 

@@ -274,8 +274,11 @@ type Digest struct {
 // DigestSurvey is one survey's section.
 type DigestSurvey struct {
 	SurveyID string
-	Metric   Metric
-	Scale    scoring.ScaleID
+	// Title is the survey's title in the digest's locale; "" when the
+	// team gave it none (the id and metric stand for it then).
+	Title  string
+	Metric Metric
+	Scale  scoring.ScaleID
 	// Current and Previous are the trailing and the previous 28 days.
 	Current, Previous DigestScore
 	// Change is the current score minus the previous one, as displayed;
@@ -418,6 +421,7 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 		scale := sv.Metric.Scale()
 		t := th.of(scale)
 		ds := DigestSurvey{SurveyID: id, Metric: sv.Metric, Scale: scale}
+		ds.Title, _ = s.title(id, locale)
 		h := scoring.HeadlineDays
 		curL, prevL := sum(id, scale, days-h, days), sum(id, scale, days-2*h, days-h)
 		ds.Current, ds.Previous = score(curL, t.Level), score(prevL, t.Level)

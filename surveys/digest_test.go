@@ -23,7 +23,7 @@ func digestFixture(t *testing.T, locale string) (surveys.DigestSpec, *surveys.Se
 		t.Fatal(err)
 	}
 	s := &surveys.Settings{Product: "Acme", DefaultLocale: "en", Timezone: loc, Surveys: []surveys.Survey{
-		{ID: "nps-delivery", Metric: surveys.NPS}, {ID: "csat", Metric: surveys.CSAT},
+		{ID: "nps-delivery", Metric: surveys.NPS, Title: map[string]string{"en": "Delivery NPS", "he": "NPS משלוחים"}}, {ID: "csat", Metric: surveys.CSAT},
 	}}
 	spec := surveys.DigestSpec{ID: "daily-voc", At: 9 * 60, Timezone: loc, Quotes: 5, Locale: locale, Breakdowns: []string{"agent"},
 		Days: []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday}}

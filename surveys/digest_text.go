@@ -230,6 +230,15 @@ func (f *DigestFormat) name(s string) string {
 	return s
 }
 
+// sectionTitle heads a survey's section: the team's title for it, else
+// its id and metric ("nps · NPS").
+func (f *DigestFormat) sectionTitle(s DigestSurvey, metric string) string {
+	if s.Title != "" {
+		return scoring.AnchorRTL(f.lang, f.name(s.Title))
+	}
+	return f.text("digest.survey", map[string]any{"Survey": f.name(s.SurveyID), "Metric": metric})
+}
+
 func hasRTL(s string) bool {
 	for _, r := range s {
 		if p, _ := bidi.LookupRune(r); p.Class() == bidi.R || p.Class() == bidi.AL {
@@ -269,7 +278,7 @@ func (f *DigestFormat) Value(scale scoring.ScaleID, c DigestScore) string {
 
 func (f *DigestFormat) section(s DigestSurvey) DigestSection {
 	metric := f.name(metricName(s.Scale))
-	sec := DigestSection{Title: f.text("digest.survey", map[string]any{"Survey": f.name(s.SurveyID), "Metric": metric})}
+	sec := DigestSection{Title: f.sectionTitle(s, metric)}
 	data := map[string]any{"Metric": metric, "N": f.Int(s.Current.N)}
 	switch {
 	case s.Current.Level == scoring.NoResponses:
