@@ -101,3 +101,21 @@ func (sv Survey) reason(id string) (Reason, bool) {
 	}
 	return sv.Reasons[i], true
 }
+
+// LocaleUsed tells whoever asked for a customer locale vocbot has no
+// wording for (e.g. "de") which locale it speaks to them instead: chosen,
+// the invitation's locale, or the workspace's default when that is empty.
+// ok is false when requested is empty or a locale vocbot speaks ("he-IL"
+// counts as "he").
+func (s *Settings) LocaleUsed(requested, chosen string) (used string, ok bool) {
+	if requested == "" {
+		return "", false
+	}
+	if base, _ := baseLanguage(requested); slices.Contains(Locales, base) {
+		return "", false
+	}
+	if chosen != "" {
+		return chosen, true
+	}
+	return s.textLocale(""), true
+}

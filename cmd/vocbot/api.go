@@ -246,7 +246,7 @@ func (a *api) postTouchpoint(w http.ResponseWriter, r *http.Request) {
 		a.writeIngestError(w, err)
 		return
 	}
-	status, out := a.ingestResult(res)
+	status, out := a.ingestResult(res, tp.Customer.Locale)
 	if res.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
@@ -304,7 +304,7 @@ func (a *api) postBatch(w http.ResponseWriter, r *http.Request) {
 				results[i] = itemError(i, errs[j])
 				continue
 			}
-			status, out := a.ingestResult(res[j])
+			status, out := a.ingestResult(res[j], ins[j].Touchpoint.Customer.Locale)
 			out["index"], out["status"] = i, status
 			results[i] = out
 			replayed = replayed && res[j].Replayed
@@ -346,9 +346,14 @@ func (a *api) postLink(w http.ResponseWriter, r *http.Request) {
 
 // ingestResult renders a stored outcome: 202 for a scheduled invitation,
 // 200 with the skip reason otherwise (a replay gets exactly the same).
-func (a *api) ingestResult(res surveys.Ingested) (int, map[string]any) {
+// A customer locale vocbot has no wording for is answered with
+// locale_used, the locale it chose instead.
+func (a *api) ingestResult(res surveys.Ingested, requestedLocale string) (int, map[string]any) {
 	inv := res.Invitation
 	out := map[string]any{"invitation": invitationJSON(inv)}
+	if used, ok := a.engine.Settings().LocaleUsed(requestedLocale, inv.Locale); ok {
+		out["locale_used"] = used
+	}
 	if res.Replayed {
 		a.count("replayed")
 	}
