@@ -215,6 +215,8 @@ func (t *chatTurn) press() error {
 		return nil
 	}
 	switch ref.Question {
+	case QuestionReason:
+		return t.reasonPressed(ref)
 	case QuestionWhy:
 		r, err := t.tx.Response(ref.InvitationID)
 		if errors.Is(err, ErrNotFound) || (err == nil && r.CustomerID != t.cust.ExternalID) {
@@ -367,6 +369,9 @@ func (t *chatTurn) answer(inv Invitation, text string) error {
 	}
 	here := inv
 	here.Locale = t.locale
+	if len(survey.Reasons) > 0 {
+		return t.askReason(here)
+	}
 	if !survey.FollowUp {
 		t.replies = append(t.replies, s.ThanksPrompt(here))
 		return nil
