@@ -178,6 +178,7 @@ func responseJSON(r surveys.Response) map[string]any {
 		"score":           r.Score,
 		"comment":         nil,
 		"comment_state":   string(r.CommentState),
+		"reason":          nil,
 		"locale":          r.Locale,
 		"platform":        string(r.Platform),
 		"customer_id":     r.CustomerID,
@@ -190,6 +191,9 @@ func responseJSON(r surveys.Response) map[string]any {
 	}
 	if r.CommentState == surveys.CommentGiven || r.Comment != "" {
 		m["comment"] = r.Comment
+	}
+	if r.Reason != "" {
+		m["reason"] = r.Reason
 	}
 	if !r.CommentAt.IsZero() {
 		m["comment_at"] = r.CommentAt.UTC().Format(time.RFC3339Nano)

@@ -20,6 +20,7 @@ type seededAnswer struct {
 	comment                  string // "" = none
 	attrs                    string // JSON object
 	at                       time.Time
+	reason                   string // "" = none
 }
 
 // seedAnswers posts one touchpoint per answer (each for its own customer)
