@@ -164,6 +164,9 @@ type DigestData struct {
 	Invited    map[string]DigestInvited
 	Comments   []DigestComment
 	Recent     []string
+	// Reasons count the reasons given over the headline window (nil when
+	// the store cannot count them).
+	Reasons []DigestReasonCount
 	// WaitingAlerts counts unresolved alerts raised before
 	// Query.AlertsWaitingSince (0 when the store keeps no alerts).
 	WaitingAlerts int
@@ -224,6 +227,11 @@ func LoadDigestData(ctx context.Context, st DigestStore, q DigestQuery) (DigestD
 	if data.Recent, err = st.RecentDigestQuotes(ctx, q); err != nil {
 		return data, fmt.Errorf("digest quote memory: %w", err)
 	}
+	if rc, ok := st.(DigestReasonCounter); ok {
+		if data.Reasons, err = rc.DigestReasonCounts(ctx, q); err != nil {
+			return data, fmt.Errorf("digest reasons: %w", err)
+		}
+	}
 	if ws, ok := st.(WaitingAlertsCounter); ok {
 		if data.WaitingAlerts, err = ws.WaitingAlerts(ctx, q.AlertsWaitingSince); err != nil {
 			return data, fmt.Errorf("digest waiting alerts: %w", err)
@@ -279,6 +287,10 @@ type DigestSurvey struct {
 	Title  string
 	Metric Metric
 	Scale  scoring.ScaleID
+	// Drivers are the reasons given over the headline window, most often
+	// first; DriversN the answers that gave one.
+	Drivers  []DigestDriver
+	DriversN int
 	// Current and Previous are the trailing and the previous 28 days.
 	Current, Previous DigestScore
 	// Change is the current score minus the previous one, as displayed;
@@ -422,6 +434,7 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 		t := th.of(scale)
 		ds := DigestSurvey{SurveyID: id, Metric: sv.Metric, Scale: scale}
 		ds.Title, _ = s.title(id, locale)
+		ds.Drivers, ds.DriversN = s.digestDrivers(sv, data.Reasons, locale)
 		h := scoring.HeadlineDays
 		curL, prevL := sum(id, scale, days-h, days), sum(id, scale, days-2*h, days-h)
 		ds.Current, ds.Previous = score(curL, t.Level), score(prevL, t.Level)

@@ -322,6 +322,7 @@ func (f *DigestFormat) section(s DigestSurvey) DigestSection {
 		sec.Lines = append(sec.Lines, f.text("digest.attribute", map[string]any{"Attribute": f.name(b.Attribute)}))
 		sec.Lines = append(sec.Lines, f.ranking(s.Scale, b.Segments)...)
 	}
+	sec.Lines = append(sec.Lines, f.reasonLines(s)...)
 	if len(s.Quotes) > 0 {
 		sec.QuotesTitle = f.text("digest.quotes", nil)
 		for _, q := range s.Quotes {
