@@ -254,7 +254,7 @@ func (d *AmbassadorDesk) quotes(ctx context.Context, c Command, now time.Time) (
 	out = append(out, fmt.Sprintf("Recent %s, last %d days (personal data redacted):", what, quoteDays))
 	for _, sv := range svs {
 		scale := sv.Metric.Scale()
-		out = append(out, "", sv.ID+" · "+metricName(scale))
+		out = append(out, "", d.statsTitle(sv, metricName(scale)))
 		// The digest's rule: comments of few answers identify people (eNPS).
 		if th := d.cfg.Thresholds.of(scale); answered[sv.ID] > 0 && !th.ShowComments(answered[sv.ID]) {
 			out = append(out, fmt.Sprintf("Too few responses to show comments (n = %d; at least %d).", answered[sv.ID], th.Comments))

@@ -435,6 +435,11 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 		ds := DigestSurvey{SurveyID: id, Metric: sv.Metric, Scale: scale}
 		ds.Title, _ = s.title(id, locale)
 		ds.Drivers, ds.DriversN = s.digestDrivers(sv, data.Reasons, locale)
+		if l := t.Level(ds.DriversN); l == scoring.NoResponses || l == scoring.CountsOnly {
+			// Shares of a handful say nothing, and for eNPS they could
+			// name someone: reasons follow the score's threshold.
+			ds.Drivers, ds.DriversN = nil, 0
+		}
 		h := scoring.HeadlineDays
 		curL, prevL := sum(id, scale, days-h, days), sum(id, scale, days-2*h, days-h)
 		ds.Current, ds.Previous = score(curL, t.Level), score(prevL, t.Level)

@@ -280,6 +280,11 @@ func TestBuildDigestReasons(t *testing.T) {
 	if len(d.Surveys[1].Drivers) != 0 {
 		t.Errorf("csat has no reasons but drivers %+v", d.Surveys[1].Drivers)
 	}
+	few := data
+	few.Reasons = []surveys.DigestReasonCount{{SurveyID: "nps-delivery", Reason: "speed", Responses: 3}, {SurveyID: "nps-delivery", Reason: "staff", Responses: 1}}
+	if got := surveys.BuildDigest(spec, s, surveys.DigestThresholds{}, now, few).Surveys[0]; len(got.Drivers) != 0 {
+		t.Errorf("4 reasons, below the score threshold of 5, shown: %+v", got.Drivers)
+	}
 	if text := d.Text(); !strings.Contains(text, "Reasons, last 28 days (n = 20, 95% CI):\nSpeed 60% (39–78) · Staff 30% (15–52) · Packaging 10% (3–30)\n") {
 		t.Errorf("digest text lacks the reasons:\n%s", text)
 	}
