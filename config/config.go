@@ -146,6 +146,9 @@ type Survey struct {
 	// ReminderAfter is when the one reminder goes out; 0 means none. Always
 	// shorter than ExpiresAfter.
 	ReminderAfter time.Duration
+	// WebLink offers a signed web answer link to customers without a
+	// reachable chat identity; it needs HTTP.PublicURL.
+	WebLink bool
 	// Title is the display name per locale; nil shows the id.
 	Title map[string]string
 	// FollowUpQuestion overrides "why?" per score band ("detractor",

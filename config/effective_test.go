@@ -67,6 +67,7 @@ surveys:
     follow_up: true
     expires_after: 72h
     reminder_after: 0s
+    web_link: false
     title: {}
     follow_up_question: {}
     thanks: {}
@@ -77,6 +78,7 @@ surveys:
     follow_up: true
     expires_after: 72h
     reminder_after: 0s
+    web_link: false
     title: {}
     follow_up_question: {}
     thanks: {}
@@ -87,6 +89,7 @@ surveys:
     follow_up: true
     expires_after: 72h
     reminder_after: 0s
+    web_link: false
     title: {}
     follow_up_question: {}
     thanks: {}
@@ -97,6 +100,7 @@ surveys:
     follow_up: true
     expires_after: 72h
     reminder_after: 0s
+    web_link: false
     title: {}
     follow_up_question: {}
     thanks: {}

@@ -52,6 +52,8 @@ type fileSurvey struct {
 	ExpiresAfter duration `yaml:"expires_after" default:"'72h'"`
 	// a duration, less than `expires_after`: when the one reminder is sent
 	ReminderAfter duration `yaml:"reminder_after" default:"no reminder"`
+	// `true` or `false`: a customer with no reachable chat identity gets a signed web link to answer in the browser instead of being skipped as unreachable (the API returns it as `invitation.web_url`); needs `VOCBOT_PUBLIC_URL`
+	WebLink bool `yaml:"web_link" default:"'false'"`
 	// a mapping of locale to the survey's display name in digests, the dashboard, `/survey` commands and stats, e.g. `{en: "Support NPS", he: "…"}`; a locale not listed shows the `default_locale`'s title, then the English one, then the id
 	Title wordings `yaml:"title" default:"the id and metric, e.g. 'nps · NPS'"`
 	// the question asked after the score instead of the built-in "why?": a mapping of locale to text, or of score band (`detractor`, `passive`, `promoter`: NPS 0–6, 7–8, 9–10; CSAT 1–2, 3, 4–5; CES 1–3, 4, 5–7) to such a mapping, e.g. `{detractor: {en: "What should we fix first?"}}`. Bands and locales not listed keep the built-in question; `[X]` is the product.

@@ -76,6 +76,9 @@ type Survey struct {
 	ExpiresAfter time.Duration
 	// ReminderAfter sends at most one reminder; 0 means none.
 	ReminderAfter time.Duration
+	// WebLink gives customers with no reachable chat a web invitation (a
+	// signed link to answer in a browser) instead of skipping them.
+	WebLink bool
 	// Title names the survey per locale where people read about it:
 	// digests, stats, the dashboard. Without one the id stands for it.
 	Title map[string]string
@@ -137,6 +140,8 @@ type Settings struct {
 	MinGap time.Duration
 	// Enabled lists the platforms with credentials; others cannot deliver.
 	Enabled []Platform
+
+	zones zones // time zones already loaded, by name
 }
 
 // Survey finds a survey by id.

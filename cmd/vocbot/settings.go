@@ -24,6 +24,7 @@ func surveySettings(cfg *config.Config, enabled []surveys.Platform) *surveys.Set
 			FollowUp:      sv.FollowUp,
 			ExpiresAfter:  sv.ExpiresAfter,
 			ReminderAfter: sv.ReminderAfter,
+			WebLink:       sv.WebLink,
 			Title:         sv.Title,
 			Thanks:        sv.Thanks,
 			// follow_up_question's bands are scoring's buckets; "" is

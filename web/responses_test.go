@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"context"
@@ -42,9 +42,9 @@ func seedAnswers(t *testing.T, f apiFixture, answers []seededAnswer) []int64 {
 			comment, state = "'"+strings.ReplaceAll(a.comment, "'", "''")+"'", "'given'"
 		}
 		q := fmt.Sprintf(`INSERT INTO responses (invitation_id, customer_id, survey_id, metric, score, comment, comment_state,
- locale, platform, touchpoint_type, attributes, update_id, answered_at)
-SELECT id, customer_id, survey_id, '%s', %d, %s, %s, 'he', 'telegram', 'order_delivered', '%s', 'seed:%d', '%s'
-FROM invitations WHERE id = %d`, a.metric, a.score, comment, state, a.attrs, inv, a.at.UTC().Format("2006-01-02 15:04:05-07:00"), inv)
+ locale, platform, touchpoint_type, attributes, update_id, answered_at, reason)
+SELECT id, customer_id, survey_id, '%s', %d, %s, %s, 'he', 'telegram', 'order_delivered', '%s', 'seed:%d', '%s', '%s'
+FROM invitations WHERE id = %d`, a.metric, a.score, comment, state, a.attrs, inv, a.at.UTC().Format("2006-01-02 15:04:05-07:00"), a.reason, inv)
 		if _, err := f.db.SQL().ExecContext(context.Background(), q); err != nil {
 			t.Fatalf("seed %d: %v", i, err)
 		}
@@ -67,7 +67,7 @@ func TestAPIResponses(t *testing.T) {
 			a := seededAnswer{customer: fmt.Sprintf("cus_r%d", i), survey: survey, metric: metric, score: 3 + i, attrs: `{"agent":"yossi"}`,
 				at: now.Add(-time.Duration(7-i) * 24 * time.Hour)}
 			if i == 6 {
-				a.comment = "שליח מעולה, it's fine"
+				a.comment, a.reason = "שליח מעולה, it's fine", "courier"
 			}
 			answers = append(answers, a)
 		}
@@ -85,6 +85,9 @@ func TestAPIResponses(t *testing.T) {
 			newest["locale"] != "he" || newest["platform"] != "telegram" || newest["attributes"].(map[string]any)["agent"] != "yossi" ||
 			newest["answered_at"] != answers[6].at.Format(time.RFC3339) || newest["id"] == nil || newest["invitation_id"] == nil {
 			t.Errorf("newest response: got %v", newest)
+		}
+		if newest["reason"] != "courier" || list[1].(map[string]any)["reason"] != nil {
+			t.Errorf("reasons: got %v and %v, want courier and null", newest["reason"], list[1].(map[string]any)["reason"])
 		}
 		if list[1].(map[string]any)["comment"] != nil {
 			t.Errorf("a response without comment: got comment %v, want null", list[1].(map[string]any)["comment"])
@@ -146,14 +149,14 @@ func TestParseInstant(t *testing.T) {
 		{"2026-11-01T10:00:00+02:00", time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)},
 		{"2026-11-01", time.Date(2026, 10, 31, 22, 0, 0, 0, time.UTC)}, // midnight in Jerusalem
 	} {
-		got, err := parseInstant("since", c.in, now, il)
+		got, err := ParseInstant("since", c.in, now, il)
 		if err != nil || !got.Equal(c.want) {
-			t.Errorf("parseInstant(%q): got %v %v, want %v", c.in, got, err, c.want)
+			t.Errorf("ParseInstant(%q): got %v %v, want %v", c.in, got, err, c.want)
 		}
 	}
 	for _, in := range []string{"0d", "-1d", "1.5d", "d", "-2h", "yesterday", "2026-02-30"} {
-		if _, err := parseInstant("since", in, now, il); err == nil {
-			t.Errorf("parseInstant(%q): no error", in)
+		if _, err := ParseInstant("since", in, now, il); err == nil {
+			t.Errorf("ParseInstant(%q): no error", in)
 		}
 	}
 }
