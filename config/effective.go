@@ -106,7 +106,7 @@ func (c *Config) file() fileConfig {
 			ID: itemID(s.ID), Metric: s.Metric, Question: q, FollowUp: s.FollowUp,
 			ExpiresAfter: duration(s.ExpiresAfter), ReminderAfter: duration(s.ReminderAfter),
 			WebLink: s.WebLink,
-			Title: toWordings(s.Title), FollowUpQuestion: fu, Thanks: toWordings(s.Thanks), Reasons: reasons,
+			Title:   toWordings(s.Title), FollowUpQuestion: fu, Thanks: toWordings(s.Thanks), Reasons: reasons,
 		})
 	}
 	for _, t := range c.Touchpoints {
