@@ -119,3 +119,11 @@ func (s *Settings) LocaleUsed(requested, chosen string) (used string, ok bool) {
 	}
 	return s.textLocale(""), true
 }
+
+// DisplayTitle is the survey's title in locale (a base code such as "en"),
+// else in English, else in any locale it has; "" when it has none, so the
+// caller shows the id and metric instead. Settings.Title also tries the
+// workspace's default locale.
+func (sv Survey) DisplayTitle(locale string) string {
+	return pickLocale(sv.Title, locale, defaultLocale)
+}
