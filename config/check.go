@@ -103,6 +103,7 @@ func (d *decoder) surveys(list []fileSurvey, c *Config, index map[string]int) {
 				s.ReminderAfter = v
 			}
 		}
+		d.surveyWording(f, path, &s)
 		if isBuiltin {
 			c.Surveys[builtin] = s
 		} else {

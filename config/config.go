@@ -149,6 +149,23 @@ type Survey struct {
 	// WebLink offers a signed web answer link to customers without a
 	// reachable chat identity; it needs HTTP.PublicURL.
 	WebLink bool
+	// Title is the display name per locale; nil shows the id.
+	Title map[string]string
+	// FollowUpQuestion overrides "why?" per score band ("detractor",
+	// "passive", "promoter"; "" for every band), then per locale.
+	FollowUpQuestion map[string]map[string]string
+	// Thanks overrides the thank-you text per locale.
+	Thanks map[string]string
+	// Reasons are the buttons offered after the score; at most MaxReasons.
+	Reasons []Reason
+}
+
+// Reason is one "what was it mostly about?" button.
+type Reason struct {
+	// ID is 1–8 characters [a-z0-9_], unique in its survey.
+	ID string
+	// Labels is the button's text per locale.
+	Labels map[string]string
 }
 
 // Touchpoint is a rule mapping a touchpoint type to the survey it triggers.

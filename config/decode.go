@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -77,6 +78,11 @@ var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) bool {
 	if v.Addr().Type().Implements(unmarshalerType) {
 		if err := v.Addr().Interface().(yaml.Unmarshaler).UnmarshalYAML(n); err != nil {
+			var ne *nodeError
+			if errors.As(err, &ne) {
+				d.errorf(ne.node, join(path, ne.path), "%s", ne.msg)
+				return false
+			}
 			d.errorf(n, path, "%s", err.Error())
 			return false
 		}

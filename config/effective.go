@@ -30,6 +30,9 @@ func (c *Config) WriteEffective(w io.Writer) error {
 	for _, f := range c.Features() {
 		fmt.Fprintf(&b, "# %s\n", f)
 	}
+	for _, s := range c.Surveys {
+		fmt.Fprintf(&b, "# %s\n", s.coverage())
+	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
@@ -91,10 +94,19 @@ func (c *Config) file() fileConfig {
 		for l, w := range s.Question {
 			q[locale(l)] = wording(w)
 		}
+		fu := followUpQuestion{}
+		for b, w := range s.FollowUpQuestion {
+			fu[b] = toWordings(w)
+		}
+		reasons := []reason{}
+		for _, r := range s.Reasons {
+			reasons = append(reasons, reason{id: r.ID, labels: toWordings(r.Labels)})
+		}
 		f.Surveys = append(f.Surveys, fileSurvey{
 			ID: itemID(s.ID), Metric: s.Metric, Question: q, FollowUp: s.FollowUp,
 			ExpiresAfter: duration(s.ExpiresAfter), ReminderAfter: duration(s.ReminderAfter),
 			WebLink: s.WebLink,
+			Title:   toWordings(s.Title), FollowUpQuestion: fu, Thanks: toWordings(s.Thanks), Reasons: reasons,
 		})
 	}
 	for _, t := range c.Touchpoints {

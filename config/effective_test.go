@@ -31,6 +31,10 @@ func TestWriteEffectiveDefaults(t *testing.T) {
 # digests: off (none in the configuration file)
 # alerts: off (none in the configuration file)
 # ambassadors: off (no ambassadors in the configuration file; /survey answers nobody)
+# wording of nps: built-in in every locale
+# wording of csat: built-in in every locale
+# wording of ces: built-in in every locale
+# wording of enps: built-in in every locale
 environment:
   VOCBOT_CONFIG: ""
   VOCBOT_DATABASE_URL: sqlite://./vocbot.db
@@ -64,6 +68,10 @@ surveys:
     expires_after: 72h
     reminder_after: 0s
     web_link: false
+    title: {}
+    follow_up_question: {}
+    thanks: {}
+    reasons: []
   - id: csat
     metric: csat
     question: {}
@@ -71,6 +79,10 @@ surveys:
     expires_after: 72h
     reminder_after: 0s
     web_link: false
+    title: {}
+    follow_up_question: {}
+    thanks: {}
+    reasons: []
   - id: ces
     metric: ces
     question: {}
@@ -78,6 +90,10 @@ surveys:
     expires_after: 72h
     reminder_after: 0s
     web_link: false
+    title: {}
+    follow_up_question: {}
+    thanks: {}
+    reasons: []
   - id: enps
     metric: enps
     question: {}
@@ -85,6 +101,10 @@ surveys:
     expires_after: 72h
     reminder_after: 0s
     web_link: false
+    title: {}
+    follow_up_question: {}
+    thanks: {}
+    reasons: []
 touchpoints: []
 fatigue:
   min_gap: 720h

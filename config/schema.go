@@ -54,6 +54,14 @@ type fileSurvey struct {
 	ReminderAfter duration `yaml:"reminder_after" default:"no reminder"`
 	// `true` or `false`: a customer with no reachable chat identity gets a signed web link to answer in the browser instead of being skipped as unreachable (the API returns it as `invitation.web_url`); needs `VOCBOT_PUBLIC_URL`
 	WebLink bool `yaml:"web_link" default:"'false'"`
+	// a mapping of locale to the survey's display name in digests, the dashboard, `/survey` commands and stats, e.g. `{en: "Support NPS", he: "…"}`; a locale not listed shows the `default_locale`'s title, then the English one, then the id
+	Title wordings `yaml:"title" default:"the id and metric, e.g. 'nps · NPS'"`
+	// the question asked after the score instead of the built-in "why?": a mapping of locale to text, or of score band (`detractor`, `passive`, `promoter`: NPS 0–6, 7–8, 9–10; CSAT 1–2, 3, 4–5; CES 1–3, 4, 5–7) to such a mapping, e.g. `{detractor: {en: "What should we fix first?"}}`. Bands and locales not listed keep the built-in question; `[X]` is the product.
+	FollowUpQuestion followUpQuestion `yaml:"follow_up_question" default:"built-in wording"`
+	// a mapping of locale to the thank-you text after the last answer; locales not listed keep the built-in text; `[X]` is the product
+	Thanks wordings `yaml:"thanks" default:"built-in wording"`
+	// at most 8 buttons shown after the score, "what was it mostly about?": a list of `{id: speed, en: "Speed", he: "…"}`, each with a unique id of 1 to 8 characters `a-z 0-9 _` and its label per locale (a locale not listed shows the `default_locale`'s label, then the English one, then the id). The customer's choice is stored with the response and counted in digests.
+	Reasons []reason `yaml:"reasons" default:"none"`
 }
 
 // fileTouchpoint is one entry of touchpoints.

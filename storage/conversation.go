@@ -233,6 +233,15 @@ func (c *chatTx) SetComment(responseID int64, a surveys.FollowUpAnswer) error {
 	return nil
 }
 
+// SetReason records the reason button tapped, once: a second tap keeps
+// the first.
+func (c *chatTx) SetReason(responseID int64, reason string) error {
+	if err := c.tx.Model(&responseRow{}).Where("id = ? AND reason = ''", responseID).Update("reason", reason).Error; err != nil {
+		return fmt.Errorf("record reason of response %d: %w", responseID, err)
+	}
+	return nil
+}
+
 func (c *chatTx) SetOptedOut(customer int64, optedOut bool, at time.Time) error {
 	at = at.UTC()
 	if !optedOut {

@@ -18,6 +18,7 @@ type SeedResponse struct {
 	// SentAt, when set, marks its invitation delivered then.
 	SentAt     time.Time
 	Attributes map[string]string
+	Reason     string
 }
 
 // SeedResponses writes answers with the customer, touchpoint and invitation
@@ -50,7 +51,7 @@ func SeedResponses(ctx context.Context, db *DB, rs []SeedResponse) error {
 			}
 			row := responseRow{InvitationID: invID, CustomerID: cust.ID, SurveyID: r.SurveyID, Metric: r.Metric, Score: r.Score,
 				CommentState: "none", Locale: r.Locale, TouchpointType: r.TouchpointType, Attributes: attributesJSON(r.Attributes),
-				UpdateID: ext, AnsweredAt: r.AnsweredAt.UTC()}
+				UpdateID: ext, AnsweredAt: r.AnsweredAt.UTC(), Reason: r.Reason}
 			if r.Comment != "" {
 				c := r.Comment
 				row.Comment, row.CommentState = &c, "given"

@@ -19,7 +19,8 @@ import (
 
 func digestSettings(loc *time.Location) *surveys.Settings {
 	return &surveys.Settings{Product: "Acme", DefaultLocale: "en", Timezone: loc, Surveys: []surveys.Survey{
-		{ID: "nps", Metric: surveys.NPS}, {ID: "csat", Metric: surveys.CSAT},
+		{ID: "nps", Metric: surveys.NPS, Reasons: []surveys.Reason{{ID: "speed", Labels: map[string]string{"en": "Speed"}}, {ID: "staff", Labels: map[string]string{"en": "Staff"}}}},
+		{ID: "csat", Metric: surveys.CSAT},
 	}}
 }
 
@@ -48,6 +49,9 @@ func seedMonths(t *testing.T, db *storage.DB, loc *time.Location, now time.Time)
 		}
 		if r.IntN(3) == 0 {
 			s.SentAt = at.Add(-time.Hour)
+		}
+		if sv == "nps" {
+			s.Reason = []string{"", "speed", "staff", "gone"}[r.IntN(4)]
 		}
 		if agent := r.IntN(3); agent > 0 {
 			s.Attributes = map[string]string{"agent": []string{"", "Dana", "יוסי"}[agent], "region": "north"}
@@ -147,6 +151,22 @@ func TestDigestFromStorageMatchesScoring(t *testing.T) {
 					t.Errorf("NPS %d, scoring says %d", s.Current.Value, v)
 				}
 			}
+		}
+		// Reasons over the headline window, counted the slow way.
+		reasons := map[string]int{}
+		n := 0
+		for _, r := range rs {
+			if r.SurveyID == "nps" && r.Metric != "" && (r.Reason == "speed" || r.Reason == "staff") && cur.Contains(r.AnsweredAt) {
+				reasons[r.Reason]++
+				n++
+			}
+		}
+		got := map[string]int{}
+		for _, dr := range d.Surveys[0].Drivers {
+			got[dr.Reason] = dr.Count
+		}
+		if diff := cmp.Diff(reasons, got); diff != "" || d.Surveys[0].DriversN != n || n == 0 {
+			t.Errorf("nps drivers n = %d (want %d) (-want +got):\n%s", d.Surveys[0].DriversN, n, diff)
 		}
 		if d.Surveys[0].Current.N == 0 || len(d.Surveys[0].Quotes) == 0 {
 			t.Errorf("digest has no answers or quotes: %+v", d.Surveys[0])

@@ -40,7 +40,7 @@ type responseListRow struct {
 
 const responseListColumns = `r.id, r.invitation_id, r.customer_id, r.survey_id, r.metric, r.score, r.comment,
  r.comment_state, r.comment_at, r.locale, r.platform, r.touchpoint_type, r.attributes, r.update_id, r.answered_at,
- c.external_id`
+ r.reason, c.external_id`
 
 // Responses returns one page of responses, newest first, and the cursor of
 // the next page (zero when this page is the last).
@@ -109,7 +109,7 @@ func (s *Store) responsePage(ctx context.Context, f ResponseFilter, limit int) (
 		var r responseListRow
 		if err := cur.Scan(&r.ID, &r.InvitationID, &r.CustomerID, &r.SurveyID, &r.Metric, &r.Score, &r.Comment,
 			&r.CommentState, &r.CommentAt, &r.Locale, &r.Platform, &r.TouchpointType, &r.Attributes, &r.UpdateID, &r.AnsweredAt,
-			&r.ExternalID); err != nil {
+			&r.Reason, &r.ExternalID); err != nil {
 			return nil, fmt.Errorf("list responses: %w", err)
 		}
 		rows = append(rows, r)

@@ -19,6 +19,7 @@ type responseRow struct {
 	Comment        *string
 	CommentState   string
 	CommentAt      *time.Time
+	Reason         string
 	Locale         string
 	Platform       string
 	TouchpointType string
@@ -39,6 +40,7 @@ func (r responseRow) response(customerExternalID string) surveys.Response {
 		Metric:         surveys.Metric(r.Metric),
 		Score:          r.Score,
 		CommentState:   surveys.CommentState(r.CommentState),
+		Reason:         r.Reason,
 		Locale:         r.Locale,
 		Platform:       surveys.Platform(r.Platform),
 		TouchpointType: r.TouchpointType,

@@ -73,7 +73,7 @@ func StatsText(rep Report) string {
 	out := []string{fmt.Sprintf("Scores, last %d days (%s to %s):", days, f.Date(rep.Window.Start), f.Date(rep.Window.LastDay()))}
 	for _, s := range rep.Surveys {
 		metric := metricName(s.Scale)
-		out = append(out, "", s.Survey.ID+" · "+metric, statsHeadline(f, s.Scale, metric, days, s.Current))
+		out = append(out, "", statsTitle(s.Survey, metric), statsHeadline(f, s.Scale, metric, days, s.Current))
 		if s.Current.HasScore() {
 			if s.HasChange {
 				delta := f.Signed(s.Change)
@@ -94,6 +94,16 @@ func StatsText(rep Report) string {
 		out = append(out, statsBreakdown(f, s.Scale, rep.By, s.Segments)...)
 	}
 	return strings.Join(out, "\n")
+}
+
+// statsTitle heads a survey in /survey stats (written in English): its
+// English title (else another) with the id to type in commands,
+// "Support NPS (nps)", or without a title "nps · NPS".
+func statsTitle(sv Survey, metric string) string {
+	if t := pickLocale(sv.Title, defaultLocale, defaultLocale); t != "" {
+		return t + " (" + sv.ID + ")"
+	}
+	return sv.ID + " · " + metric
 }
 
 func emptyLikert(scale scoring.ScaleID) scoring.Likert {
@@ -172,7 +182,7 @@ func (d *AmbassadorDesk) quotes(ctx context.Context, c Command, now time.Time) (
 	out = append(out, fmt.Sprintf("Recent %s, last %d days (personal data redacted):", what, quoteDays))
 	for _, sv := range svs {
 		scale := sv.Metric.Scale()
-		out = append(out, "", sv.ID+" · "+metricName(scale))
+		out = append(out, "", statsTitle(sv, metricName(scale)))
 		// The digest's rule: comments of few answers identify people (eNPS).
 		if th := d.cfg.Thresholds.of(scale); answered[sv.ID] > 0 && !th.ShowComments(answered[sv.ID]) {
 			out = append(out, fmt.Sprintf("Too few responses to show comments (n = %d; at least %d).", answered[sv.ID], th.Comments))

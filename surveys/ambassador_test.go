@@ -483,6 +483,12 @@ func TestAmbassadorStatsQuotesDigest(t *testing.T) {
 				t.Errorf("stats lack %q:\n%s", part, got)
 			}
 		}
+		// A titled survey is headed by its title, with the id to type.
+		f.settings.Surveys[0].Title = map[string]string{"he": "NPS משלוחים", "en": "Delivery NPS"}
+		if got := f.run(slackAmbassador, "stats nps 7d"); !strings.Contains(got, "\nDelivery NPS (nps)\n"+line) {
+			t.Errorf("stats of a titled survey lack its title:\n%s", got)
+		}
+		f.settings.Surveys[0].Title = nil
 		if got := f.run(slackAmbassador, "stats nps 7d by touchpoint"); !strings.Contains(got, "By touchpoint:\n• order_delivered 38 (n = 8) low n") {
 			t.Errorf("stats by touchpoint:\n%s", got)
 		}

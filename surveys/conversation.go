@@ -222,6 +222,8 @@ func (t *chatTurn) press() error {
 		return nil
 	}
 	switch ref.Question {
+	case QuestionReason:
+		return t.reasonPressed(ref)
 	case QuestionWhy:
 		r, err := t.tx.Response(ref.InvitationID)
 		if errors.Is(err, ErrNotFound) || (err == nil && r.CustomerID != t.cust.ExternalID) {
@@ -380,11 +382,14 @@ func (t *chatTurn) answer(inv Invitation, text string) error {
 	}
 	here := inv
 	here.Locale = t.locale
+	if len(survey.Reasons) > 0 {
+		return t.askReason(here)
+	}
 	if !survey.FollowUp {
 		t.replies = append(t.replies, s.ThanksPrompt(here))
 		return nil
 	}
-	p, err := s.FollowUpPrompt(here)
+	p, err := s.BandFollowUpPrompt(here, bucket)
 	if err != nil {
 		return err
 	}
@@ -406,7 +411,7 @@ func (t *chatTurn) closeFollowUp(r Response, comment string, state CommentState)
 	if err := t.tx.SetComment(r.ID, a); err != nil {
 		return err
 	}
-	t.replies = append(t.replies, t.e.settings.ThanksPrompt(Invitation{Locale: t.locale}))
+	t.replies = append(t.replies, t.e.settings.ThanksPrompt(Invitation{Locale: t.locale, SurveyID: r.SurveyID}))
 	return nil
 }
 

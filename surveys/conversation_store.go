@@ -74,6 +74,9 @@ type ChatTx interface {
 	AwaitingComment(customer int64, since time.Time) (Response, error)
 	// SetComment records how the follow-up question ended.
 	SetComment(responseID int64, c FollowUpAnswer) error
+	// SetReason records the id of the reason button the customer tapped;
+	// a response that has a reason keeps it.
+	SetReason(responseID int64, reason string) error
 	// SetOptedOut records /stop (true) or /resume (false). Stopping also
 	// skips the customer's invitations not yet sent and follow-ups awaiting,
 	// and no reminder goes out for the surveys they have.

@@ -164,6 +164,9 @@ type DigestData struct {
 	Invited    map[string]DigestInvited
 	Comments   []DigestComment
 	Recent     []string
+	// Reasons count the reasons given over the headline window (nil when
+	// the store cannot count them).
+	Reasons []DigestReasonCount
 	// WaitingAlerts counts unresolved alerts raised before
 	// Query.AlertsWaitingSince (0 when the store keeps no alerts).
 	WaitingAlerts int
@@ -213,6 +216,11 @@ func LoadDigestData(ctx context.Context, st DigestStore, q DigestQuery) (DigestD
 	}
 	if data.Recent, err = st.RecentDigestQuotes(ctx, q); err != nil {
 		return data, fmt.Errorf("digest quote memory: %w", err)
+	}
+	if rc, ok := st.(DigestReasonCounter); ok {
+		if data.Reasons, err = rc.DigestReasonCounts(ctx, q); err != nil {
+			return data, fmt.Errorf("digest reasons: %w", err)
+		}
 	}
 	if ws, ok := st.(WaitingAlertsCounter); ok {
 		if data.WaitingAlerts, err = ws.WaitingAlerts(ctx, q.AlertsWaitingSince); err != nil {
@@ -264,8 +272,15 @@ type Digest struct {
 // DigestSurvey is one survey's section.
 type DigestSurvey struct {
 	SurveyID string
-	Metric   Metric
-	Scale    scoring.ScaleID
+	// Title is the survey's title in the digest's locale; "" when the
+	// team gave it none (the id and metric stand for it then).
+	Title  string
+	Metric Metric
+	Scale  scoring.ScaleID
+	// Drivers are the reasons given over the headline window, most often
+	// first; DriversN the answers that gave one.
+	Drivers  []DigestDriver
+	DriversN int
 	// Current and Previous are the trailing and the previous 28 days.
 	Current, Previous DigestScore
 	// Change is the current score minus the previous one, as displayed;
@@ -412,6 +427,13 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 		scale := sv.Metric.Scale()
 		t := th.of(scale)
 		ds := DigestSurvey{SurveyID: id, Metric: sv.Metric, Scale: scale}
+		ds.Title, _ = s.title(id, locale)
+		ds.Drivers, ds.DriversN = s.digestDrivers(sv, data.Reasons, locale)
+		if l := t.Level(ds.DriversN); l == scoring.NoResponses || l == scoring.CountsOnly {
+			// Shares of a handful say nothing, and for eNPS they could
+			// name someone: reasons follow the score's threshold.
+			ds.Drivers, ds.DriversN = nil, 0
+		}
 		h := scoring.HeadlineDays
 		rs, _ := rep.Survey(id)
 		ds.Current, ds.Previous = rs.Current, rs.Previous

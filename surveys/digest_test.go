@@ -1,6 +1,7 @@
 package surveys_test
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,12 @@ func digestFixture(t *testing.T, locale string) (surveys.DigestSpec, *surveys.Se
 		t.Fatal(err)
 	}
 	s := &surveys.Settings{Product: "Acme", DefaultLocale: "en", Timezone: loc, Surveys: []surveys.Survey{
-		{ID: "nps-delivery", Metric: surveys.NPS}, {ID: "csat", Metric: surveys.CSAT},
+		{ID: "nps-delivery", Metric: surveys.NPS, Title: map[string]string{"en": "Delivery NPS", "he": "NPS משלוחים"},
+			Reasons: []surveys.Reason{
+				{ID: "speed", Labels: map[string]string{"en": "Speed", "he": "מהירות"}},
+				{ID: "package", Labels: map[string]string{"en": "Packaging", "he": "אריזה"}},
+				{ID: "staff", Labels: map[string]string{"en": "Staff", "he": "צוות"}},
+			}}, {ID: "csat", Metric: surveys.CSAT},
 	}}
 	spec := surveys.DigestSpec{ID: "daily-voc", At: 9 * 60, Timezone: loc, Quotes: 5, Locale: locale, Breakdowns: []string{"agent"},
 		Days: []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday}}
@@ -54,7 +60,14 @@ func digestFixture(t *testing.T, locale string) (surveys.DigestSpec, *surveys.Se
 		{SurveyID: "nps-delivery", Attribute: "agent", Value: "יוסי", Score: 9, Responses: 10},
 		{SurveyID: "nps-delivery", Attribute: "agent", Value: "Lena", Score: 15, Responses: 9}, // off the scale: ignored
 	}
-	data := surveys.DigestData{Query: q, Counts: counts, Attributes: attrs,
+	reasons := []surveys.DigestReasonCount{
+		{SurveyID: "nps-delivery", Reason: "speed", Responses: 12},
+		{SurveyID: "nps-delivery", Reason: "staff", Responses: 6},
+		{SurveyID: "nps-delivery", Reason: "package", Responses: 2},
+		{SurveyID: "nps-delivery", Reason: "retired", Responses: 9}, // no longer configured: left out
+		{SurveyID: "csat", Reason: "speed", Responses: 4},           // csat has no reasons
+	}
+	data := surveys.DigestData{Query: q, Counts: counts, Attributes: attrs, Reasons: reasons,
 		Invited: map[string]surveys.DigestInvited{"nps-delivery": {Sent: 20, Answered: 7}},
 		Comments: []surveys.DigestComment{
 			{ResponseID: 1, SurveyID: "nps-delivery", Score: 1, Text: "The refund took three weeks and nobody answered my emails.", Locale: "en", TouchpointType: "refund", At: y.Add(10 * time.Hour)},
@@ -230,5 +243,49 @@ func TestDigestDue(t *testing.T) {
 		if date != tt.date || due != tt.due {
 			t.Errorf("%s: Due(%s) = %s, %v; want %s, %v", tt.name, tt.now, date, due, tt.date, tt.due)
 		}
+	}
+}
+
+// TestBuildDigestReasons checks the drivers against a hand computation:
+// 12, 6 and 2 of n = 20 are 60 %, 30 % and 10 %, with Wilson 95 %
+// intervals p̃ ± z/(1+z²/n)·√(p̂(1−p̂)/n + z²/4n²), centre (p̂ + z²/2n)/(1 + z²/n):
+// [38.66, 78.12], [14.55, 51.89], [2.79, 30.10].
+func TestBuildDigestReasons(t *testing.T) {
+	t.Parallel()
+	spec, s, now, data := digestFixture(t, "en")
+	d := surveys.BuildDigest(spec, s, surveys.DigestThresholds{}, now, data)
+	nps := d.Surveys[0]
+	if nps.DriversN != 20 {
+		t.Errorf("drivers n = %d, want 20", nps.DriversN)
+	}
+	want := []struct {
+		reason, label string
+		count, share  int
+		lo, hi        float64
+	}{
+		{"speed", "Speed", 12, 60, 38.66, 78.12},
+		{"staff", "Staff", 6, 30, 14.55, 51.89},
+		{"package", "Packaging", 2, 10, 2.79, 30.10},
+	}
+	if len(nps.Drivers) != len(want) {
+		t.Fatalf("drivers %+v, want %d", nps.Drivers, len(want))
+	}
+	for i, w := range want {
+		g := nps.Drivers[i]
+		if g.Reason != w.reason || g.Label != w.label || g.Count != w.count || g.Share != w.share ||
+			math.Abs(g.CI.Lo-w.lo) > 0.01 || math.Abs(g.CI.Hi-w.hi) > 0.01 {
+			t.Errorf("driver %d: got %+v, want %+v", i, g, w)
+		}
+	}
+	if len(d.Surveys[1].Drivers) != 0 {
+		t.Errorf("csat has no reasons but drivers %+v", d.Surveys[1].Drivers)
+	}
+	few := data
+	few.Reasons = []surveys.DigestReasonCount{{SurveyID: "nps-delivery", Reason: "speed", Responses: 3}, {SurveyID: "nps-delivery", Reason: "staff", Responses: 1}}
+	if got := surveys.BuildDigest(spec, s, surveys.DigestThresholds{}, now, few).Surveys[0]; len(got.Drivers) != 0 {
+		t.Errorf("4 reasons, below the score threshold of 5, shown: %+v", got.Drivers)
+	}
+	if text := d.Text(); !strings.Contains(text, "Reasons, last 28 days (n = 20, 95% CI):\nSpeed 60% (39–78) · Staff 30% (15–52) · Packaging 10% (3–30)\n") {
+		t.Errorf("digest text lacks the reasons:\n%s", text)
 	}
 }

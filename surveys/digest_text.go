@@ -217,6 +217,15 @@ func (f *DigestFormat) name(s string) string {
 	return s
 }
 
+// sectionTitle heads a survey's section: the team's title for it, else
+// its id and metric ("nps · NPS").
+func (f *DigestFormat) sectionTitle(s DigestSurvey, metric string) string {
+	if s.Title != "" {
+		return scoring.AnchorRTL(f.lang, f.name(s.Title))
+	}
+	return f.text("digest.survey", map[string]any{"Survey": f.name(s.SurveyID), "Metric": metric})
+}
+
 func hasRTL(s string) bool {
 	for _, r := range s {
 		if p, _ := bidi.LookupRune(r); p.Class() == bidi.R || p.Class() == bidi.AL {
@@ -256,7 +265,7 @@ func (f *DigestFormat) Value(scale scoring.ScaleID, c DigestScore) string {
 
 func (f *DigestFormat) section(s DigestSurvey) DigestSection {
 	metric := f.name(metricName(s.Scale))
-	sec := DigestSection{Title: f.text("digest.survey", map[string]any{"Survey": f.name(s.SurveyID), "Metric": metric})}
+	sec := DigestSection{Title: f.sectionTitle(s, metric)}
 	data := map[string]any{"Metric": metric, "N": f.Int(s.Current.N)}
 	switch {
 	case s.Current.Level == scoring.NoResponses:
@@ -313,6 +322,7 @@ func (f *DigestFormat) section(s DigestSurvey) DigestSection {
 		sec.Lines = append(sec.Lines, f.text("digest.attribute", map[string]any{"Attribute": f.name(b.Attribute)}))
 		sec.Lines = append(sec.Lines, f.ranking(s.Scale, b.Segments)...)
 	}
+	sec.Lines = append(sec.Lines, f.reasonLines(s)...)
 	if len(s.Quotes) > 0 {
 		sec.QuotesTitle = f.text("digest.quotes", nil)
 		for _, q := range s.Quotes {

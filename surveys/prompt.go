@@ -64,20 +64,33 @@ func (s *Settings) ReminderPrompt(inv Invitation, now time.Time) (Prompt, error)
 	return p, nil
 }
 
-// FollowUpPrompt asks "why?" after the score; the answer is typed, so it has
-// no choices.
+// FollowUpPrompt asks "why?" after the score: the survey's own question
+// for every band if it has one in the locale, else the built-in one. The
+// answer is typed, so it has no choices.
 func (s *Settings) FollowUpPrompt(inv Invitation) (Prompt, error) {
-	if _, err := s.invitationSurvey(inv); err != nil {
-		return Prompt{}, err
-	}
-	p := s.Reply(inv.Locale, MsgFollowUp, nil)
-	p.Ref = Ref{InvitationID: inv.ID, Question: QuestionWhy}.String()
-	return p, nil
+	return s.BandFollowUpPrompt(inv, 0)
 }
 
-// ThanksPrompt closes the conversation of an invitation.
+// BandFollowUpPrompt is FollowUpPrompt after an answer in band b: the
+// survey's question for that band (a detractor is asked what to fix, a
+// promoter what they liked), else its question for every band, else the
+// built-in one.
+func (s *Settings) BandFollowUpPrompt(inv Invitation, b scoring.Bucket) (Prompt, error) {
+	sv, err := s.invitationSurvey(inv)
+	if err != nil {
+		return Prompt{}, err
+	}
+	return Prompt{
+		Text: s.followUpText(sv, b, inv.Locale),
+		Dir:  s.direction(inv.Locale),
+		Ref:  Ref{InvitationID: inv.ID, Question: QuestionWhy}.String(),
+	}, nil
+}
+
+// ThanksPrompt closes the conversation of an invitation: the survey's own
+// thank-you in the locale if it has one, else the built-in one.
 func (s *Settings) ThanksPrompt(inv Invitation) Prompt {
-	return s.Reply(inv.Locale, MsgThanks, nil)
+	return Prompt{Text: s.thanksText(inv.SurveyID, inv.Locale), Dir: s.direction(inv.Locale)}
 }
 
 // invitationSurvey is the survey inv asks, or an error saying why no prompt

@@ -6,18 +6,19 @@ import (
 	"strconv"
 )
 
-// Question is which question of an invitation a prompt asks: the score, or
-// the follow-up "why?".
+// Question is which question of an invitation a prompt asks: the score,
+// the reason buttons, or the follow-up "why?".
 type Question string
 
-// The two questions of a survey.
+// The questions of a survey.
 const (
-	QuestionScore Question = "score"
-	QuestionWhy   Question = "why"
+	QuestionScore  Question = "score"
+	QuestionReason Question = "reason"
+	QuestionWhy    Question = "why"
 )
 
 // refLetter is each question's one-byte code inside a Ref string.
-var refLetter = map[Question]byte{QuestionScore: 's', QuestionWhy: 'w'}
+var refLetter = map[Question]byte{QuestionScore: 's', QuestionReason: 'r', QuestionWhy: 'w'}
 
 // MaxRefLen is the longest Ref string: one letter and an int64 in decimal.
 // Adapters pack a Ref, a score and their own MAC into Telegram's 64-byte
@@ -33,7 +34,7 @@ type Ref struct {
 	Question     Question
 }
 
-// String is the compact ASCII form: the question's letter ("s" or "w")
+// String is the compact ASCII form: the question's letter ("s", "r" or "w")
 // followed by the invitation id in decimal, e.g. "s1234". It is "" for a
 // Ref that cannot be parsed back (id not positive, unknown question).
 func (r Ref) String() string {

@@ -14,8 +14,11 @@ type Response struct {
 	Score        int
 	Comment      string
 	CommentState CommentState
-	Locale       string
-	Platform     Platform
+	// Reason is the id of the reason button the customer tapped after the
+	// score (one of the survey's Reasons), "" if none.
+	Reason   string
+	Locale   string
+	Platform Platform
 	// TouchpointType and Attributes come from the touchpoint that caused
 	// the invitation, so scores can be broken down by them.
 	TouchpointType string

@@ -79,6 +79,18 @@ type Survey struct {
 	// WebLink gives customers with no reachable chat a web invitation (a
 	// signed link to answer in a browser) instead of skipping them.
 	WebLink bool
+	// Title names the survey per locale where people read about it:
+	// digests, stats, the dashboard. Without one the id stands for it.
+	Title map[string]string
+	// FollowUpQuestion replaces the built-in "why?" per score band, then
+	// per locale; band 0 holds the question for every band. A band or
+	// locale not given keeps the built-in question.
+	FollowUpQuestion map[scoring.Bucket]map[string]string
+	// Thanks replaces the built-in thank-you per locale.
+	Thanks map[string]string
+	// Reasons are buttons offered after the score ("what was it mostly
+	// about?"); the one tapped is stored with the response.
+	Reasons []Reason
 }
 
 // Rule maps a touchpoint type to the survey it triggers and when.

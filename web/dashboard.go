@@ -133,11 +133,14 @@ type linkView struct {
 
 type surveyTab struct {
 	ID, Metric, Score, N, URL string
-	Current                   bool
+	// Name is the team's title for the survey; "" shows the id and metric.
+	Name    string
+	Current bool
 }
 
 type surveyView struct {
 	ID, Metric                  string
+	Name                        string // as surveyTab's
 	Score, CI, N, Level         string
 	HasScore, LowN              bool
 	Previous, PreviousN, Change string
@@ -246,7 +249,7 @@ func dashboardView(rep surveys.Report, q dashboardQuery, who string) dashboardPa
 	}
 	for _, s := range rep.Surveys {
 		tab := surveyTab{ID: s.Survey.ID, Metric: metricLabel(s.Scale), Score: scoreText(f, s.Scale, s.Current), N: f.Int(s.Current.N),
-			URL: q.link(func(q *dashboardQuery) { q.survey = s.Survey.ID }), Current: s.Survey.ID == q.survey}
+			URL: q.link(func(q *dashboardQuery) { q.survey = s.Survey.ID }), Current: s.Survey.ID == q.survey, Name: s.Survey.DisplayTitle("en")}
 		p.Surveys = append(p.Surveys, tab)
 		if tab.Current {
 			v := surveyDetail(f, rep, s, q)
@@ -286,7 +289,7 @@ func arrowText(a scoring.Arrow) string {
 }
 
 func surveyDetail(f *surveys.DigestFormat, rep surveys.Report, s surveys.ReportSurvey, q dashboardQuery) surveyView {
-	v := surveyView{ID: s.Survey.ID, Metric: metricLabel(s.Scale), Score: scoreText(f, s.Scale, s.Current), N: f.Int(s.Current.N),
+	v := surveyView{ID: s.Survey.ID, Name: s.Survey.DisplayTitle("en"), Metric: metricLabel(s.Scale), Score: scoreText(f, s.Scale, s.Current), N: f.Int(s.Current.N),
 		Level: s.Current.Level.String(), HasScore: s.Current.HasScore(), LowN: s.Current.Level == scoring.LowN,
 		Previous: scoreText(f, s.Scale, s.Previous), PreviousN: f.Int(s.Previous.N), Arrow: arrowText(s.Arrow), Flagged: s.Arrow != scoring.NoArrow}
 	if v.HasScore {

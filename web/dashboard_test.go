@@ -110,7 +110,15 @@ func TestDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 		format := surveys.NewDigestFormat("en")
+		for i := range settings.Surveys {
+			if settings.Surveys[i].ID == "csat" { // a titled survey's tab shows its title
+				settings.Surveys[i].Title = map[string]string{"he": "שביעות רצון", "en": "Support CSAT"}
+			}
+		}
 		status, body = f.page(t, srv, "/", true)
+		if !strings.Contains(body, "<bdi>Support CSAT</bdi>") || strings.Contains(body, "<bdi>csat</bdi>") {
+			t.Errorf("the csat tab does not show its title")
+		}
 		if status != http.StatusOK {
 			t.Fatalf("with a session: got %d\n%s", status, body)
 		}

@@ -134,20 +134,23 @@ type responsesPage struct {
 // ResponseJSON is one response as the API and the jsonl export show it.
 // Comment is null when there is none (or it was erased).
 type ResponseJSON struct {
-	AnsweredAt     string            `json:"answered_at"`
-	Attributes     map[string]string `json:"attributes"`
-	Comment        *string           `json:"comment"`
-	CommentAt      string            `json:"comment_at,omitempty"`
-	CommentState   string            `json:"comment_state"`
-	CustomerID     string            `json:"customer_id"`
-	ID             int64             `json:"id"`
-	InvitationID   int64             `json:"invitation_id"`
-	Locale         string            `json:"locale"`
-	Metric         string            `json:"metric"`
-	Platform       string            `json:"platform"`
-	Score          int               `json:"score"`
-	Survey         string            `json:"survey"`
-	TouchpointType string            `json:"touchpoint_type"`
+	AnsweredAt   string            `json:"answered_at"`
+	Attributes   map[string]string `json:"attributes"`
+	Comment      *string           `json:"comment"`
+	CommentAt    string            `json:"comment_at,omitempty"`
+	CommentState string            `json:"comment_state"`
+	CustomerID   string            `json:"customer_id"`
+	ID           int64             `json:"id"`
+	InvitationID int64             `json:"invitation_id"`
+	Locale       string            `json:"locale"`
+	Metric       string            `json:"metric"`
+	Platform     string            `json:"platform"`
+	// Reason is the id of the reason button tapped after the score; null
+	// when none.
+	Reason         *string `json:"reason"`
+	Score          int     `json:"score"`
+	Survey         string  `json:"survey"`
+	TouchpointType string  `json:"touchpoint_type"`
 }
 
 // ResponseBody renders a response.
@@ -161,6 +164,10 @@ func ResponseBody(r surveys.Response) ResponseJSON {
 	if r.CommentState == surveys.CommentGiven || r.Comment != "" {
 		c := r.Comment
 		b.Comment = &c
+	}
+	if r.Reason != "" {
+		reason := r.Reason
+		b.Reason = &reason
 	}
 	if !r.CommentAt.IsZero() {
 		b.CommentAt = r.CommentAt.UTC().Format(time.RFC3339Nano)

@@ -20,6 +20,7 @@ type seededAnswer struct {
 	comment                  string // "" = none
 	attrs                    string // JSON object
 	at                       time.Time
+	reason                   string // "" = none
 }
 
 // seedAnswers posts one touchpoint per answer (each for its own customer)
@@ -41,9 +42,9 @@ func seedAnswers(t *testing.T, f apiFixture, answers []seededAnswer) []int64 {
 			comment, state = "'"+strings.ReplaceAll(a.comment, "'", "''")+"'", "'given'"
 		}
 		q := fmt.Sprintf(`INSERT INTO responses (invitation_id, customer_id, survey_id, metric, score, comment, comment_state,
- locale, platform, touchpoint_type, attributes, update_id, answered_at)
-SELECT id, customer_id, survey_id, '%s', %d, %s, %s, 'he', 'telegram', 'order_delivered', '%s', 'seed:%d', '%s'
-FROM invitations WHERE id = %d`, a.metric, a.score, comment, state, a.attrs, inv, a.at.UTC().Format("2006-01-02 15:04:05-07:00"), inv)
+ locale, platform, touchpoint_type, attributes, update_id, answered_at, reason)
+SELECT id, customer_id, survey_id, '%s', %d, %s, %s, 'he', 'telegram', 'order_delivered', '%s', 'seed:%d', '%s', '%s'
+FROM invitations WHERE id = %d`, a.metric, a.score, comment, state, a.attrs, inv, a.at.UTC().Format("2006-01-02 15:04:05-07:00"), a.reason, inv)
 		if _, err := f.db.SQL().ExecContext(context.Background(), q); err != nil {
 			t.Fatalf("seed %d: %v", i, err)
 		}
@@ -66,7 +67,7 @@ func TestAPIResponses(t *testing.T) {
 			a := seededAnswer{customer: fmt.Sprintf("cus_r%d", i), survey: survey, metric: metric, score: 3 + i, attrs: `{"agent":"yossi"}`,
 				at: now.Add(-time.Duration(7-i) * 24 * time.Hour)}
 			if i == 6 {
-				a.comment = "שליח מעולה, it's fine"
+				a.comment, a.reason = "שליח מעולה, it's fine", "courier"
 			}
 			answers = append(answers, a)
 		}
@@ -84,6 +85,9 @@ func TestAPIResponses(t *testing.T) {
 			newest["locale"] != "he" || newest["platform"] != "telegram" || newest["attributes"].(map[string]any)["agent"] != "yossi" ||
 			newest["answered_at"] != answers[6].at.Format(time.RFC3339) || newest["id"] == nil || newest["invitation_id"] == nil {
 			t.Errorf("newest response: got %v", newest)
+		}
+		if newest["reason"] != "courier" || list[1].(map[string]any)["reason"] != nil {
+			t.Errorf("reasons: got %v and %v, want courier and null", newest["reason"], list[1].(map[string]any)["reason"])
 		}
 		if list[1].(map[string]any)["comment"] != nil {
 			t.Errorf("a response without comment: got comment %v, want null", list[1].(map[string]any)["comment"])

@@ -49,7 +49,7 @@ func (a *Server) postTouchpoint(w http.ResponseWriter, r *http.Request) {
 		a.writeIngestError(w, err)
 		return
 	}
-	status, out := a.ingestResult(res)
+	status, out := a.ingestResult(res, tp.Customer.Locale)
 	if res.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
@@ -107,8 +107,8 @@ func (a *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 				results[i] = itemError(i, errs[j])
 				continue
 			}
-			status, out := a.ingestResult(res[j])
-			results[i] = batchItem{Index: i, Status: status, Invitation: &out.Invitation, Skipped: out.Skipped}
+			status, out := a.ingestResult(res[j], ins[j].Touchpoint.Customer.Locale)
+			results[i] = batchItem{Index: i, Status: status, Invitation: &out.Invitation, Skipped: out.Skipped, LocaleUsed: out.LocaleUsed}
 			replayed = replayed && res[j].Replayed
 		}
 	}
@@ -127,6 +127,9 @@ func (a *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 type outcome struct {
 	Invitation invitationBody `json:"invitation"`
 	Skipped    *skippedBody   `json:"skipped,omitempty"`
+	// LocaleUsed answers a customer locale vocbot has no wording for
+	// (e.g. de) with the locale the survey speaks instead.
+	LocaleUsed string `json:"locale_used,omitempty"`
 }
 
 type skippedBody struct {
@@ -159,15 +162,18 @@ type batchItem struct {
 	Error      *errorDetail    `json:"error,omitempty"`
 	Index      int             `json:"index"`
 	Invitation *invitationBody `json:"invitation,omitempty"`
+	LocaleUsed string          `json:"locale_used,omitempty"`
 	Skipped    *skippedBody    `json:"skipped,omitempty"`
 	Status     int             `json:"status"`
 }
 
 // ingestResult renders a stored outcome: 202 for a scheduled invitation,
-// 200 with the skip reason otherwise (a replay gets exactly the same).
-func (a *Server) ingestResult(res surveys.Ingested) (int, outcome) {
+// 200 with the skip reason otherwise (a replay gets exactly the same). A
+// customer locale vocbot has no wording for is answered with locale_used.
+func (a *Server) ingestResult(res surveys.Ingested, requestedLocale string) (int, outcome) {
 	inv := res.Invitation
 	out := outcome{Invitation: invitationJSON(inv)}
+	out.LocaleUsed, _ = a.engine.Settings().LocaleUsed(requestedLocale, inv.Locale)
 	if res.Replayed {
 		a.count("replayed")
 	}

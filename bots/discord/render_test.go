@@ -135,6 +135,11 @@ func TestRenderPromptGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, "prompt_why_"+lang, msg)
+		msg, err = renderPrompt(key, testBinding, surveystest.SampleReasonPrompt(lang))
+		if err != nil {
+			t.Fatalf("%s reasons: %v", lang, err)
+		}
+		golden(t, "prompt_reason_"+lang, msg)
 	}
 }
 

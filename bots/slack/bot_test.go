@@ -20,6 +20,7 @@ import (
 	"github.com/vocbot/vocbot/bots/slack/slacktest"
 	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/surveys/surveystest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -143,11 +144,14 @@ func golden(t *testing.T, m slacktest.Message) []byte {
 func TestSendGolden(t *testing.T) {
 	t.Parallel()
 	srv, b := newFake(t, slacktest.Options{})
-	for _, m := range []surveys.Metric{surveys.NPS, surveys.CSAT, surveys.CES} {
+	for _, m := range []surveys.Metric{surveys.NPS, surveys.CSAT, surveys.CES, "reason"} {
 		for _, locale := range []string{"en", "he", "fa", "ar", "ru"} {
 			name := string(m) + "_" + locale
 			t.Run(name, func(t *testing.T) {
-				p := prompt(m, locale)
+				p := surveystest.SampleReasonPrompt(locale)
+				if m != "reason" {
+					p = prompt(m, locale)
+				}
 				ref, err := b.Send(t.Context(), surveys.Address{Platform: surveys.Slack, ChatID: channel}, p)
 				if err != nil {
 					t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/surveys/surveystest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -78,9 +79,13 @@ func TestRenderGolden(t *testing.T) {
 	const chat = 4242
 	fake.AddUser(chat, "en")
 	for _, lang := range []string{"en", "he", "fa", "ar", "ru"} {
-		for _, m := range []surveys.Metric{surveys.NPS, surveys.CSAT, surveys.CES} {
+		for _, m := range []surveys.Metric{surveys.NPS, surveys.CSAT, surveys.CES, "reason"} {
 			name := string(m) + "_" + lang
-			ref, err := bot.Send(context.Background(), surveys.Address{Platform: surveys.Telegram, ChatID: "4242", UserID: "4242"}, prompt(lang, m, "s1234"))
+			p := surveystest.SampleReasonPrompt(lang)
+			if m != "reason" {
+				p = prompt(lang, m, "s1234")
+			}
+			ref, err := bot.Send(context.Background(), surveys.Address{Platform: surveys.Telegram, ChatID: "4242", UserID: "4242"}, p)
 			if err != nil {
 				t.Fatalf("%s: send: %v", name, err)
 			}

@@ -59,6 +59,7 @@ type seededAnswer struct {
 	comment                  string // "" = none
 	attrs                    string // JSON object
 	at                       time.Time
+	reason                   string // "" = none
 }
 
 func countRows(t *testing.T, db *storage.DB, query string) int {

@@ -19,7 +19,7 @@ import (
 // exportColumns are the CSV header of vocbot export responses; attributes
 // is one JSON object, so any attribute set fits one column.
 var exportColumns = []string{"id", "invitation_id", "survey", "metric", "score", "comment", "comment_state", "locale",
-	"platform", "customer_id", "touchpoint_type", "attributes", "answered_at", "comment_at"}
+	"platform", "customer_id", "touchpoint_type", "attributes", "answered_at", "comment_at", "reason"}
 
 func exportCommand(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "export responses", "", "Stream responses to stdout, newest first, in constant memory however many there are.\n"+
@@ -92,7 +92,7 @@ func exportResponses(ctx context.Context, store *storage.Store, f storage.Respon
 			}
 			record = append(record[:0], strconv.FormatInt(r.ID, 10), strconv.FormatInt(r.InvitationID, 10), r.SurveyID,
 				string(r.Metric), strconv.Itoa(r.Score), r.Comment, string(r.CommentState), r.Locale, string(r.Platform),
-				r.CustomerID, r.TouchpointType, attrs, r.AnsweredAt.UTC().Format(time.RFC3339Nano), commentAt)
+				r.CustomerID, r.TouchpointType, attrs, r.AnsweredAt.UTC().Format(time.RFC3339Nano), commentAt, r.Reason)
 			return cw.Write(record)
 		}
 	}

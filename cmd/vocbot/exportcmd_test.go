@@ -52,10 +52,10 @@ func seedCLIAnswers(t *testing.T, url string, answers []seededAnswer) {
 			comment, state = "'"+strings.ReplaceAll(a.comment, "'", "''")+"'", "'given'"
 		}
 		q := fmt.Sprintf(`INSERT INTO responses (invitation_id, customer_id, survey_id, metric, score, comment, comment_state,
- locale, platform, touchpoint_type, attributes, update_id, answered_at)
-SELECT id, customer_id, survey_id, '%s', %d, %s, %s, 'he', 'telegram', 'order_delivered', '%s', 'seed:%d', '%s'
+ locale, platform, touchpoint_type, attributes, update_id, answered_at, reason)
+SELECT id, customer_id, survey_id, '%s', %d, %s, %s, 'he', 'telegram', 'order_delivered', '%s', 'seed:%d', '%s', '%s'
 FROM invitations WHERE id = %d`, a.metric, a.score, comment, state, a.attrs, res.Invitation.ID,
-			a.at.UTC().Format("2006-01-02 15:04:05-07:00"), res.Invitation.ID)
+			a.at.UTC().Format("2006-01-02 15:04:05-07:00"), a.reason, res.Invitation.ID)
 		if _, err := db.SQL().ExecContext(ctx, q); err != nil {
 			t.Fatalf("seed %d: %v", i, err)
 		}
@@ -72,7 +72,7 @@ func TestExportResponses(t *testing.T) {
 			seedCLIAnswers(t, vars["VOCBOT_DATABASE_URL"], []seededAnswer{
 				{customer: "cus_e1", survey: "nps", metric: "nps", score: 10, comment: "fast, \"friendly\"\nand kind", attrs: `{"agent":"yossi"}`, at: now.Add(-40 * 24 * time.Hour)},
 				{customer: "cus_e2", survey: "csat", metric: "csat", score: 4, attrs: `{}`, at: now.Add(-2 * 24 * time.Hour)},
-				{customer: "cus_e3", survey: "nps", metric: "nps", score: 3, comment: "late", attrs: `{"agent":"dana"}`, at: now.Add(-time.Hour)},
+				{customer: "cus_e3", survey: "nps", metric: "nps", score: 3, comment: "late", attrs: `{"agent":"dana"}`, at: now.Add(-time.Hour), reason: "speed"},
 			})
 
 			out, errOut, err := runCLI(t, vars, "export", "responses")
@@ -95,6 +95,12 @@ func TestExportResponses(t *testing.T) {
 				t.Fatalf("no column %s", name)
 				return ""
 			}
+			if got := col(records[1], "reason"); got != "speed" {
+				t.Errorf("first row: reason %q, want speed", got)
+			}
+			if got := col(records[2], "reason"); got != "" {
+				t.Errorf("second row: reason %q, want none", got)
+			}
 			if got := col(records[1], "customer_id"); got != "cus_e3" {
 				t.Errorf("first row: customer %s, want the newest, cus_e3", got)
 			}
@@ -110,7 +116,7 @@ func TestExportResponses(t *testing.T) {
 			}
 			lines := strings.Split(strings.TrimSpace(out), "\n")
 			var got map[string]any
-			if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &got) != nil || got["customer_id"] != "cus_e3" || got["comment"] != "late" {
+			if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &got) != nil || got["customer_id"] != "cus_e3" || got["comment"] != "late" || got["reason"] != "speed" {
 				t.Fatalf("jsonl --survey nps --since 28d: got %q, want cus_e3's answer only", out)
 			}
 

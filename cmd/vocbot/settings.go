@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/vocbot/vocbot/config"
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/surveys"
 )
 
@@ -24,6 +25,12 @@ func surveySettings(cfg *config.Config, enabled []surveys.Platform) *surveys.Set
 			ExpiresAfter:  sv.ExpiresAfter,
 			ReminderAfter: sv.ReminderAfter,
 			WebLink:       sv.WebLink,
+			Title:         sv.Title,
+			Thanks:        sv.Thanks,
+			// follow_up_question's bands are scoring's buckets; "" is
+			// the question for every band.
+			FollowUpQuestion: followUpQuestions(sv.FollowUpQuestion),
+			Reasons:          reasons(sv.Reasons),
 		})
 	}
 	for _, tp := range cfg.Touchpoints {
@@ -36,4 +43,27 @@ func surveySettings(cfg *config.Config, enabled []surveys.Platform) *surveys.Set
 		})
 	}
 	return s
+}
+
+// followUpQuestions keys a survey's follow-up questions by score bucket.
+func followUpQuestions(byBand map[string]map[string]string) map[scoring.Bucket]map[string]string {
+	if len(byBand) == 0 {
+		return nil
+	}
+	buckets := map[string]scoring.Bucket{"": 0, "detractor": scoring.Detractor, "passive": scoring.Passive, "promoter": scoring.Promoter}
+	out := make(map[scoring.Bucket]map[string]string, len(byBand))
+	for band, q := range byBand {
+		if b, ok := buckets[band]; ok {
+			out[b] = q
+		}
+	}
+	return out
+}
+
+func reasons(rs []config.Reason) []surveys.Reason {
+	var out []surveys.Reason
+	for _, r := range rs {
+		out = append(out, surveys.Reason{ID: r.ID, Labels: r.Labels})
+	}
+	return out
 }
