@@ -35,6 +35,9 @@ type Alerts struct {
 	Posters map[surveys.Platform]surveys.AlertPoster
 	// Locale is the staff's language for the cards.
 	Locale string
+	// Reasons are the resolution reasons offered on the cards of a
+	// channel; nil offers the default buttons.
+	Reasons func(to surveys.Address) []string
 	// CommentWait is how long to wait for the comment; 0 means
 	// surveys.AlertCommentWait, negative posts at once.
 	CommentWait time.Duration
@@ -146,6 +149,9 @@ func (w *sendAlertWorker) redrawLate(ctx context.Context, log *slog.Logger, resp
 			continue
 		}
 		v.Locale = w.a.Locale
+		if w.a.Reasons != nil {
+			v.Reasons = w.a.Reasons(v.Alert.To)
+		}
 		if err := poster.UpdateAlert(ctx, v.Alert.To, v.Alert.MessageRef, v); err != nil {
 			log.Warn("could not show a late comment in the alert", "alert_id", row.ID, "err", err)
 		}
@@ -199,6 +205,9 @@ func (w *sendAlertWorker) post(ctx context.Context, log *slog.Logger, job *river
 		return fmt.Errorf("load alert: %w", err)
 	}
 	v.Locale = w.a.Locale
+	if w.a.Reasons != nil {
+		v.Reasons = w.a.Reasons(v.Alert.To)
+	}
 	ref, postErr := poster.PostAlert(ctx, to, v)
 	if postErr == nil {
 		err := db.Model(&alertRow{}).Where("id = ?", row.ID).
@@ -270,6 +279,9 @@ func (w *sendAlertWorker) catchUp(ctx context.Context, log *slog.Logger, poster 
 		return
 	}
 	v.Locale = w.a.Locale
+	if w.a.Reasons != nil {
+		v.Reasons = w.a.Reasons(v.Alert.To)
+	}
 	if err := poster.UpdateAlert(ctx, to, ref, v); err != nil {
 		log.Warn("could not redraw the alert handled while it was posted", "alert_id", posted.ID, "err", err)
 	}

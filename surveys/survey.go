@@ -125,6 +125,8 @@ type Settings struct {
 	MinGap time.Duration
 	// Enabled lists the platforms with credentials; others cannot deliver.
 	Enabled []Platform
+	// Alerts are the policies of the alert channels.
+	Alerts []AlertPolicy
 }
 
 // Survey finds a survey by id.
