@@ -284,8 +284,9 @@ func (d *AlertDesk) Command(ctx context.Context, from Address, text string) (str
 	case errors.Is(err, ErrAlertElsewhere):
 		return fmt.Sprintf("Alert %s was posted in another channel: run the command there.", ref), nil
 	case errors.Is(err, ErrUnknownReason):
-		return fmt.Sprintf("Resolve with one of this channel's reasons: %s %s <%s>.", AlertResolveCommand, ref,
-			strings.Join(d.engine.settings.AlertPolicy(from).Reasons, "|")), nil
+		reasons := d.engine.settings.AlertPolicy(from).Reasons
+		return fmt.Sprintf("Resolve with one of this channel's reasons (%s), e.g. %s %s %s.",
+			strings.Join(reasons, ", "), AlertResolveCommand, ref, reasons[0]), nil
 	case err != nil && verb == "reply":
 		return fmt.Sprintf("The reply did not reach the customer: %v", err), nil
 	case err != nil:
