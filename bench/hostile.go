@@ -138,9 +138,10 @@ func hostileOn(ctx context.Context, s *suite, e harness.Engine) error {
 		return err
 	}
 
-	attacks := touchpointAttacks()
-	attacks = append(attacks, telegramAttacks()...)
-	attacks = append(attacks, slackAttacks()...)
+	mk := &markers{}
+	attacks := touchpointAttacks(mk)
+	attacks = append(attacks, telegramAttacks(mk)...)
+	attacks = append(attacks, slackAttacks(mk)...)
 	attacks = append(attacks, otherAttacks()...)
 
 	type outcome struct {
@@ -221,22 +222,20 @@ func hostileOn(ctx context.Context, s *suite, e harness.Engine) error {
 	if err != nil {
 		return err
 	}
+	// A request is rejected when it was meant to be (forged, malformed) or
+	// when vocbot refused it (4xx, or a 5xx, which says nothing was stored).
 	stored := []string{}
-	for _, r := range results {
-		if r.a.rejected && bytes.Contains(r.a.body, []byte("rejMARK")) {
-			m := marker(r.a.body)
-			if m != "" && strings.Contains(dump, m) {
-				stored = append(stored, r.a.name)
-			}
-		}
-	}
 	rejected := 0
 	for _, r := range results {
-		if r.a.rejected {
-			rejected++
+		if !r.a.rejected && r.code < 400 {
+			continue
+		}
+		rejected++
+		if m := marker(r.a.body); m != "" && strings.Contains(dump, m) {
+			stored = append(stored, fmt.Sprintf("%s (%d)", r.a.name, r.code))
 		}
 	}
-	s.table.Check("hostile: nothing stored from rejected requests", engine, fmt.Sprintf("no marker of the %d rejected requests in any row", rejected),
+	s.table.Check("hostile: nothing stored from rejected requests", engine, fmt.Sprintf("no marker of the %d rejected requests (401, 4xx, 5xx) in any row", rejected),
 		len(stored) == 0, "%d rows scanned; stored from: %v", strings.Count(dump, "\n"), stored)
 	found = leaks(dump)
 	s.table.Check("hostile: secrets in database", engine, "no configured secret in any row", len(found) == 0, "leaked %v", found)
@@ -264,11 +263,12 @@ func marker(b []byte) string {
 	return string(b[i:j])
 }
 
-var markers int
+// markers hands out the rejMARK… tokens of one attack list.
+type markers struct{ n int }
 
-func nextMarker() string {
-	markers++
-	return "rejMARK" + strconv.Itoa(1000+markers)
+func (m *markers) next() string {
+	m.n++
+	return "rejMARK" + strconv.Itoa(1000+m.n)
 }
 
 // --- /v1/touchpoints (bearer token + Standard Webhooks signature) ---
@@ -300,7 +300,7 @@ func nested(depth int, open, close, inner string) []byte {
 	return []byte(strings.Repeat(open, depth) + inner + strings.Repeat(close, depth))
 }
 
-func touchpointAttacks() []attack {
+func touchpointAttacks(mk *markers) []attack {
 	const g = "/v1/touchpoints"
 	now := time.Now()
 	var out []attack
@@ -311,27 +311,27 @@ func touchpointAttacks() []attack {
 	signed := func(name string, body []byte, want expectation) {
 		add(name, body, signTouchpoint(body, "msg_"+name, now, webhookKey), want)
 	}
-	m := nextMarker()
+	m := mk.next()
 	body := tpBody(m, m, nil)
 	add("no auth", body, http.Header{"Content-Type": {"application/json"}}, want401)
-	m = nextMarker()
+	m = mk.next()
 	body = tpBody(m, m, nil)
 	h := signTouchpoint(body, "msg_wrongtoken", now, webhookKey)
 	h.Set("Authorization", "Bearer not-the-token")
 	add("wrong bearer token", body, h, want401)
-	m = nextMarker()
+	m = mk.next()
 	body = tpBody(m, m, nil)
 	add("unsigned", body, http.Header{"Authorization": {"Bearer " + apiToken}, "Content-Type": {"application/json"}}, want401)
-	m = nextMarker()
+	m = mk.next()
 	body = tpBody(m, m, nil)
 	add("forged signature", body, signTouchpoint(body, "msg_forged", now, "some-other-key-0123456789abcdef"), want401)
-	m = nextMarker()
+	m = mk.next()
 	body = tpBody(m, m, nil)
 	add("stale timestamp (replay after 10 min)", body, signTouchpoint(body, "msg_stale", now.Add(-10*time.Minute), webhookKey), want401)
-	m = nextMarker()
+	m = mk.next()
 	body = tpBody(m, m, nil)
 	add("future timestamp", body, signTouchpoint(body, "msg_future", now.Add(10*time.Minute), webhookKey), want401)
-	m = nextMarker()
+	m = mk.next()
 	body = tpBody(m, m, nil)
 	h = signTouchpoint(body, "msg_tamper", now, webhookKey)
 	tampered := tpBody(m, m+"x", nil)
@@ -341,40 +341,40 @@ func touchpointAttacks() []attack {
 	gh := signTouchpoint(good, "msg_ok_1", now, webhookKey)
 	add("valid signed", good, gh, want2xx)
 	add("exact replay within the window (deduplicated)", good, gh, want2xx)
-	m = nextMarker()
+	m = mk.next()
 	other := tpBody(m, m, nil)
 	add("replayed signature on another body", other, gh, want401)
 
-	m = nextMarker()
+	m = mk.next()
 	big := tpBody(m, m+strings.Repeat("x", 2<<20), nil)
 	signed("oversized 2 MiB", big, want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("nested JSON 100k deep", append([]byte(`{"id":"`+m+`","attributes":`), nested(100000, `{"a":`, `}`, `1`)...), want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("nested arrays 100k deep", append([]byte(`{"id":"`+m+`","attributes":{"a":`), append(nested(100000, `[`, `]`, ``), '}', '}')...), want4xx)
 	signed("empty body", []byte{}, want4xx)
 	signed("null", []byte(`null`), want4xx)
 	signed("array", []byte(`[]`), want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("not JSON", []byte("id="+m), want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("raw NUL byte in JSON", []byte(`{"id":"`+m+"\x00"+`","type":"order_delivered","survey":"nps","customer":{"id":"c","telegram_chat_id":4000001}}`), want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("invalid UTF-8 in strings", []byte(`{"id":"`+m+"\xff\xfe"+`","type":"order_delivered","survey":"nps","customer":{"id":"c\xc3\x28","name":"\xed\xa0\x80","telegram_chat_id":4000001}}`), wantNo5xx)
 	for i, field := range []string{"id", "type", "survey", "customer.id", "customer.name", "customer.locale", "customer.timezone", "attributes"} {
-		m = nextMarker()
+		m = mk.next()
 		signed("NUL (\\u0000) in "+field, nulTouchpoint(m, field), wantNo5xx)
 		_ = i
 	}
-	m = nextMarker()
+	m = mk.next()
 	signed("telegram_chat_id as a string", []byte(`{"id":"`+m+`","type":"order_delivered","survey":"nps","customer":{"id":"c","telegram_chat_id":"4000001; DROP TABLE x"}}`), want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("telegram_chat_id 1e400", []byte(`{"id":"`+m+`","type":"order_delivered","survey":"nps","customer":{"id":"c","telegram_chat_id":1e400}}`), want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("customer as an array", []byte(`{"id":"`+m+`","type":"order_delivered","survey":"nps","customer":["c"]}`), want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("unknown survey", []byte(`{"id":"`+m+`","type":"order_delivered","survey":"'; DROP TABLE surveys; --","customer":{"id":"c","telegram_chat_id":4000001}}`), want4xx)
-	m = nextMarker()
+	m = mk.next()
 	signed("occurred_at garbage", []byte(`{"id":"`+m+`","type":"order_delivered","occurred_at":"2026-13-45T99:99:99Z","survey":"nps","customer":{"id":"c","telegram_chat_id":4000001}}`), want4xx)
 	for i, hs := range hostileStrings {
 		id := fmt.Sprintf("hostile_str_%d", i)
@@ -388,20 +388,20 @@ func touchpointAttacks() []attack {
 	for i := range items {
 		items[i] = tpBody(fmt.Sprintf("b%d", i), "x", nil)
 	}
-	m = nextMarker()
+	m = mk.next()
 	items[0] = tpBody(m, m, nil)
 	bb, _ := json.Marshal(map[string]any{"touchpoints": items})
 	hb := signTouchpoint(bb, "msg_batch_big", now, webhookKey)
 	out = append(out, attack{group: g, name: "batch of 1001", method: "POST", path: "/v1/touchpoints/batch", header: hb, body: bb, want: want4xx, rejected: true})
-	m = nextMarker()
+	m = mk.next()
 	nb := append([]byte(`{"touchpoints":[`), append(nested(50000, `[`, `]`, `"`+m+`"`), ']', '}')...)
 	out = append(out, attack{group: g, name: "batch nested 50k deep", method: "POST", path: "/v1/touchpoints/batch", header: signTouchpoint(nb, "msg_batch_nest", now, webhookKey), body: nb, want: want4xx, rejected: true})
-	m = nextMarker()
+	m = mk.next()
 	body = tpBody(m, m, nil)
 	h = signTouchpoint(body, "msg_idem", now, webhookKey)
 	h.Set("Idempotency-Key", strings.Repeat("k", 300))
 	add("Idempotency-Key of 300 characters", body, h, want4xx)
-	m = nextMarker()
+	m = mk.next()
 	body = tpBody(m, m, nil)
 	h = signTouchpoint(body, "msg_idem2", now, webhookKey)
 	h.Set("Idempotency-Key", "clé-ключ")
@@ -439,7 +439,7 @@ func nulTouchpoint(m, field string) []byte {
 
 // --- /telegram/webhook (X-Telegram-Bot-Api-Secret-Token) ---
 
-func telegramAttacks() []attack {
+func telegramAttacks(mk *markers) []attack {
 	const g = "/telegram/webhook"
 	var out []attack
 	upd := 900000
@@ -467,10 +467,10 @@ func telegramAttacks() []attack {
 		out = append(out, attack{group: g, name: name, method: "POST", path: "/telegram/webhook", header: h, body: body, want: want,
 			rejected: want == want401 || want == want4xx})
 	}
-	add("no secret", message("/stop "+nextMarker()), "", want401)
-	add("wrong secret", message("/stop "+nextMarker()), "not-the-secret", want401)
-	add("secret with different case", message("/stop "+nextMarker()), strings.ToUpper(tgHookSecret), want401)
-	add("secret plus a suffix", message("/stop "+nextMarker()), tgHookSecret+"x", want401)
+	add("no secret", message("/stop "+mk.next()), "", want401)
+	add("wrong secret", message("/stop "+mk.next()), "not-the-secret", want401)
+	add("secret with different case", message("/stop "+mk.next()), strings.ToUpper(tgHookSecret), want401)
+	add("secret plus a suffix", message("/stop "+mk.next()), tgHookSecret+"x", want401)
 	add("garbage JSON", []byte(`{"update_id":`), tgHookSecret, wantNo5xx)
 	add("not JSON", []byte("\x00\x01\x02"), tgHookSecret, wantNo5xx)
 	add("oversized 2 MiB", message(strings.Repeat("x", 2<<20)), tgHookSecret, wantNo5xx)
@@ -506,7 +506,7 @@ func slackSign(body []byte, at time.Time, secret string) http.Header {
 	return http.Header{"X-Slack-Request-Timestamp": {ts}, "X-Slack-Signature": {"v0=" + hex.EncodeToString(mac.Sum(nil))}}
 }
 
-func slackAttacks() []attack {
+func slackAttacks(mk *markers) []attack {
 	const g = "/slack/*"
 	now := time.Now()
 	var out []attack
@@ -519,7 +519,7 @@ func slackAttacks() []attack {
 			rejected: want == want401 || want == want4xx})
 	}
 	eventIn := func(channel, text string) []byte {
-		b, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": "T0VOCBOT", "event_id": "Ev" + nextMarker(), "event_time": now.Unix(),
+		b, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": "T0VOCBOT", "event_id": "Ev" + mk.next(), "event_time": now.Unix(),
 			"event": map[string]any{"type": "message", "channel_type": "im", "channel": channel, "user": "U0BENCH000", "text": text, "ts": "1700000000.000100"}})
 		return b
 	}
@@ -533,7 +533,7 @@ func slackAttacks() []attack {
 	}
 	const js, fm = "application/json", "application/x-www-form-urlencoded"
 	for _, path := range []string{"/slack/events", "/slack/interactivity", "/slack/commands"} {
-		m := nextMarker()
+		m := mk.next()
 		body := event(m)
 		if path != "/slack/events" {
 			body = form("payload", `{"type":"block_actions","user":{"id":"U0BENCH000"},"actions":[{"value":"`+m+`"}]}`, "text", m, "command", "/survey", "user_id", "U0BENCH000")

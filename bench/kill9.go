@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,7 @@ func kill9On(ctx context.Context, s *suite, e harness.Engine) error {
 	if err != nil {
 		return err
 	}
+	c.add(func() { _ = db.Drop(context.Background()) })
 	f, err := s.fakes(ctx, name)
 	if err != nil {
 		return err
@@ -161,9 +163,16 @@ func kill9On(ctx context.Context, s *suite, e harness.Engine) error {
 	s.table.Check("kill9: every invitation accounted for", engine, fmt.Sprintf("sent+unknown+in doubt = %d", n),
 		accounted == n && inv["undeliverable"] == 0, "sent %d, unknown %d, in doubt %d, undeliverable %d, other %v",
 		inv["sent"], inv["unknown"], inDoubt, inv["undeliverable"], others(inv))
-	s.table.Check("kill9: a survey is missing only when ambiguous", engine, "one survey ≥ sent; missing ≤ unknown + in doubt",
-		one >= inv["sent"] && missing <= inv["unknown"]+inDoubt, "one survey %d (sent %d), missing %d (unknown %d + in doubt %d)",
-		one, inv["sent"], missing, inv["unknown"], inDoubt)
+	// Per chat: a sent invitation means exactly one survey there; a chat
+	// without one belongs to an ambiguous invitation.
+	read, sentNotOne, missingNotAmbiguous, err := perChat(ctx, db, ids, chats)
+	if err != nil {
+		return err
+	}
+	s.table.Check("kill9: sent means one survey; missing only when ambiguous", engine, "per chat: sent → 1 survey; 0 surveys → unknown or in doubt",
+		len(sentNotOne) == 0 && len(missingNotAmbiguous) == 0 && read == n,
+		"%d invitations read; sent without exactly one survey %v; missing while not ambiguous %v (one survey %d, missing %d, unknown %d, in doubt %d)",
+		read, first(sentNotOne, 5), first(missingNotAmbiguous, 5), one, missing, inv["unknown"], inDoubt)
 	limit := 0
 	expect := "0 (every job resolved)"
 	if s.short {
@@ -192,10 +201,29 @@ func kill9On(ctx context.Context, s *suite, e harness.Engine) error {
 		s.logf("%s: stop: %v", name, err)
 	}
 	s.scanDatabase(ctx, "kill9", db)
-	if e == harness.Postgres {
-		_ = db.Drop(ctx)
-	}
 	return nil
+}
+
+// perChat compares each Telegram invitation's status with what its chat
+// received: a sent invitation means exactly one survey; a chat without a
+// survey must belong to an ambiguous invitation (unknown, or still sending
+// or scheduled while River has not rescued its job).
+func perChat(ctx context.Context, db *harness.Database, ids []int64, chats map[int64]harness.ChatCount) (read int, sentNotOne, missingNotAmbiguous []string, err error) {
+	status, err := db.Pairs(ctx, `SELECT chat_id, status FROM invitations WHERE platform = 'telegram'`)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("read invitations: %w", err)
+	}
+	for _, id := range ids {
+		st := status[strconv.FormatInt(id, 10)]
+		n := chats[id].Surveys
+		if st == "sent" && n != 1 {
+			sentNotOne = append(sentNotOne, fmt.Sprintf("%d:%d", id, n))
+		}
+		if n == 0 && st != "unknown" && st != "sending" && st != "scheduled" {
+			missingNotAmbiguous = append(missingNotAmbiguous, fmt.Sprintf("%d:%s", id, st))
+		}
+	}
+	return len(status), sentNotOne, missingNotAmbiguous, nil
 }
 
 // settle waits until no invitation is scheduled or sending; the short form

@@ -122,7 +122,7 @@ func pgRestartOn(ctx context.Context, s *suite) error {
 		<-watched
 		return fmt.Errorf("load: %w", err)
 	}
-	_ = v.WaitReady(ctx, 60*time.Second)
+	readyErr := v.WaitReady(ctx, 60*time.Second)
 	time.Sleep(time.Second)
 	stopWatch()
 	<-watched
@@ -130,10 +130,15 @@ func pgRestartOn(ctx context.Context, s *suite) error {
 	// The outage as /readyz told it.
 	var down, up time.Time
 	reason := ""
+	flips, prev := 0, http.StatusOK
 	for _, smp := range samples {
 		if smp.at.Before(restartAt) {
 			continue
 		}
+		if (smp.code == http.StatusOK) != (prev == http.StatusOK) {
+			flips++
+		}
+		prev = smp.code
 		if smp.code != http.StatusOK && down.IsZero() {
 			down, reason = smp.at, clip(smp.body, 90)
 		}
@@ -145,9 +150,9 @@ func pgRestartOn(ctx context.Context, s *suite) error {
 	s.table.Check("pg-restart: vocbot recovers without a restart", engine, "same process, still running",
 		!v.Exited() && v.Pid() == pid, "pid %d → %d, exited: %v", pid, v.Pid(), v.Exited())
 	s.table.Check("pg-restart: /readyz reflects outage and recovery", engine, "503 during the outage, then 200",
-		!down.IsZero() && !up.IsZero() && last.code == http.StatusOK,
-		"not ready %s after the restart began (%s), ready again after %s; PostgreSQL restart took %s",
-		sub(down, restartAt), reason, sub(up, down), took.Round(10*time.Millisecond))
+		!down.IsZero() && !up.IsZero() && readyErr == nil,
+		"not ready %s after the restart began (%s), ready again after %s, %d changes; at the end %d %s %v; PostgreSQL restart took %s",
+		sub(down, restartAt), reason, sub(up, down), flips, last.code, clip(last.body, 120), readyErr, took.Round(10*time.Millisecond))
 
 	stored, err := db.Count(ctx, `SELECT count(*) FROM touchpoints WHERE external_id LIKE 'pgr\_%' ESCAPE '\'`)
 	if err != nil {
@@ -181,9 +186,14 @@ func pgRestartOn(ctx context.Context, s *suite) error {
 			doubled++
 		}
 	}
-	s.table.Check("pg-restart: surveys after the outage", engine, "none doubled; missing only when unknown",
-		doubled == 0 && missing <= inv["unknown"] && inv["scheduled"]+inv["sending"] == 0,
-		"invitations %s; chats %d one, %d none, %d doubled", compact(inv), one, missing, doubled)
+	read, sentNotOne, missingNotAmbiguous, err := perChat(ctx, db, ids, chats)
+	if err != nil {
+		return err
+	}
+	s.table.Check("pg-restart: surveys after the outage", engine, "all settled, none doubled; sent → 1 survey; missing only when unknown",
+		doubled == 0 && inv["scheduled"]+inv["sending"] == 0 && read == n && len(sentNotOne) == 0 && len(missingNotAmbiguous) == 0,
+		"invitations %s; chats %d one, %d none, %d doubled; sent without one survey %v, missing while not ambiguous %v",
+		compact(inv), one, missing, doubled, first(sentNotOne, 5), first(missingNotAmbiguous, 5))
 	if err := v.Stop(15 * time.Second); err != nil {
 		s.logf("%s: stop: %v", name, err)
 	}

@@ -3,8 +3,6 @@ package surveys
 import (
 	"context"
 	"embed"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"golang.org/x/text/language"
 
 	"github.com/vocbot/vocbot/scoring"
 )
@@ -251,18 +248,7 @@ func (v AlertView) Card(style AlertStyle) AlertCard {
 //go:embed locales/alert.*.json
 var alertFiles embed.FS
 
-var alertCatalog = sync.OnceValue(func() map[string]*i18n.Localizer {
-	bundle := i18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	out := map[string]*i18n.Localizer{}
-	for _, l := range Locales {
-		if _, err := bundle.LoadMessageFileFS(alertFiles, "locales/alert."+l+".json"); err != nil {
-			panic(fmt.Sprintf("alert wordings for %s: %v", l, err)) // embedded; a test loads them
-		}
-		out[l] = i18n.NewLocalizer(bundle, l)
-	}
-	return out
-})
+var alertCatalog = sync.OnceValue(func() map[string]*i18n.Localizer { return mustLoadCatalog(alertFiles, "alert") })
 
 type alertFormat struct {
 	lang string

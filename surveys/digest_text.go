@@ -2,8 +2,6 @@ package surveys
 
 import (
 	"embed"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -23,18 +21,7 @@ import (
 //go:embed locales/digest.*.json
 var digestFiles embed.FS
 
-var digestCatalog = sync.OnceValue(func() map[string]*i18n.Localizer {
-	bundle := i18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	out := map[string]*i18n.Localizer{}
-	for _, l := range Locales {
-		if _, err := bundle.LoadMessageFileFS(digestFiles, "locales/digest."+l+".json"); err != nil {
-			panic(fmt.Sprintf("digest wordings for %s: %v", l, err)) // embedded; a test loads them
-		}
-		out[l] = i18n.NewLocalizer(bundle, l)
-	}
-	return out
-})
+var digestCatalog = sync.OnceValue(func() map[string]*i18n.Localizer { return mustLoadCatalog(digestFiles, "digest") })
 
 // DigestMoreCommand is where staff find more quotes than a digest shows.
 const DigestMoreCommand = "/survey quotes"

@@ -2,7 +2,6 @@ package surveys
 
 import (
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -85,16 +84,11 @@ var catalog = sync.OnceValue(func() *wordings {
 })
 
 func loadWordings(fsys fs.FS) (*wordings, error) {
-	bundle := i18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	w := &wordings{localizers: make(map[string]*i18n.Localizer)}
-	for _, l := range Locales {
-		if _, err := bundle.LoadMessageFileFS(fsys, "locales/active."+l+".json"); err != nil {
-			return nil, fmt.Errorf("load wordings for %s: %w", l, err)
-		}
-		w.localizers[l] = i18n.NewLocalizer(bundle, l)
+	localizers, err := loadCatalog(fsys, "active")
+	if err != nil {
+		return nil, err
 	}
-	return w, nil
+	return &wordings{localizers: localizers}, nil
 }
 
 // textLocale is the locale vocbot speaks to someone whose locale is given:

@@ -178,3 +178,27 @@ func redactURL(s string) string {
 	}
 	return u.String()
 }
+
+// Pairs runs a query returning two text columns and maps the first to the
+// second (e.g. an invitation's chat to its status).
+func (d *Database) Pairs(ctx context.Context, query string, args ...any) (map[string]string, error) {
+	db, err := d.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}

@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/vocbot/vocbot/bots/discord/discordtest"
 	"github.com/vocbot/vocbot/bots/slack/slacktest"
 	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
 	"github.com/vocbot/vocbot/storage"
@@ -24,21 +26,23 @@ import (
 // them, and how they answer.
 type demoCustomer struct {
 	id, name, locale string
-	chat             int64
+	chat             int64  // their Telegram chat
+	discord          string // or their Discord user id: they answer there
 	touchpoint       string // touchpoint type, mapped to a survey by the demo's rules
 	score            int
 	comment          string
 }
 
 var demoCustomers = []demoCustomer{
-	{"cus_dana", "Dana", "he", 1001, "order_delivered", 9, "השליח הגיע בזמן והיה אדיב מאוד"},
-	{"cus_reza", "Reza", "fa", 1002, "order_delivered", 4, "بسته دیر رسید و کسی جواب تلفن را نداد. شماره من ۰۹۱۲۳۴۵۶۷۸۹ است"},
-	{"cus_layla", "Layla", "ar", 1003, "ticket_closed", 5, "حل الموظف مشكلتي بسرعة، شكراً"},
-	{"cus_ivan", "Ivan", "ru", 1004, "order_delivered", 10, "Всё отлично, курьер позвонил заранее"},
-	{"cus_emma", "Emma", "en", 1005, "ticket_closed", 2, "Took three emails to get an answer. Reach me at emma@example.com"},
-	{"cus_noa", "Noa", "he", 1006, "order_delivered", 3, "ההזמנה הגיעה שבורה, ואף אחד לא חזר אליי"},
-	{"cus_omid", "Omid", "fa", 1007, "order_delivered", 10, "خیلی سریع و مرتب بود"},
-	{"cus_john", "John", "en", 1008, "order_delivered", 8, "skip"},
+	{"cus_dana", "Dana", "he", 1001, "", "order_delivered", 9, "השליח הגיע בזמן והיה אדיב מאוד"},
+	{"cus_reza", "Reza", "fa", 1002, "", "order_delivered", 4, "بسته دیر رسید و کسی جواب تلفن را نداد. شماره من ۰۹۱۲۳۴۵۶۷۸۹ است"},
+	{"cus_layla", "Layla", "ar", 1003, "", "ticket_closed", 5, "حل الموظف مشكلتي بسرعة، شكراً"},
+	{"cus_ivan", "Ivan", "ru", 1004, "", "order_delivered", 10, "Всё отлично, курьер позвонил заранее"},
+	{"cus_emma", "Emma", "en", 1005, "", "ticket_closed", 2, "Took three emails to get an answer. Reach me at emma@example.com"},
+	{"cus_noa", "Noa", "he", 1006, "", "order_delivered", 3, "ההזמנה הגיעה שבורה, ואף אחד לא חזר אליי"},
+	{"cus_omid", "Omid", "fa", 1007, "", "order_delivered", 10, "خیلی سریع و مرتب بود"},
+	{"cus_john", "John", "en", 1008, "", "order_delivered", 8, "skip"},
+	{"cus_tamar", "Tamar", "en", 0, demoDiscordCustomer, "order_delivered", 6, "The app froze twice at checkout"},
 }
 
 const (
@@ -47,6 +51,12 @@ const (
 	demoAmbassador    = "U0AMBASSADOR"
 	demoDigestChannel = "C0VOICE"
 	demoAlertChannel  = "C0ALERTS"
+
+	demoDiscordCustomer   = "910000000000000001"
+	demoDiscordAmbassador = "920000000000000001"
+	demoDiscordGuild      = "930000000000000001"
+	demoDiscordChannel    = "940000000000000001"
+	demoDiscordRole       = "950000000000000001"
 )
 
 // demoDigest is the digest section; %s is its local time.
@@ -87,12 +97,13 @@ fatigue:
     on: detractor
 ambassadors:
   slack_users: [` + demoAmbassador + `]
+  discord_roles: ["` + demoDiscordRole + `"]
 `
 
 func demoCommand(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "demo", "", "An offline end-to-end tour with no tokens: an embedded SQLite database, in-process fake\n"+
-		"Telegram and Slack, simulated customers in five languages answering surveys after touchpoints,\n"+
-		"the next morning's digest as it is posted, with its trend chart, and an ambassador's commands.")
+		"Telegram, Slack and Discord, simulated customers in five languages answering surveys after\n"+
+		"touchpoints, the next morning's digest as it is posted, with its trend chart, and ambassadors' commands.")
 	keep := fs.String("keep", "", "keep the database and files in `DIR` (default: a temporary directory removed at the end)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -122,7 +133,15 @@ func demoCommand(ctx context.Context, env *environment, args []string) error {
 	slk.AddUser(slacktest.User{ID: demoAmbassador, Name: "maya"})
 	slk.AddChannel(slacktest.Channel{ID: demoDigestChannel, Name: "cx-voice"})
 	slk.AddChannel(slacktest.Channel{ID: demoAlertChannel, Name: "cx-alerts"})
+	dc := discordtest.NewServer(discordtest.Options{})
+	defer dc.Close()
+	dc.AddUser(discordtest.User{ID: demoDiscordAmbassador, Name: "noam"})
+	dc.AddChannel(discordtest.Channel{ID: demoDiscordChannel, GuildID: demoDiscordGuild, Name: "cx-team"})
 	for _, c := range demoCustomers {
+		if c.discord != "" {
+			dc.AddUser(discordtest.User{ID: c.discord, Name: strings.ToLower(c.name)})
+			continue
+		}
 		tg.AddUser(c.chat, c.locale)
 	}
 
@@ -157,6 +176,9 @@ func demoCommand(ctx context.Context, env *environment, args []string) error {
 		"VOCBOT_LOG_FORMAT":           "text",
 		"VOCBOT_LOG_LEVEL":            "info",
 	}
+	for k, v := range dc.Env(true) { // HTTP interactions: the demo plays Discord posting to serve
+		vars[k] = v
+	}
 	srv, err := demoServe(ctx, vars, logFile, logPath)
 	if err != nil {
 		return err
@@ -164,14 +186,18 @@ func demoCommand(ctx context.Context, env *environment, args []string) error {
 	defer srv.stop()
 	base := srv.base
 
-	say("vocbot demo: an offline tour. SQLite in %s, fake Telegram and Slack in this process.", dir)
+	say("vocbot demo: an offline tour. SQLite in %s, fake Telegram, Slack and Discord in this process.", dir)
 	say("")
 	say("1. The shop reports touchpoints (POST /v1/touchpoints/batch)")
 	var batch []map[string]any
 	for _, c := range demoCustomers {
+		customer := map[string]any{"id": c.id, "name": c.name, "locale": c.locale, "telegram_chat_id": c.chat}
+		if c.discord != "" {
+			customer = map[string]any{"id": c.id, "name": c.name, "locale": c.locale, "discord_user_id": c.discord}
+		}
 		batch = append(batch, map[string]any{
 			"id": "demo-" + c.id, "type": c.touchpoint,
-			"customer":   map[string]any{"id": c.id, "name": c.name, "locale": c.locale, "telegram_chat_id": c.chat},
+			"customer":   customer,
 			"attributes": map[string]any{"region": map[bool]string{true: "north", false: "south"}[c.chat%2 == 1]},
 		})
 	}
@@ -193,9 +219,14 @@ func demoCommand(ctx context.Context, env *environment, args []string) error {
 	}
 
 	say("")
-	say("2. Customers answer in Telegram, each in their own language")
+	say("2. Customers answer in Telegram and on Discord, each in their own language")
+	dcClient := &discordtest.Client{Server: dc}
 	for _, c := range demoCustomers {
-		if err := demoConversation(ctx, tg, c, say); err != nil {
+		talk := func() error { return demoConversation(ctx, tg, c, say) }
+		if c.discord != "" {
+			talk = func() error { return demoDiscordConversation(ctx, dc, dcClient, base, c, say) }
+		}
+		if err := talk(); err != nil {
 			return fmt.Errorf("%w (log: %s)", err, logPath)
 		}
 	}
@@ -245,7 +276,7 @@ func demoCommand(ctx context.Context, env *environment, args []string) error {
 		say("   (the chart did not arrive: see %s)", logPath)
 	}
 	say("")
-	say("4. A CX ambassador asks in Slack")
+	say("4. CX ambassadors ask in Slack and on Discord")
 	slackClient := &slacktest.Client{SigningSecret: demoSigningSecret}
 	for _, text := range []string{"stats nps 7d", "send nps cus_ivan", "quotes nps detractors"} {
 		reply, err := demoSlashCommand(ctx, slackClient, srv.base, text)
@@ -255,6 +286,12 @@ func demoCommand(ctx context.Context, env *environment, args []string) error {
 		say("   maya: /survey %s", text)
 		say("%s", indent(reply, "   vocbot │ "))
 	}
+	reply, err := demoDiscordStats(ctx, dc, dcClient, srv.base)
+	if err != nil {
+		return fmt.Errorf("%w (log: %s)", err, logPath)
+	}
+	say("   noam on Discord: /survey stats survey:nps window:7d (a member with the ambassador role; only noam sees the reply)")
+	say("%s", indent(reply, "   vocbot │ "))
 
 	if err := srv.stop(); err != nil {
 		return err
@@ -523,3 +560,107 @@ func demoHistory(ctx context.Context, dbURL string) error {
 	}
 	return nil
 }
+
+// demoDiscordConversation plays a customer on Discord, as Discord would
+// post their interactions to serve: wait for the survey DM, press the
+// score, open the "why?" form and submit it, read the thanks.
+func demoDiscordConversation(ctx context.Context, dc *discordtest.Server, client *discordtest.Client, base string, c demoCustomer, say func(string, ...any)) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	to := discordtest.URL(nil, base+"/discord/interactions")
+	who := discordtest.Invoker{UserID: c.discord, Locale: c.locale}
+	dm, ok := dc.DM(c.discord)
+	if !ok {
+		return fmt.Errorf("demo: %s is not a Discord user of the fake", c.name)
+	}
+	survey, err := demoNextDiscordMessage(ctx, dc, dm, "")
+	if err != nil {
+		return fmt.Errorf("demo: %s got no survey on Discord: %w", c.name, err)
+	}
+	say("   ── %s (%s) on Discord", c.name, c.locale)
+	say("%s", indent(discordText(survey.Content), "      bot │ "))
+	buttons := survey.Buttons()
+	if len(buttons) == 0 {
+		return fmt.Errorf("demo: %s's survey has no buttons", c.name)
+	}
+	label := fmt.Sprint(c.score)
+	if res, err := client.PressLabel(ctx, to, who, survey.ID, label); err != nil || res.Response == nil {
+		return fmt.Errorf("demo: %s pressing %s on Discord: status %d, %v", c.name, label, res.Status, err)
+	}
+	say("      %s taps [%s]", c.name, label)
+	why, err := demoNextDiscordMessage(ctx, dc, dm, survey.ID)
+	if err != nil {
+		return fmt.Errorf("demo: %s got no follow-up on Discord: %w", c.name, err)
+	}
+	say("%s", indent(discordText(why.Content), "      bot │ "))
+	write := why.Buttons()
+	if len(write) == 0 {
+		return fmt.Errorf("demo: %s's follow-up has no button to write an answer", c.name)
+	}
+	res, err := client.PressLabel(ctx, to, who, why.ID, write[0].Label)
+	if err != nil || res.Response == nil || res.Response.Modal == nil {
+		return fmt.Errorf("demo: %s's [%s] opened no form: %v", c.name, write[0].Label, err)
+	}
+	why, _ = dc.Message(why.ID)
+	if res, err := client.Submit(ctx, to, who, why, *res.Response.Modal, c.comment); err != nil || res.Response == nil {
+		return fmt.Errorf("demo: %s's answer in the form: status %d, %v", c.name, res.Status, err)
+	}
+	say("      %s taps [%s] and writes in the form:", c.name, write[0].Label)
+	say("%s", indent(c.comment, fmt.Sprintf("%6s │ ", c.name)))
+	thanks, err := demoNextDiscordMessage(ctx, dc, dm, why.ID)
+	if err != nil {
+		return fmt.Errorf("demo: %s got no thanks on Discord: %w", c.name, err)
+	}
+	say("%s", indent(discordText(thanks.Content), "      bot │ "))
+	return nil
+}
+
+// demoNextDiscordMessage waits for the first message the bot posts in
+// channel after the message with id after ("" for the first).
+func demoNextDiscordMessage(ctx context.Context, dc *discordtest.Server, channel, after string) (discordtest.Message, error) {
+	var found discordtest.Message
+	err := dc.Wait(ctx, func() bool {
+		seen := after == ""
+		for _, m := range dc.Messages(channel) {
+			switch {
+			case m.ID == after:
+				seen = true
+			case seen && m.AuthorID == dc.BotID() && m.Interaction == "":
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	return found, err
+}
+
+// demoDiscordStats is an ambassador's /survey stats in a server channel,
+// answered privately (at once, or deferred and finished later).
+func demoDiscordStats(ctx context.Context, dc *discordtest.Server, client *discordtest.Client, base string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	who := discordtest.Invoker{UserID: demoDiscordAmbassador, ChannelID: demoDiscordChannel, GuildID: demoDiscordGuild, Roles: []string{demoDiscordRole}}
+	res, err := client.Command(ctx, discordtest.URL(nil, base+"/discord/interactions"), who, "survey", "stats",
+		discordtest.Option{Name: "survey", Value: "nps"}, discordtest.Option{Name: "window", Value: "7d"})
+	if err != nil || res.Response == nil {
+		return "", fmt.Errorf("demo: /survey stats on Discord: status %d, %v", res.Status, err)
+	}
+	var reply discordtest.Message
+	err = dc.Wait(ctx, func() bool {
+		var ok bool
+		reply, ok = dc.Original(res.ID)
+		return ok && !reply.Deferred
+	})
+	if err != nil {
+		return "", fmt.Errorf("demo: /survey stats on Discord got no reply: %w", err)
+	}
+	return discordText(reply.Content), nil
+}
+
+// discordEscape is markdown escaping as Discord messages carry it.
+var discordEscape = regexp.MustCompile(`\\([\\*_~` + "`" + `|>#\[\]<+.-])`)
+
+// discordText is a message's content as Discord shows it: without the
+// backslashes that keep customers' text from being read as markdown.
+func discordText(content string) string { return discordEscape.ReplaceAllString(content, "$1") }

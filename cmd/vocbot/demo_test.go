@@ -35,6 +35,10 @@ func TestDemoTour(t *testing.T) {
 		"[email]",                      // a quote with the e-mail redacted
 		"Skipped nps to cus_ivan",      // the ambassador's send, explained
 		"Recent detractors' quotes",    // the ambassador's quotes
+		"── Tamar (en) on Discord",     // the Discord customer…
+		"Tamar taps [Write an answer] and writes in the form:\n Tamar │ The app froze twice at checkout", // …answering in the modal
+		"noam on Discord: /survey stats survey:nps window:7d (a member with the ambassador role; only noam sees the reply)\n" +
+			"   vocbot │ Scores, last 7 days", // the ambassador on Discord and the private reply
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the tour lacks %q", want)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vocbot/vocbot/bots/discord/discordtest"
+	"github.com/vocbot/vocbot/bots/telegram/telegramtest"
 	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
@@ -206,7 +207,7 @@ func TestDiscordInteractionsEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the prompt was not edited after the press: %v\n%s", err, logs)
 			}
-			if len(edited.Buttons()) != 0 || !strings.Contains(edited.Content, "3") {
+			if len(edited.Buttons()) != 0 || !strings.Contains(edited.Content, "התשובה שלכם: 3") {
 				t.Errorf("edited prompt: %q with %d buttons; want the choice shown, no buttons", edited.Content, len(edited.Buttons()))
 			}
 
@@ -394,8 +395,10 @@ func TestDiscordGatewayEndToEnd(t *testing.T) {
 			if res := rig.press(t, ctx, gw, customer, prompt.ID, "8", logs); res.Response.Type != 6 {
 				t.Errorf("press over the gateway answered %+v; want a deferred update (6)", res.Response)
 			}
-			if _, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool { return m.ID == prompt.ID && m.Edits > 0 }); err != nil {
-				t.Fatalf("the prompt was not edited: %v\n%s", err, logs)
+			if _, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool {
+				return m.ID == prompt.ID && m.Edits > 0 && strings.Contains(m.Content, "Your answer: 8") && len(m.Buttons()) == 0
+			}); err != nil {
+				t.Fatalf("the prompt was not edited to show the answer: %v\n%s", err, logs)
 			}
 			why := rig.botMessage(t, ctx, "the follow-up", dm, prompt.ID, anyMessage, logs)
 			typed, _ := rig.fake.UserMessage(dcCustomer, "The courier called ahead")
@@ -536,5 +539,100 @@ func seedHistory(t *testing.T, dbURL string, n int) {
 	}
 	if err := storage.NewStore(db, nil).ImportHistory(ctx, "test", rs); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An alert in a Discord channel about a customer who answered in
+// Telegram: Claim redraws it, Reply's modal text reaches the customer's
+// Telegram chat in their language, Resolve redraws it without buttons.
+func TestDiscordAlertRepliesToTelegramCustomer(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			const chat = 7808
+			rig := newDiscordRig(t, storagetest.URL(t, e), true, "product: Acme\nalerts:\n  - to: discord:"+dcAlerts+"\n    on: detractor\n")
+			tg := telegramtest.New("")
+			t.Cleanup(tg.Close)
+			tg.AddUser(chat, "ru")
+			rig.vars["VOCBOT_TELEGRAM_TOKEN"] = tg.Token()
+			rig.vars["VOCBOT_TELEGRAM_API_URL"] = tg.APIURL()
+			base, stop, logs := rig.serve(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+
+			f := apiFixture{url: base}
+			if r := f.do(t, "POST", "/v1/touchpoints", `{"id":"tg_alert","type":"order_delivered","survey":"nps",
+				"customer":{"id":"cus_tg","locale":"ru","telegram_chat_id":7808}}`, nil); r.status != http.StatusAccepted {
+				t.Fatalf("touchpoint: %d %v\n%s", r.status, r.body, logs)
+			}
+			msgs, err := tg.WaitSent(ctx, chat, 1)
+			if err != nil {
+				t.Fatalf("no survey in Telegram: %v\n%s", err, logs)
+			}
+			if _, err := tg.PressButton(chat, msgs[0].ID, "1"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tg.WaitSent(ctx, chat, 2); err != nil {
+				t.Fatalf("no follow-up: %v\n%s", err, logs)
+			}
+			tg.SendText(chat, "Курьер опоздал на два часа")
+			if _, err := tg.WaitSent(ctx, chat, 3); err != nil {
+				t.Fatalf("no thanks: %v\n%s", err, logs)
+			}
+
+			a := endpoint(base)
+			staff := discordtest.Invoker{UserID: dcStaff, ChannelID: dcAlerts, GuildID: dcGuild}
+			alert := rig.botMessage(t, ctx, "the alert", dcAlerts, "", func(m discordtest.Message) bool { return len(m.Embeds) == 1 }, logs)
+			waitAlert := func(what string, ok func(discordtest.Message) bool) discordtest.Message {
+				t.Helper()
+				m, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool { return m.ID == alert.ID && len(m.Embeds) == 1 && ok(m) })
+				if err != nil {
+					t.Fatalf("%s: the alert was not redrawn: %v\n%s", what, err, logs)
+				}
+				return m
+			}
+			rig.press(t, ctx, a, staff, alert.ID, "Claim", logs)
+			claimed := waitAlert("Claim", func(m discordtest.Message) bool { return strings.Contains(m.Embeds[0].Description, "Claimed by") })
+			if _, still := claimed.Button("Claim"); still {
+				t.Errorf("a claimed alert still offers Claim")
+			}
+			res := rig.press(t, ctx, a, staff, alert.ID, "Reply to customer", logs)
+			if res.Response.Modal == nil {
+				t.Fatalf("Reply: %+v, want a modal", res.Response)
+			}
+			claimed, _ = rig.fake.Message(alert.ID)
+			if res, err = rig.client.Submit(ctx, a, staff, claimed, *res.Response.Modal, "Sorry, a courier is on the way"); err != nil || res.Response == nil {
+				t.Fatalf("reply modal: %+v, %v\n%s", res, err, logs)
+			}
+			got, err := tg.WaitSent(ctx, chat, 4)
+			if err != nil {
+				t.Fatalf("the reply did not reach Telegram: %v\n%s", err, logs)
+			}
+			if relayed := got[3].Text; !strings.Contains(relayed, "Sorry, a courier is on the way") || !strings.Contains(relayed, "Acme") {
+				t.Errorf("relayed reply: %q", relayed)
+			}
+			waitAlert("Reply", func(m discordtest.Message) bool {
+				return strings.Contains(m.Embeds[0].Description, "replies sent to the customer: 1")
+			})
+			rig.press(t, ctx, a, staff, alert.ID, "Resolve: no action needed", logs)
+			final := waitAlert("Resolve", func(m discordtest.Message) bool { return strings.Contains(m.Embeds[0].Description, "Resolved by") })
+			if n := len(final.Buttons()); n != 0 {
+				t.Errorf("a resolved alert still has %d buttons", n)
+			}
+			audit := f.do(t, "GET", "/v1/audit?actor=discord:"+dcStaff, "", nil)
+			entries, _ := audit.body["entries"].([]any)
+			var actions []string
+			for _, en := range entries {
+				m := en.(map[string]any)
+				actions = append(actions, fmt.Sprint(m["action"], " ", m["result"]))
+			}
+			if want := "alert.resolve ok|alert.reply ok|alert.claim ok"; strings.Join(actions, "|") != want {
+				t.Errorf("audit: %q, want %q", actions, want)
+			}
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

@@ -56,7 +56,7 @@ func runEnv(ctx context.Context, args []string, env *environment) error {
 
 func commands() []command {
 	return []command{
-		{name: "demo", summary: "an offline end-to-end tour with fake Telegram and Slack (no tokens needed)", run: demoCommand},
+		{name: "demo", summary: "an offline end-to-end tour with fake Telegram, Slack and Discord (no tokens needed)", run: demoCommand},
 		{name: "config", summary: "validate the configuration and print it with secrets masked", run: configCommand},
 		{name: "serve", summary: "run the HTTP server, platform adapters and job workers (the default)", run: serveCommand},
 		{name: "migrate", summary: "apply database migrations; 'migrate status' lists them", run: migrateCommand},

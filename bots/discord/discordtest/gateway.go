@@ -10,6 +10,10 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// dispatchTimeout is how long the fake waits for a gateway client to read
+// an event before it cuts the connection.
+const dispatchTimeout = 2 * time.Second
+
 // Gateway close codes the fake uses.
 const (
 	CloseAuthenticationFailed = 4004
@@ -42,6 +46,18 @@ type gwConn struct {
 func (c *gwConn) send(v any) error {
 	c.write.Lock()
 	defer c.write.Unlock()
+	return c.ws.WriteJSON(v)
+}
+
+// sendWithin writes v unless the client stops reading for d; the deadline
+// is set under the write lock, since it belongs to the write it bounds.
+func (c *gwConn) sendWithin(v any, d time.Duration) error {
+	c.write.Lock()
+	defer c.write.Unlock()
+	if err := c.ws.SetWriteDeadline(time.Now().Add(d)); err != nil {
+		return err
+	}
+	defer func() { _ = c.ws.SetWriteDeadline(time.Time{}) }()
 	return c.ws.WriteJSON(v)
 }
 
@@ -167,10 +183,11 @@ func (s *Server) identify(c *gwConn) error {
 		"application": map[string]any{"id": s.opts.AppID, "flags": 0},
 		"guilds":      []any{}, "private_channels": []any{},
 	}
-	ev := s.event(sess, "READY", ready)
+	// READY goes out under mu, as dispatches do: an event dispatched
+	// meanwhile can neither precede it nor be written at the same time.
+	defer s.mu.Unlock()
 	s.notify()
-	s.mu.Unlock()
-	return c.send(ev)
+	return c.sendWithin(s.event(sess, "READY", ready), dispatchTimeout)
 }
 
 func (s *Server) resume(c *gwConn, id string, seq int64) error {
@@ -192,15 +209,15 @@ func (s *Server) resume(c *gwConn, id string, seq int64) error {
 			replay = append(replay, e)
 		}
 	}
-	resumed := s.event(sess, "RESUMED", map[string]any{})
+	// The replay and RESUMED go out under mu, before any new dispatch.
+	defer s.mu.Unlock()
 	s.notify()
-	s.mu.Unlock()
 	for _, e := range replay {
-		if err := c.send(e); err != nil {
+		if err := c.sendWithin(e, dispatchTimeout); err != nil {
 			return err
 		}
 	}
-	return c.send(resumed)
+	return c.sendWithin(s.event(sess, "RESUMED", map[string]any{}), dispatchTimeout)
 }
 
 // event numbers a dispatch for sess and keeps it for replay; mu is held.
@@ -226,8 +243,7 @@ func (s *Server) dispatchLocked(typ string, d any) {
 		ev := s.event(sess, typ, d)
 		if c := sess.conn; c != nil {
 			// In order, under mu; a client that stops reading is cut off.
-			_ = c.ws.SetWriteDeadline(time.Now().Add(2 * time.Second))
-			if c.send(ev) != nil {
+			if c.sendWithin(ev, dispatchTimeout) != nil {
 				_ = c.ws.UnderlyingConn().Close()
 			}
 		}
