@@ -184,6 +184,7 @@ func (d *AlertDesk) Reply(ctx context.Context, id int64, by Address, text string
 		a.Replies++
 		if a.State == AlertOpen {
 			a.State, a.Assignee, a.ClaimedAt = AlertClaimed, staff(by), now
+			a.Timeline = append(a.Timeline, AlertEvent{At: now, Kind: EventClaimed, From: FromAgent, Who: staff(by)})
 		}
 		if a.FirstReplyAt.IsZero() {
 			a.FirstReplyAt = now

@@ -165,8 +165,55 @@ alerts:
 			if got := thread(alertA); len(got) != 2 {
 				t.Errorf("thread after the resolution: %q, want the two answers before it", got)
 			}
+
+			// The read model: the API and the export tell the same story.
+			r := f.do(t, "GET", "/v1/alerts?status=resolved", "", nil)
+			list, _ := r.body["alerts"].([]any)
+			if r.status != http.StatusOK || len(list) != 1 {
+				t.Fatalf("resolved alerts: %d %v", r.status, r.body)
+			}
+			got := list[0].(map[string]any)
+			var kinds []string
+			for _, e := range got["timeline"].([]any) {
+				m := e.(map[string]any)
+				kinds = append(kinds, m["kind"].(string)+"/"+m["from"].(string))
+			}
+			wantKinds := []string{"opened/vocbot", "claimed/agent", "agent_reply/agent", "customer_reply/customer", "agent_reply/agent",
+				"customer_reply/customer", "resolved/agent"}
+			if strings.Join(kinds, " ") != strings.Join(wantKinds, " ") {
+				t.Errorf("timeline: got %q, want %q", kinds, wantKinds)
+			}
+			if got["reason"] != "refund" || got["customer_id"] != "cus_a" || got["first_reply_at"] == nil || got["claimed_at"] == nil || got["resolved_at"] == nil {
+				t.Errorf("resolved alert: %v", got)
+			}
+			if r := f.do(t, "GET", "/v1/alerts?status=open", "", nil); len(r.body["alerts"].([]any)) != 1 ||
+				r.body["alerts"].([]any)[0].(map[string]any)["customer_id"] != "cus_b" {
+				t.Errorf("open alerts: %v", r.body)
+			}
+			if r := f.do(t, "GET", "/v1/alerts/"+refA, "", nil); r.status != http.StatusOK || r.body["status"] != "resolved" {
+				t.Errorf("GET /v1/alerts/%s: %d %v", refA, r.status, r.body)
+			}
+			for _, c := range []struct {
+				path   string
+				status int
+			}{{"/v1/alerts?status=closed", 422}, {"/v1/alerts?limit=0", 422}, {"/v1/alerts?statu=open", 400}, {"/v1/alerts/a999", 404}, {"/v1/alerts/x", 404}} {
+				if r := f.do(t, "GET", c.path, "", nil); r.status != c.status {
+					t.Errorf("GET %s: %d %v, want %d", c.path, r.status, r.body, c.status)
+				}
+			}
 			if err := stop(); err != nil {
 				t.Fatal(err)
+			}
+			out, errOut, err := runCLI(t, vars, "export", "alerts", "--format", "jsonl")
+			if err != nil {
+				t.Fatalf("export alerts: %v\n%s", err, errOut)
+			}
+			if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.Contains(lines[1], `"reason":"refund"`) {
+				t.Errorf("export alerts --format jsonl:\n%s", out)
+			}
+			out, _, _ = runCLI(t, vars, "export", "alerts")
+			if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 3 || lines[0] != strings.Join(alertColumns, ",") {
+				t.Errorf("export alerts (csv):\n%s", out)
 			}
 		})
 	}

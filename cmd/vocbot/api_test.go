@@ -303,7 +303,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Fatalf("openapi version %q, want 3.x", doc.OpenAPI)
 	}
 	for _, route := range []string{"POST /v1/touchpoints", "POST /v1/touchpoints/batch", "POST /v1/customers/{id}/links", "GET /v1/openapi.json",
-		"GET /v1/responses", "GET /v1/scores", "GET /v1/audit", "DELETE /v1/customers/{id}"} {
+		"GET /v1/responses", "GET /v1/scores", "GET /v1/audit", "DELETE /v1/customers/{id}", "GET /v1/alerts", "GET /v1/alerts/{id}"} {
 		method, path, _ := strings.Cut(route, " ")
 		if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
 			t.Errorf("openapi.json lacks %s", route)
