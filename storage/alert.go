@@ -32,6 +32,7 @@ type alertRow struct {
 	FirstReplyAt     *time.Time
 	LastAgentAt      *time.Time
 	RelayUntil       *time.Time
+	RemindedAt       *time.Time
 }
 
 func (alertRow) TableName() string { return "alerts" }

@@ -177,3 +177,11 @@ func knownReason(r string, reasons []string) (string, bool) {
 	}
 	return reasons[i], true
 }
+
+// ReminderText is the one reminder posted in an alert's thread when its
+// first-reply target passed without a reply to the customer.
+func ReminderText(staffLocale string, within time.Duration) string {
+	f := newAlertFormat(staffLocale)
+	hours := strconv.FormatFloat(within.Hours(), 'f', -1, 64)
+	return scoring.AnchorRTL(f.lang, f.text("alert.reminder", map[string]any{"Hours": hours}))
+}

@@ -83,7 +83,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			Targets: alertTargets(cfg),
 			Posters: capable[surveys.AlertPoster](bots),
 			Locale:  cfg.DefaultLocale,
-			Reasons: func(to surveys.Address) []string { return settings.AlertPolicy(to).Reasons },
+			Policy:  settings.AlertPolicy,
 			Logger:  log,
 		},
 	})

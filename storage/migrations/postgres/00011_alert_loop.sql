@@ -5,6 +5,8 @@
 ALTER TABLE alerts ADD COLUMN first_reply_at timestamptz;
 ALTER TABLE alerts ADD COLUMN last_agent_at timestamptz;
 ALTER TABLE alerts ADD COLUMN relay_until timestamptz;
+-- When the one reminder of a missed first-reply target was posted.
+ALTER TABLE alerts ADD COLUMN reminded_at timestamptz;
 -- The relay looks up the open alerts of a customer's response.
 CREATE INDEX alerts_relay ON alerts (response_id) WHERE relay_until IS NOT NULL AND state <> 'resolved';
 
@@ -27,6 +29,7 @@ CREATE INDEX alert_events_alert ON alert_events (alert_id, id);
 -- +goose Down
 DROP TABLE alert_events;
 DROP INDEX alerts_relay;
+ALTER TABLE alerts DROP COLUMN reminded_at;
 ALTER TABLE alerts DROP COLUMN relay_until;
 ALTER TABLE alerts DROP COLUMN last_agent_at;
 ALTER TABLE alerts DROP COLUMN first_reply_at;
