@@ -29,7 +29,9 @@ func TestAlertSLAReminderOnce(t *testing.T) {
 		if err := storage.AlertWork(t.Context(), db, a, id, 1); err != nil {
 			t.Fatal(err)
 		}
-		a.Policy = func(to surveys.Address) surveys.AlertPolicy { return surveys.AlertPolicy{To: to, FirstReplyWithin: 4 * time.Hour} }
+		a.Policy = func(to surveys.Address) surveys.AlertPolicy {
+			return surveys.AlertPolicy{To: to, FirstReplyWithin: 4 * time.Hour}
+		}
 		a.Locale = "en"
 		tick := func(at time.Time) {
 			t.Helper()
@@ -85,7 +87,9 @@ func TestAlertSLANoReminderAfterAReply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.Policy = func(to surveys.Address) surveys.AlertPolicy { return surveys.AlertPolicy{To: to, FirstReplyWithin: 4 * time.Hour} }
+		a.Policy = func(to surveys.Address) surveys.AlertPolicy {
+			return surveys.AlertPolicy{To: to, FirstReplyWithin: 4 * time.Hour}
+		}
 		a.Now = func() time.Time { return alertNow.Add(5 * time.Hour) }
 		if err := storage.AlertSLAWork(t.Context(), db, a); err != nil {
 			t.Fatal(err)
