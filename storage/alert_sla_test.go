@@ -99,3 +99,35 @@ func TestAlertSLANoReminderAfterAReply(t *testing.T) {
 		}
 	})
 }
+
+// Forgetting the customer erases what was said on their alert's timeline
+// and stops relaying their messages.
+func TestForgetErasesAlertConversation(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		st, a, p, id := alertFixture(t, db, alertNow.Add(-time.Minute), surveys.CommentSkipped)
+		if err := storage.AlertWork(t.Context(), db, a, id, 1); err != nil {
+			t.Fatal(err)
+		}
+		alertID := p.posts[0].Alert.ID
+		_, _, err := st.ChangeAlert(t.Context(), alertID, func(al *surveys.Alert) (surveys.AuditEntry, bool) {
+			al.FirstReplyAt, al.LastAgentAt, al.RelayUntil = alertNow, alertNow, alertNow.Add(time.Hour)
+			al.Timeline = append(al.Timeline, surveys.AlertEvent{At: alertNow, Kind: surveys.EventAgentReply, From: surveys.FromAgent,
+				Who: surveys.Address{Platform: surveys.Slack, UserID: "U1"}, Text: "Dear cus_alert, sorry"})
+			return surveys.AuditEntry{At: alertNow, Actor: "slack:U1", Action: "alert.reply", Target: "alert:1", Result: "ok"}, true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ForgetBy(t.Context(), "cus_alert", surveys.AuditEntry{Actor: "cli"}); err != nil {
+			t.Fatal(err)
+		}
+		v, err := st.AlertView(t.Context(), alertID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Alert.Timeline) != 1 || v.Alert.Timeline[0].Text != "" || !v.Alert.RelayUntil.IsZero() {
+			t.Errorf("after forgetting: timeline %+v, relay until %v; want the text erased and no relay", v.Alert.Timeline, v.Alert.RelayUntil)
+		}
+	})
+}

@@ -122,7 +122,7 @@ type AlertEvent struct {
 	Text   string
 }
 
-// Timeline is the alert's whole story at now: opened, the stored steps,
+// FullTimeline is the alert's whole story at now: opened, the stored steps,
 // and expired when the relay window passed without a resolution.
 func (a Alert) FullTimeline(now time.Time) []AlertEvent {
 	out := []AlertEvent{{At: a.CreatedAt, Kind: EventOpened, From: FromVocbot}}
