@@ -86,6 +86,9 @@ func (d *decoder) surveys(list []fileSurvey, c *Config, index map[string]int) {
 		if p.ok("follow_up") {
 			s.FollowUp = f.FollowUp
 		}
+		if p.ok("web_link") {
+			s.WebLink = f.WebLink
+		}
 		if p.ok("expires_after") {
 			if v := time.Duration(f.ExpiresAfter); v <= 0 {
 				d.errorf(p.at("expires_after"), path+".expires_after", "must be more than 0, e.g. 72h")

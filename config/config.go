@@ -146,6 +146,9 @@ type Survey struct {
 	// ReminderAfter is when the one reminder goes out; 0 means none. Always
 	// shorter than ExpiresAfter.
 	ReminderAfter time.Duration
+	// WebLink offers a signed web answer link to customers without a
+	// reachable chat identity; it needs HTTP.PublicURL.
+	WebLink bool
 }
 
 // Touchpoint is a rule mapping a touchpoint type to the survey it triggers.

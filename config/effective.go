@@ -94,6 +94,7 @@ func (c *Config) file() fileConfig {
 		f.Surveys = append(f.Surveys, fileSurvey{
 			ID: itemID(s.ID), Metric: s.Metric, Question: q, FollowUp: s.FollowUp,
 			ExpiresAfter: duration(s.ExpiresAfter), ReminderAfter: duration(s.ReminderAfter),
+			WebLink: s.WebLink,
 		})
 	}
 	for _, t := range c.Touchpoints {

@@ -63,24 +63,28 @@ surveys:
     follow_up: true
     expires_after: 72h
     reminder_after: 0s
+    web_link: false
   - id: csat
     metric: csat
     question: {}
     follow_up: true
     expires_after: 72h
     reminder_after: 0s
+    web_link: false
   - id: ces
     metric: ces
     question: {}
     follow_up: true
     expires_after: 72h
     reminder_after: 0s
+    web_link: false
   - id: enps
     metric: enps
     question: {}
     follow_up: true
     expires_after: 72h
     reminder_after: 0s
+    web_link: false
 touchpoints: []
 fatigue:
   min_gap: 720h

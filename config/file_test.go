@@ -194,9 +194,9 @@ func TestFileErrors(t *testing.T) {
 		{"surveys not a list", y("surveys:", "  id: a"),
 			[]string{"vocbot.yaml:2: surveys: expected a list, got a mapping"}},
 		{"survey not a mapping", y("surveys:", "  - nps"),
-			[]string{"vocbot.yaml:2: surveys[0]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after), got text"}},
+			[]string{"vocbot.yaml:2: surveys[0]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after, web_link), got text"}},
 		{"empty list item", y("surveys:", "  -"),
-			[]string{"vocbot.yaml:2: surveys[0]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after), got nothing"}},
+			[]string{"vocbot.yaml:2: surveys[0]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after, web_link), got nothing"}},
 		{"product a list", y("product: [a]"),
 			[]string{"vocbot.yaml:1: product: expected text, got a list"}},
 		{"product a bool", y("product: true"),
@@ -248,9 +248,9 @@ func TestFileErrors(t *testing.T) {
 		{"survey duplicate id", y("surveys:", "  - id: a", "    metric: nps", "  - id: a", "    metric: csat"),
 			[]string{`vocbot.yaml:4: surveys[1].id: "a" is already the id of the survey on line 2; ids must be unique`}},
 		{"places in a list count unreadable items", y("surveys: [nps, {id: a}, 3, {id: b, metric: npss}]"), []string{
-			"vocbot.yaml:1: surveys[0]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after), got text",
+			"vocbot.yaml:1: surveys[0]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after, web_link), got text",
 			"vocbot.yaml:1: surveys[1]: missing metric; use one of nps, csat, ces, enps",
-			"vocbot.yaml:1: surveys[2]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after), got a number",
+			"vocbot.yaml:1: surveys[2]: expected a mapping (keys id, metric, question, follow_up, expires_after, reminder_after, web_link), got a number",
 			`vocbot.yaml:1: surveys[3].metric: "npss" is not one of nps, csat, ces, enps`,
 		}},
 		{"survey missing metric", y("surveys:", "  - id: custom"),
@@ -504,8 +504,8 @@ func TestFileMerge(t *testing.T) {
 }
 
 // TestFileTooBig checks that a file that expands exponentially through
-// merges ("billion laughs") is refused quickly instead of walked, with one
-// error, and so is one that is merely huge.
+// merges ("billion laughs") is refused by the walk's budget instead of
+// walked, with one error, and so is one that is merely huge.
 func TestFileTooBig(t *testing.T) {
 	t.Parallel()
 	var bomb strings.Builder
@@ -521,14 +521,12 @@ func TestFileTooBig(t *testing.T) {
 		fmt.Fprintf(&huge, "    - %d\n", i+1)
 	}
 
+	// The refusal comes from the node budget, not a clock: the bomb would
+	// expand to 10^7 values, and the budget stops the walk at 100,000.
 	for name, content := range map[string]string{"bomb": bomb.String(), "huge": huge.String()} {
-		start := time.Now()
 		_, errs := decode(t, content)
 		if len(errs) != 1 || !strings.Contains(errs[0], "more than 100000 values here (counting what anchors and merges expand to); is this the right file?") {
 			t.Errorf("%s: errors = %q, want one saying the file is too big", name, errs)
-		}
-		if d := time.Since(start); d > 10*time.Second {
-			t.Errorf("%s: decoding took %v", name, d)
 		}
 	}
 }

@@ -58,6 +58,14 @@ func Load(getenv func(string) string, args []string) (*Config, error) {
 			errs = append(errs, decodeFile(c.File, data, c)...)
 		}
 	}
+	if len(errs) == 0 && c.HTTP.PublicURL == "" {
+		for _, s := range c.Surveys {
+			if s.WebLink {
+				errs = append(errs, fmt.Errorf("survey %q has web_link: true, which needs VOCBOT_PUBLIC_URL, the external base URL its answer links start with (e.g. https://vocbot.example.com); set it, or remove web_link", s.ID))
+				break
+			}
+		}
+	}
 	if len(errs) > 0 {
 		for i, err := range errs {
 			// Paths and names come from outside; keep one problem per line.

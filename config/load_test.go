@@ -178,3 +178,26 @@ func TestLoadCapsErrors(t *testing.T) {
 		t.Errorf("last line = %q, want %q", got, want)
 	}
 }
+
+func TestLoadWebLinkNeedsPublicURL(t *testing.T) {
+	t.Parallel()
+	const file = "surveys:\n  - id: nps-web\n    metric: nps\n    web_link: true\n"
+	path := writeFile(t, "vocbot.yaml", file)
+	_, err := Load(envMap(nil), []string{"--config", path})
+	if err == nil || !strings.Contains(err.Error(), `survey "nps-web" has web_link: true, which needs VOCBOT_PUBLIC_URL`) {
+		t.Fatalf("Load with web_link and no VOCBOT_PUBLIC_URL: got %v, want an error naming the survey and VOCBOT_PUBLIC_URL", err)
+	}
+	c, err := Load(envMap(map[string]string{"VOCBOT_PUBLIC_URL": "https://vocbot.example.com"}), []string{"--config", path})
+	if err != nil {
+		t.Fatalf("Load with web_link and VOCBOT_PUBLIC_URL: %v", err)
+	}
+	var got bool
+	for _, s := range c.Surveys {
+		if s.ID == "nps-web" {
+			got = s.WebLink
+		}
+	}
+	if !got {
+		t.Errorf("survey nps-web: got WebLink false, want true")
+	}
+}

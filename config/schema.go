@@ -52,6 +52,8 @@ type fileSurvey struct {
 	ExpiresAfter duration `yaml:"expires_after" default:"'72h'"`
 	// a duration, less than `expires_after`: when the one reminder is sent
 	ReminderAfter duration `yaml:"reminder_after" default:"no reminder"`
+	// `true` or `false`: a customer with no reachable chat identity gets a signed web link to answer in the browser instead of being skipped as unreachable (the API returns it as `invitation.web_url`); needs `VOCBOT_PUBLIC_URL`
+	WebLink bool `yaml:"web_link" default:"'false'"`
 }
 
 // fileTouchpoint is one entry of touchpoints.

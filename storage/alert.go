@@ -283,3 +283,40 @@ var (
 	_ surveys.AlertStore           = (*Store)(nil)
 	_ surveys.WaitingAlertsCounter = (*Store)(nil)
 )
+
+// UnresolvedAlerts lists the alerts not yet resolved, newest first, at
+// most limit, with their response's survey and score.
+func (s *Store) UnresolvedAlerts(ctx context.Context, limit int) ([]surveys.UnresolvedAlert, error) {
+	var rows []alertRow
+	db := s.db.gorm.WithContext(ctx)
+	err := db.Where("state <> ?", string(surveys.AlertResolved)).Order("created_at DESC, id DESC").Limit(max(limit, 1)).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list unresolved alerts: %w", err)
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ResponseID
+	}
+	var answers []struct {
+		ID       int64
+		SurveyID string
+		Score    int
+	}
+	if len(ids) > 0 {
+		if err := db.Model(&responseRow{}).Select("id", "survey_id", "score").Where("id IN ?", ids).Find(&answers).Error; err != nil {
+			return nil, fmt.Errorf("list unresolved alerts' answers: %w", err)
+		}
+	}
+	byID := make(map[int64]int, len(answers))
+	for i, a := range answers {
+		byID[a.ID] = i
+	}
+	out := make([]surveys.UnresolvedAlert, len(rows))
+	for i, r := range rows {
+		out[i] = surveys.UnresolvedAlert{Alert: r.alert()}
+		if j, ok := byID[r.ResponseID]; ok {
+			out[i].SurveyID, out[i].Score = answers[j].SurveyID, answers[j].Score
+		}
+	}
+	return out, nil
+}

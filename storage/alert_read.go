@@ -11,19 +11,7 @@ import (
 )
 
 // AlertFilter selects alerts for a listing, newest first.
-type AlertFilter struct {
-	// Status is one of the reported statuses (surveys.AlertStatus); "" is all.
-	Status   surveys.AlertStatus
-	SurveyID string
-	Since    time.Time // raised at or after
-	Until    time.Time // raised before
-	// After resumes a listing: only alerts older than the cursor.
-	After Cursor
-	// Limit caps a page; 0 means DefaultPage. EachAlert ignores it.
-	Limit int
-	// Now decides which alerts have expired; zero is the store's clock.
-	Now time.Time
-}
+type AlertFilter = surveys.AlertFilter
 
 // statusWhere is the SQL condition of a reported status at now. A reply
 // claims an open alert, so a replied one is claimed or resolved.
@@ -48,17 +36,17 @@ func statusWhere(c *conditions, st surveys.AlertStatus, now time.Time) error {
 
 // Alerts lists alerts with their response, customer and timeline, newest
 // first, one page at a time; the cursor is zero on the last page.
-func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]surveys.AlertView, Cursor, error) {
+func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]surveys.AlertView, surveys.Cursor, error) {
 	limit := pageLimit(f.Limit)
 	views, err := s.alertPage(ctx, f, limit+1)
 	if err != nil {
-		return nil, Cursor{}, err
+		return nil, surveys.Cursor{}, err
 	}
-	var next Cursor
+	var next surveys.Cursor
 	if len(views) > limit {
 		views = views[:limit]
 		last := views[limit-1].Alert
-		next = Cursor{At: last.CreatedAt, ID: last.ID}
+		next = surveys.Cursor{At: last.CreatedAt, ID: last.ID}
 	}
 	return views, next, nil
 }
@@ -80,7 +68,7 @@ func (s *Store) EachAlert(ctx context.Context, f AlertFilter, fn func(surveys.Al
 			return nil
 		}
 		last := views[len(views)-1].Alert
-		f.After = Cursor{At: last.CreatedAt, ID: last.ID}
+		f.After = surveys.Cursor{At: last.CreatedAt, ID: last.ID}
 	}
 }
 

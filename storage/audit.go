@@ -53,14 +53,8 @@ func (s *Store) recordAudit(tx *gorm.DB, e surveys.AuditEntry) error {
 	return nil
 }
 
-// AuditFilter selects audit entries. Zero fields select everything.
-type AuditFilter struct {
-	Since time.Time // at or after
-	Until time.Time // before
-	Actor string
-	After Cursor
-	Limit int // 0 means DefaultPage; at most MaxPage
-}
+// AuditFilter selects audit entries (surveys.AuditFilter).
+type AuditFilter = surveys.AuditFilter
 
 // Audit returns one page of the audit log, newest first, and the cursor of
 // the next page (zero when this page is the last).

@@ -29,7 +29,7 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if key.Key == "" || len(ins) == 0 {
-			out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide, false)
+			out, errs, err = s.ingestBatchTx(ctx, tx, ins, same(decide), false)
 			return err
 		}
 		source := ins[0].Touchpoint.Source
@@ -39,7 +39,7 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 		}
 		// The request's key is locked: its items' keys need no locks of
 		// their own and go set-based with the rest.
-		if out, errs, err = s.ingestBatchTx(ctx, tx, ins, decide, true); err != nil {
+		if out, errs, err = s.ingestBatchTx(ctx, tx, ins, same(decide), true); err != nil {
 			return err
 		}
 		if recorded {
@@ -63,9 +63,16 @@ func (s *Store) IngestBatch(ctx context.Context, key surveys.BatchKey, ins []sur
 
 type eventKey struct{ source, externalID string }
 
+// same decides every item of a batch with one function.
+func same(decide surveys.DecideFunc) func(int) surveys.DecideFunc {
+	return func(int) surveys.DecideFunc { return decide }
+}
+
+// ingestBatchTx stores ins in tx; decideOf(i) decides item i (items from
+// different requests, gathered by group commit, each bring their own).
 // itemKeys says the items' IdempotencyKeys are a locked batch key's item
 // keys: they are looked up and recorded set-based instead of one by one.
-func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.Ingestion, decide surveys.DecideFunc, itemKeys bool) ([]surveys.Ingested, []error, error) {
+func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.Ingestion, decideOf func(int) surveys.DecideFunc, itemKeys bool) ([]surveys.Ingested, []error, error) {
 	out := make([]surveys.Ingested, len(ins))
 	errs := make([]error, len(ins))
 	order := make([]int, len(ins))
@@ -87,15 +94,6 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		}
 	}
 
-	if s.db.engine == Postgres {
-		// Long IN lists are prepared statements that PostgreSQL switches to
-		// a generic plan after five runs; for these lists that plan scans by
-		// source alone and slows with the table. Custom plans stay on the
-		// unique indexes.
-		if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
-			return nil, nil, fmt.Errorf("plan cache mode: %w", err)
-		}
-	}
 	customers, err := s.upsertCustomers(tx, mergeCustomers(ins, plain))
 	if err != nil {
 		return nil, nil, err
@@ -165,7 +163,7 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		}
 		cust := customers[tp.Customer.ExternalID]
 		st := states[cust.ID]
-		d := decide(tp, st)
+		d := decideOf(i)(tp, st)
 		if d.Invited() {
 			st.LastSurveyAt = d.DueAt
 			states[cust.ID] = st
@@ -221,7 +219,7 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		out[i] = surveys.Ingested{Invitation: out[j].Invitation, Replayed: true}
 	}
 	for _, i := range keyed {
-		res, err := s.ingestTx(ctx, tx, ins[i], decide)
+		res, err := s.ingestTx(ctx, tx, ins[i], decideOf(i))
 		switch {
 		case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
 			errs[i] = err
@@ -258,6 +256,12 @@ func invitationFor(d surveys.Decision, customerID int64, now time.Time) invitati
 		inv.Status = string(surveys.Scheduled)
 		inv.Platform, inv.ChatID, inv.UserID = string(d.To.Platform), d.To.ChatID, d.To.UserID
 		inv.DueAt, inv.ExpiresAt = timePtr(d.DueAt), timePtr(d.ExpiresAt)
+		if d.To.Platform == surveys.Web {
+			// Nothing to deliver: the link goes back to the caller now, so
+			// the invitation is sent as it is made, and no job is enqueued.
+			inv.Status = string(surveys.Sent)
+			inv.SentAt = timePtr(now)
+		}
 	} else {
 		inv.Status = string(surveys.Skipped)
 		inv.SkipReason = string(d.Skip)
@@ -348,8 +352,9 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	for source, ext := range bySource {
 		for start := 0; start < len(ext); start += chunk {
 			var rows []touchpointRow
+			in, list := s.anyOf("external_id", ext[start:min(start+chunk, len(ext))])
 			err := tx.Select("id", "source", "external_id", "request_hash").
-				Where("source = ? AND external_id IN ?", source, ext[start:min(start+chunk, len(ext))]).Find(&rows).Error
+				Where("source = ? AND "+in, source, list).Find(&rows).Error
 			if err != nil {
 				return nil, fmt.Errorf("look up touchpoints: %w", err)
 			}
@@ -434,7 +439,8 @@ func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (m
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
 		var idRows []identityRow
-		if err := tx.Where("customer_id IN ?", part).Order("id").Find(&idRows).Error; err != nil {
+		in, list := s.anyOf("customer_id", part)
+		if err := tx.Where(in, list).Order("id").Find(&idRows).Error; err != nil {
 			return nil, fmt.Errorf("load identities: %w", err)
 		}
 		for _, r := range idRows {
@@ -443,7 +449,7 @@ func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (m
 			states[r.CustomerID] = st
 		}
 		rows, err := tx.Raw(`SELECT customer_id, max(due_at) FROM invitations
-WHERE customer_id IN ? AND `+fatigueWhere+` GROUP BY customer_id`, part).Rows()
+WHERE `+in+` AND `+fatigueWhere+` GROUP BY customer_id`, list).Rows()
 		if err != nil {
 			return nil, fmt.Errorf("load latest surveys: %w", err)
 		}
@@ -498,7 +504,8 @@ func (s *Store) replays(tx *gorm.DB, ins []surveys.Ingestion, replayTP map[int]i
 	byTP := map[int64]invitationRow{}
 	for start := 0; start < len(tpIDs); start += chunk {
 		var rows []invitationRow
-		if err := tx.Where("touchpoint_id IN ?", tpIDs[start:min(start+chunk, len(tpIDs))]).Find(&rows).Error; err != nil {
+		in, list := s.anyOf("touchpoint_id", tpIDs[start:min(start+chunk, len(tpIDs))])
+		if err := tx.Where(in, list).Find(&rows).Error; err != nil {
 			return fmt.Errorf("load earlier invitations: %w", err)
 		}
 		for _, r := range rows {

@@ -69,6 +69,17 @@ const deliveredWhere = "status IN ('sending', 'sent', 'unknown')"
 
 func (c *chatTx) Customer(from surveys.Address) (surveys.ChatCustomer, error) {
 	var row customerRow
+	if from.Platform == surveys.Web {
+		// A web answer comes with its invitation's customer: the signed
+		// link, not a linked chat, says who it is.
+		if err := c.tx.Where("external_id = ? AND forgotten_at IS NULL", from.UserID).Limit(1).Find(&row).Error; err != nil {
+			return surveys.ChatCustomer{}, fmt.Errorf("find the customer of %s: %w", from, err)
+		}
+		if row.ID == 0 {
+			return surveys.ChatCustomer{}, fmt.Errorf("customer of %s: %w", from, surveys.ErrNotFound)
+		}
+		return surveys.ChatCustomer{Key: row.ID, ExternalID: row.ExternalID, Locale: row.Locale, OptedOut: row.OptedOutAt != nil}, nil
+	}
 	err := c.tx.Raw(`
 SELECT c.* FROM identities i JOIN customers c ON c.id = i.customer_id
 WHERE i.platform = ? AND (i.chat_id = ? OR i.chat_id = '') AND (i.user_id = ? OR i.user_id = '')

@@ -219,3 +219,32 @@ func (s *Store) DigestRuns(ctx context.Context, digestID string) ([]DigestRun, e
 	}
 	return out, nil
 }
+
+var _ surveys.ReportStore = (*Store)(nil)
+
+// DeliveryCounts implements surveys.ReportStore: one GROUP BY over the
+// invitations created in q.Yesterday, by survey, status and skip reason.
+func (s *Store) DeliveryCounts(ctx context.Context, q surveys.DigestQuery) ([]surveys.DeliveryCount, error) {
+	if len(q.Surveys) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		SurveyID    string
+		Status      string
+		SkipReason  string
+		Invitations int
+	}
+	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, status, skip_reason, count(*) AS invitations
+		FROM invitations
+		WHERE survey_id IN ? AND created_at >= ? AND created_at < ?
+		GROUP BY survey_id, status, skip_reason
+		ORDER BY survey_id, status, skip_reason`, q.Surveys, q.Yesterday.Start.UTC(), q.Yesterday.End.UTC()).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count deliveries for %s: %w", q.DigestID, err)
+	}
+	out := make([]surveys.DeliveryCount, len(rows))
+	for i, r := range rows {
+		out[i] = surveys.DeliveryCount{SurveyID: r.SurveyID, Status: surveys.Status(r.Status), SkipReason: surveys.SkipReason(r.SkipReason), Invitations: r.Invitations}
+	}
+	return out, nil
+}

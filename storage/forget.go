@@ -18,21 +18,8 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-// ForgetReport says what forgetting a customer changed.
-type ForgetReport struct {
-	// Pseudonym replaced the customer's id everywhere (customers, audit
-	// log): "forgotten:" and 16 hex digits that nothing maps back.
-	Pseudonym string
-	// Responses are kept, anonymised, so totals and past scores still add up.
-	Responses int64
-	// CommentsErased counts comments cleared (and follow-ups that were awaiting one).
-	CommentsErased     int64
-	IdentitiesDeleted  int64
-	TouchpointsCleared int64
-	LinkTokensDeleted  int64
-	// InvitationsCancelled were scheduled and will not be sent.
-	InvitationsCancelled int64
-}
+// ForgetReport says what forgetting a customer changed (surveys.ForgetReport).
+type ForgetReport = surveys.ForgetReport
 
 // ActorCustomer is the audit actor of a customer's own request (/delete_my_data).
 const ActorCustomer = "customer"

@@ -49,6 +49,11 @@ func (db *DB) pruneRecords(ctx context.Context, now time.Time) (int64, error) {
 	}{
 		{"idempotency_keys", "created_at", now.Add(-idempotencyKeyRetention)},
 		{"inbound_updates", "received_at", now.Add(-inboundUpdateRetention)},
+		// Dashboard sign-in links and sessions are dead once expired; a day
+		// more keeps "this link was used or has expired" for a late click
+		// no different from a fresh one.
+		{"signin_tokens", "expires_at", now.Add(-24 * time.Hour)},
+		{"signin_sessions", "expires_at", now.Add(-24 * time.Hour)},
 	} {
 		res := db.gorm.WithContext(ctx).Exec("DELETE FROM "+q.table+" WHERE "+q.column+" < ?", q.before)
 		if res.Error != nil {

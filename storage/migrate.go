@@ -144,6 +144,17 @@ func (db *DB) Migrations(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
+	if exists, err := db.versionTableExists(ctx); err != nil {
+		return nil, err
+	} else if !exists {
+		// Nothing applied yet; goose's Status would create its table,
+		// which a read-only database cannot.
+		var out []Migration
+		for _, src := range p.ListSources() {
+			out = append(out, Migration{Version: src.Version, Name: sourceName(src)})
+		}
+		return out, nil
+	}
 	st, err := p.Status(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
@@ -160,6 +171,19 @@ func (db *DB) Migrations(ctx context.Context) ([]Migration, error) {
 	return out, nil
 }
 
+// versionTableExists reports whether goose has recorded any migration.
+func (db *DB) versionTableExists(ctx context.Context) (bool, error) {
+	exists := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`
+	if db.engine == Postgres {
+		exists = `SELECT count(*) FROM (SELECT to_regclass('goose_db_version') AS t) r WHERE t IS NOT NULL`
+	}
+	var n int
+	if err := db.sql.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return false, fmt.Errorf("check migrations: %w", err)
+	}
+	return n > 0, nil
+}
+
 // SchemaCurrent reports whether every migration this binary knows is applied:
 // /readyz fails until it is, so a replica never serves on an old schema. It
 // only reads (goose's own check would create its table), and once the schema
@@ -172,16 +196,8 @@ func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	exists := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`
-	if db.engine == Postgres {
-		exists = `SELECT count(*) FROM (SELECT to_regclass('goose_db_version') AS t) r WHERE t IS NOT NULL`
-	}
-	var n int
-	if err := db.sql.QueryRowContext(ctx, exists).Scan(&n); err != nil {
-		return false, fmt.Errorf("check migrations: %w", err)
-	}
-	if n == 0 {
-		return false, nil
+	if exists, err := db.versionTableExists(ctx); err != nil || !exists {
+		return false, err
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT version_id FROM goose_db_version WHERE is_applied`)
 	if err != nil {

@@ -32,6 +32,9 @@ func openPostgres(ctx context.Context, rawURL string, opts Options) (*DB, error)
 	if opts.ReadOnly {
 		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
+	if opts.OnStatement != nil {
+		cfg.ConnConfig.Tracer = pgxCounter{count: opts.OnStatement}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", masked, err)

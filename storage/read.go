@@ -2,10 +2,7 @@ package storage
 
 import (
 	"context"
-	"encoding/base64"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,65 +13,23 @@ import (
 // from a keyset Cursor, so a page costs the same at the first row and at the
 // millionth, and a row inserted meanwhile is neither skipped nor repeated.
 
-// Cursor is where a newest-first listing stopped: the (time, id) of the last
-// row returned. The zero Cursor starts from the newest row.
-type Cursor struct {
-	At time.Time
-	ID int64
-}
+// The listing types are the domain's (surveys), named here too for the
+// packages that already use them through storage.
+type (
+	Cursor         = surveys.Cursor
+	ResponseFilter = surveys.ResponseFilter
+)
 
-// ErrBadCursor means a cursor string was not one this package produced.
-var ErrBadCursor = errors.New("not a cursor from a previous page")
+// ErrBadCursor means a cursor string was not one a listing produced.
+var ErrBadCursor = surveys.ErrBadCursor
 
-// IsZero reports whether c starts from the beginning.
-func (c Cursor) IsZero() bool { return c.ID == 0 && c.At.IsZero() }
-
-// String encodes the cursor for clients, opaque by intent: base64url of
-// "unix-nanoseconds.id". The zero Cursor is "".
-func (c Cursor) String() string {
-	if c.IsZero() {
-		return ""
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At.UnixNano(), 10) + "." + strconv.FormatInt(c.ID, 10)))
-}
-
-// ParseCursor decodes Cursor.String; "" is the zero Cursor. Anything else
-// wraps ErrBadCursor.
-func ParseCursor(s string) (Cursor, error) {
-	if s == "" {
-		return Cursor{}, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Cursor{}, ErrBadCursor
-	}
-	at, id, ok := strings.Cut(string(raw), ".")
-	if !ok {
-		return Cursor{}, ErrBadCursor
-	}
-	ns, err1 := strconv.ParseInt(at, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if err1 != nil || err2 != nil || n <= 0 {
-		return Cursor{}, ErrBadCursor
-	}
-	return Cursor{At: time.Unix(0, ns).UTC(), ID: n}, nil
-}
-
-// ResponseFilter selects responses. Zero fields select everything.
-type ResponseFilter struct {
-	SurveyID string
-	Since    time.Time // answered at or after
-	Until    time.Time // answered before
-	// After resumes a listing: only rows older than the cursor.
-	After Cursor
-	// Limit caps a page; 0 means DefaultPage. EachResponse ignores it.
-	Limit int
-}
+// ParseCursor decodes Cursor.String; see surveys.ParseCursor.
+func ParseCursor(s string) (Cursor, error) { return surveys.ParseCursor(s) }
 
 // Page sizes of listings.
 const (
-	DefaultPage = 100
-	MaxPage     = 1000
+	DefaultPage = surveys.DefaultPage
+	MaxPage     = surveys.MaxPage
 )
 
 // responseListRow is a response with its customer's external id.

@@ -60,6 +60,7 @@ func (w *reminderTickWorker) Work(ctx context.Context, _ *river.Job[reminderTick
 	err := w.db.gorm.WithContext(ctx).
 		Select("id", "survey_id", "platform", "sent_at", "expires_at").
 		Where("status = ? AND reminded_at IS NULL AND expires_at > ?", string(surveys.Sent), now).
+		Where("platform <> ?", string(surveys.Web)). // a web link has no chat to remind in
 		Where("NOT EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = invitations.id)").
 		Where(notOptedOut).
 		Order("sent_at").Limit(reminderBatch).Find(&due).Error

@@ -19,6 +19,10 @@ import (
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 	"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 
+// ErrNoDatabase is returned by a read-only Open of a SQLite file that does
+// not exist: a reader never creates one.
+var ErrNoDatabase = errors.New("no database")
+
 // sqliteReadPragmas are those of a read-only connection.
 const sqliteReadPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)&_txlock=deferred"
 
@@ -41,7 +45,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 		// Deferred transactions: an immediate one would queue behind serve's
 		// writes for nothing.
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("no database at %s: run 'vocbot migrate' or 'vocbot serve' first, or point VOCBOT_DATABASE_URL at the right file", path)
+			return nil, fmt.Errorf("%w at %s: run 'vocbot migrate' or 'vocbot serve' first, or point VOCBOT_DATABASE_URL at the right file", ErrNoDatabase, path)
 		}
 		pragmas = sqliteReadPragmas
 	} else {
@@ -55,6 +59,11 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		_ = unlock()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if opts.OnStatement != nil {
+		drv := sqlDB.Driver()
+		_ = sqlDB.Close()
+		sqlDB = sql.OpenDB(countingConnector{drv: drv, dsn: dsn, count: opts.OnStatement})
 	}
 	// riversqlite asks for a single connection; never query the pool while a
 	// transaction is open on the same path, or it waits for itself.

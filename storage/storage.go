@@ -39,6 +39,11 @@ type Options struct {
 	// audit, migrate status). On SQLite it then takes no process lock, so
 	// these commands run while serve holds the file; every write fails.
 	ReadOnly bool
+
+	// OnStatement, when set, is called for every statement sent to the
+	// database, BEGIN and COMMIT included: tests and benchmarks count round
+	// trips with it. Leave it nil in production.
+	OnStatement func()
 }
 
 // DB is an open vocbot database: one gorm handle and one *sql.DB shared with

@@ -19,9 +19,10 @@ import (
 // Store keeps vocbot's domain data: customers and their chats, touchpoints,
 // invitations and their delivery jobs. It implements surveys.Store.
 type Store struct {
-	db   *DB
-	jobs *Jobs
-	now  func() time.Time
+	db    *DB
+	jobs  *Jobs
+	now   func() time.Time
+	group *groupCommit // nil: each Ingest commits alone
 }
 
 var _ surveys.Store = (*Store)(nil)
@@ -29,7 +30,7 @@ var _ surveys.Store = (*Store)(nil)
 // NewStore serves surveys from db; jobs is where delivery jobs are enqueued
 // (in the same transaction as the rows that need them).
 func NewStore(db *DB, jobs *Jobs) *Store {
-	return &Store{db: db, jobs: jobs, now: func() time.Time { return time.Now().UTC() }}
+	return &Store{db: db, jobs: jobs, now: func() time.Time { return time.Now().UTC() }, group: newGroupCommit(db.engine)}
 }
 
 // maxTxAttempts bounds retries of a transaction that lost a race (a unique
@@ -60,15 +61,13 @@ func retryable(err error) bool {
 
 // Ingest implements surveys.Store: everything about one touchpoint is
 // written in one transaction, under the customer's row lock, so two
-// touchpoints of one customer decide in turn and fatigue holds.
+// touchpoints of one customer decide in turn and fatigue holds. Concurrent
+// calls share a transaction (group commit); each returns after its commit.
 func (s *Store) Ingest(ctx context.Context, in surveys.Ingestion, decide surveys.DecideFunc) (surveys.Ingested, error) {
-	var out surveys.Ingested
-	err := s.retryTx(ctx, func(tx *gorm.DB) error {
-		var err error
-		out, err = s.ingestTx(ctx, tx, in, decide)
-		return err
-	})
-	return out, err
+	if s.group == nil {
+		return s.ingestAlone(ctx, in, decide)
+	}
+	return s.ingestGrouped(ctx, in, decide)
 }
 
 // ingestTx is one touchpoint inside tx. Invitations decided earlier in the
@@ -134,7 +133,7 @@ func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion,
 			return surveys.Ingested{}, err
 		}
 	}
-	if d.Invited() {
+	if inv.Status == string(surveys.Scheduled) {
 		if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
 			return surveys.Ingested{}, err
 		}

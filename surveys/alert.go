@@ -319,3 +319,11 @@ func (d DigestSpec) alertWaitTarget() time.Duration {
 	}
 	return DefaultAlertWaitTarget
 }
+
+// UnresolvedAlert is an alert nobody has resolved yet, with what the
+// customer answered: the dashboard lists them.
+type UnresolvedAlert struct {
+	Alert    Alert
+	SurveyID string
+	Score    int
+}

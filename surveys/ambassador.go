@@ -99,7 +99,7 @@ const DefaultLinkTTL = 7 * 24 * time.Hour
 // digest's aggregates and comments (for stats, quotes and the preview),
 // customers by reference, and the quota's count.
 type AmbassadorStore interface {
-	DigestStore
+	ReportStore
 	// FindCustomer is the external id of the customer ref names: one known
 	// by that id (and not forgotten), or the one linked to the chat user.
 	// ErrNotFound when there is none.
@@ -182,7 +182,21 @@ type AmbassadorConfig struct {
 	// Log receives failures the ambassador is not told about (an audit
 	// write that failed); nil discards them.
 	Log *slog.Logger
+	// Dashboard issues /survey dashboard's sign-in links; nil when the
+	// dashboard cannot be reached from outside (no public URL), and the
+	// command says so.
+	Dashboard DashboardLinks
 }
+
+// DashboardLinks issues one-time links that sign someone in to the web
+// dashboard; the HTTP face implements it. who names the person in the
+// session and the audit log (AmbassadorKey, or "cli").
+type DashboardLinks interface {
+	SignInLink(ctx context.Context, who string, ttl time.Duration) (url string, expires time.Time, err error)
+}
+
+// DashboardLinkTTL is how long a sign-in link is valid.
+const DashboardLinkTTL = 15 * time.Minute
 
 // AmbassadorDesk runs ambassadors' /survey commands for every adapter.
 type AmbassadorDesk struct {
@@ -280,6 +294,9 @@ func (d *AmbassadorDesk) Run(ctx context.Context, req CommandRequest) (CommandRe
 	case VerbDigest:
 		text, textDir, result, err := d.digest(ctx, cmd, now)
 		dir = textDir
+		return out(text, result, err)
+	case VerbDashboard:
+		text, result, err := d.dashboard(ctx, req.From)
 		return out(text, result, err)
 	}
 	return out(helpText(cmd.Topic), ResultOK, nil)
@@ -389,6 +406,9 @@ func sendOutcome(c Command, customer string, res Ingested) (string, CommandResul
 	switch {
 	case inv.Status == Skipped:
 		text, result = fmt.Sprintf("Skipped %s: %s.", who, inv.Detail), ResultSkipped
+	case inv.WebURL != "":
+		// The link on a line of its own: the audit log keeps the first.
+		text = fmt.Sprintf("Web link for %s: %s. Send it to the customer:\n%s", who, inv.Detail, inv.WebURL)
 	case strings.HasPrefix(inv.Detail, "sending now"):
 		text = fmt.Sprintf("Sent %s: %s.", who, inv.Detail)
 	default:
@@ -441,6 +461,25 @@ func (d *AmbassadorDesk) link(ctx context.Context, from Platform, c Command) (st
 	}
 	return fmt.Sprintf("Link for %s, valid until %s:\n%s\nSend it to the customer: when they open it and press Start, their Telegram chat is linked.",
 		id, expires.UTC().Format("2006-01-02 15:04 UTC"), TelegramLink(d.cfg.TelegramBot, token)), ResultOK, nil
+}
+
+// dashboard issues a sign-in link for the ambassador. The link is a
+// credential: it is on the reply's second line, so the audit log (which
+// keeps the first) never holds it, and it is refused in a Telegram group,
+// where the reply would be seen by everyone in the chat.
+func (d *AmbassadorDesk) dashboard(ctx context.Context, from Address) (string, CommandResult, error) {
+	if d.cfg.Dashboard == nil {
+		return "The dashboard is not reachable from outside: ask your vocbot operator to set VOCBOT_PUBLIC_URL.", ResultUnavailable, nil
+	}
+	if from.Platform == Telegram && from.ChatID != "" && from.ChatID != from.UserID {
+		return "A sign-in link is for you only: send /survey dashboard to the bot in a private chat, not in a group.", ResultRefused, nil
+	}
+	url, expires, err := d.cfg.Dashboard.SignInLink(ctx, AmbassadorKey(from), DashboardLinkTTL)
+	if err != nil {
+		return "", "", fmt.Errorf("dashboard sign-in link: %w", err)
+	}
+	return fmt.Sprintf("Your dashboard sign-in link, for you only, valid once until %s:\n%s",
+		expires.UTC().Format("2006-01-02 15:04 UTC"), url), ResultOK, nil
 }
 
 // TelegramLink is the t.me deep link that presents token to bot.

@@ -16,6 +16,7 @@ import (
 //	/survey quotes [survey] [detractors|promoters]
 //	/survey link <customer>
 //	/survey digest [digest]
+//	/survey dashboard
 //	/survey help [subcommand]
 //
 // A customer is the company's own id (cus_42), a Telegram @username, or a
@@ -33,6 +34,8 @@ const (
 	VerbLink   Verb = "link"
 	VerbDigest Verb = "digest"
 	VerbHelp   Verb = "help"
+	// VerbDashboard asks for a one-time sign-in link to the dashboard.
+	VerbDashboard Verb = "dashboard"
 )
 
 // verbs in the order help lists them, each with its usage line.
@@ -46,6 +49,7 @@ var verbs = []struct {
 	{VerbQuotes, "/survey quotes [survey] [detractors|promoters]", "recent customer quotes, personal data redacted"},
 	{VerbLink, "/survey link <customer>", "a Telegram link that connects the customer's chat"},
 	{VerbDigest, "/survey digest [digest]", "preview today's digest here"},
+	{VerbDashboard, "/survey dashboard", "a one-time link that signs you in to the web dashboard, for you only"},
 	{VerbHelp, "/survey help [subcommand]", "this help"},
 }
 
@@ -248,6 +252,11 @@ func ParseCommand(text string) (Command, error) {
 		return parseDigest(args)
 	case VerbHelp:
 		return parseHelp(args)
+	case VerbDashboard:
+		if len(args) > 0 {
+			return Command{}, usageError(VerbDashboard, "dashboard takes nothing; %q is one too many", shorten(args[0]))
+		}
+		return Command{Verb: VerbDashboard}, nil
 	}
 	e := &CommandError{Problem: fmt.Sprintf("unknown subcommand %q", shorten(word)), Usage: allUsages()}
 	if v, ok := closest(word, verbNames()); ok {

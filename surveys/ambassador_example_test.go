@@ -37,6 +37,7 @@ func ExampleParseCommand() {
 	// /survey quotes [survey] [detractors|promoters]
 	// /survey link <customer>
 	// /survey digest [digest]
+	// /survey dashboard
 	// /survey help [subcommand]
 	//
 	// "stats 30d": "30d" is not a window; use 7d, 28d or 90d. Did you mean 28d?

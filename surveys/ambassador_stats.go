@@ -45,126 +45,55 @@ func (d *AmbassadorDesk) statSurveys(c Command) []Survey {
 	return slices.Clone(s.Surveys)
 }
 
-// stats: scores of the window with 95% intervals and n, the change against
-// the window before, and optionally a breakdown; the digest's aggregates
-// (DigestCounts over the two windows as two "days", DigestAttributeCounts)
-// and its scoring and ranking.
+// stats renders the score report of the window: scores with 95% intervals
+// and n, the change against the window before (flagged by the digest's
+// rule), and optionally the report's ranked segments.
 func (d *AmbassadorDesk) stats(ctx context.Context, c Command, now time.Time) (string, error) {
 	days := c.Days
 	if days == 0 {
 		days = DefaultStatsWindow
 	}
-	cur := scoring.Trailing(now, d.location(), days)
-	prev := cur.Previous()
 	svs := d.statSurveys(c)
 	ids := make([]string, len(svs))
 	for i, sv := range svs {
 		ids[i] = sv.ID
 	}
-	q := DigestQuery{DigestID: "stats", Surveys: ids, Days: []scoring.Window{prev, cur}}
-	counts, err := d.store.DigestCounts(ctx, q)
+	rep, err := ComposeReport(ctx, d.store, d.engine.settings, d.cfg.Thresholds,
+		ReportQuery{Days: days, By: c.By, Now: now, Location: d.location()})
 	if err != nil {
 		return "", fmt.Errorf("read stats: %w", err)
 	}
-	// cells[survey][window][segment]: window 0 is prev, 1 is cur; segment
-	// "" is the whole survey.
-	cells := map[string]*[2]map[string]scoring.Likert{}
-	add := func(survey string, window int, segment string, score, n int) {
-		sv, ok := d.engine.settings.Survey(survey)
-		if !ok {
-			return
-		}
-		scale := sv.Metric.Scale()
-		lo, hi, ok := scale.Range()
-		if !ok || score < lo || score > hi || n <= 0 || window < 0 || window > 1 {
-			return
-		}
-		w := cells[survey]
-		if w == nil {
-			w = &[2]map[string]scoring.Likert{{}, {}}
-			cells[survey] = w
-		}
-		l, ok := w[window][segment]
-		if !ok {
-			l = emptyLikert(scale)
-		}
-		l.Counts[score-lo] += n
-		w[window][segment] = l
-	}
-	for _, ct := range counts {
-		add(ct.SurveyID, ct.Day, "", ct.Score, ct.Responses)
-		if c.By == StatsByTouchpoint {
-			add(ct.SurveyID, ct.Day, "\x00"+ct.TouchpointType, ct.Score, ct.Responses)
-		}
-	}
-	if c.By != "" && c.By != StatsByTouchpoint {
-		q.Attributes, q.Segment = []string{c.By}, cur
-		attrs, err := d.store.DigestAttributeCounts(ctx, q)
-		if err != nil {
-			return "", fmt.Errorf("read stats by %s: %w", c.By, err)
-		}
-		for _, ct := range attrs {
-			add(ct.SurveyID, 1, "\x00"+ct.Value, ct.Score, ct.Responses)
-		}
-	}
-	cell := func(survey string, window int, segment string, scale scoring.ScaleID) scoring.Likert {
-		if w := cells[survey]; w != nil {
-			if l, ok := w[window][segment]; ok {
-				return l
-			}
-		}
-		return emptyLikert(scale)
-	}
+	return StatsText(rep.Only(ids)), nil
+}
 
+// StatsText writes a report as /survey stats shows it.
+func StatsText(rep Report) string {
 	f := NewDigestFormat(defaultLocale)
-	type section struct {
-		sv        Survey
-		scale     scoring.ScaleID
-		cur, prev DigestScore
-	}
-	var secs []section
-	var trends []scoring.Trend
-	for _, sv := range svs {
-		scale := sv.Metric.Scale()
-		th := d.cfg.Thresholds.of(scale)
-		a, b := cell(sv.ID, 1, "", scale), cell(sv.ID, 0, "", scale)
-		secs = append(secs, section{sv: sv, scale: scale, cur: score(a, th.Level), prev: score(b, th.Level)})
-		trends = append(trends, trend(a, b, th))
-	}
-	arrows := scoring.Arrows(trends, 0.05)
-
-	out := []string{fmt.Sprintf("Scores, last %d days (%s to %s):", days, f.Date(cur.Start), f.Date(cur.LastDay()))}
-	for i, s := range secs {
-		metric := metricName(s.scale)
-		out = append(out, "", s.sv.ID+" · "+metric, statsHeadline(f, s.scale, metric, days, s.cur))
-		if s.cur.HasScore() {
-			if s.prev.HasScore() {
-				delta := f.Signed(s.cur.Value - s.prev.Value)
-				switch arrows[i] {
+	days := rep.Window.Days()
+	out := []string{fmt.Sprintf("Scores, last %d days (%s to %s):", days, f.Date(rep.Window.Start), f.Date(rep.Window.LastDay()))}
+	for _, s := range rep.Surveys {
+		metric := metricName(s.Scale)
+		out = append(out, "", s.Survey.ID+" · "+metric, statsHeadline(f, s.Scale, metric, days, s.Current))
+		if s.Current.HasScore() {
+			if s.HasChange {
+				delta := f.Signed(s.Change)
+				switch s.Arrow {
 				case scoring.Up:
 					delta = "▲ " + delta
 				case scoring.Down:
 					delta = "▼ " + delta
 				}
-				out = append(out, fmt.Sprintf("Previous %d days: %s (n = %s) · change %s", days, f.Value(s.scale, s.prev), f.Int(s.prev.N), delta))
+				out = append(out, fmt.Sprintf("Previous %d days: %s (n = %s) · change %s", days, f.Value(s.Scale, s.Previous), f.Int(s.Previous.N), delta))
 			} else {
-				out = append(out, fmt.Sprintf("Previous %d days: no score to compare with (n = %s)", days, f.Int(s.prev.N)))
+				out = append(out, fmt.Sprintf("Previous %d days: no score to compare with (n = %s)", days, f.Int(s.Previous.N)))
 			}
 		}
-		if c.By == "" {
+		if rep.By == "" {
 			continue
 		}
-		segs := map[string][]int{}
-		if w := cells[s.sv.ID]; w != nil {
-			for name, l := range w[1] {
-				if seg, ok := strings.CutPrefix(name, "\x00"); ok {
-					segs[seg] = l.Counts
-				}
-			}
-		}
-		out = append(out, statsBreakdown(f, s.scale, c.By, d.cfg.Thresholds.of(s.scale), s.cur.Counts, segs)...)
+		out = append(out, statsBreakdown(f, s.Scale, rep.By, s.Segments)...)
 	}
-	return strings.Join(out, "\n"), nil
+	return strings.Join(out, "\n")
 }
 
 func emptyLikert(scale scoring.ScaleID) scoring.Likert {
@@ -191,21 +120,20 @@ func statsHeadline(f *DigestFormat, scale scoring.ScaleID, metric string, days i
 	return line
 }
 
-// statsBreakdown lists segments best first by smoothed score, ranked and
-// written as the digest ranks touchpoints, so a small segment's lucky
-// streak does not top the list.
-func statsBreakdown(f *DigestFormat, scale scoring.ScaleID, by string, th scoring.Thresholds, whole scoring.Likert, segs map[string][]int) []string {
+// statsBreakdown lists the report's segments, best first by smoothed
+// score, written as the digest writes touchpoints, so a small segment's
+// lucky streak does not top the list.
+func statsBreakdown(f *DigestFormat, scale scoring.ScaleID, by string, segs []ReportSegment) []string {
 	if len(segs) == 0 {
 		return []string{fmt.Sprintf("By %s: no responses", by)}
 	}
-	parent, _ := whole.NPSCounts()
 	lines := []string{fmt.Sprintf("By %s:", by)}
-	for i, s := range rank(segs, scale, parent, th) {
+	for i, s := range segs {
 		if i == statsSegmentsShown {
 			lines = append(lines, fmt.Sprintf("… and %d more", len(segs)-i))
 			break
 		}
-		lines = append(lines, "• "+f.segment(scale, s))
+		lines = append(lines, "• "+f.segment(scale, DigestSegment{Name: s.Name, Score: s.Current, Smoothed: s.Smoothed}))
 	}
 	return lines
 }

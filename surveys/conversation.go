@@ -250,11 +250,17 @@ func (t *chatTurn) press() error {
 		if err != nil {
 			return err
 		}
-		if r.CommentState != CommentAwaiting || t.in.Value != valueSkip {
-			t.say(MsgAlreadyAnswer, map[string]any{"Score": r.Score})
-			return nil
+		switch {
+		case r.CommentState != CommentAwaiting:
+		case t.in.Value == valueSkip:
+			return t.closeFollowUp(r, "", CommentSkipped)
+		case t.in.Value == "" && t.in.Text != "":
+			// A comment sent with its question's Ref: the web answer page
+			// (chat comments are typed, without a Ref).
+			return t.closeFollowUp(r, t.in.Text, CommentGiven)
 		}
-		return t.closeFollowUp(r, "", CommentSkipped)
+		t.say(MsgAlreadyAnswer, map[string]any{"Score": r.Score})
+		return nil
 	default:
 		inv, err := t.tx.LockInvitation(ref.InvitationID)
 		if errors.Is(err, ErrNotFound) || (err == nil && inv.CustomerID != t.cust.ExternalID) {

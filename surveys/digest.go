@@ -174,17 +174,7 @@ func NewDigestQuery(spec DigestSpec, s *Settings, now time.Time) DigestQuery {
 	loc := spec.location()
 	q := DigestQuery{DigestID: spec.ID, Surveys: spec.surveyIDs(s), MaxComments: 2000,
 		QuotesSince: now.Add(-DigestQuoteMemory)}
-	q.Days = make([]scoring.Window, DigestHistoryDays)
-	for i := range DigestHistoryDays {
-		back := DigestHistoryDays - i // days before today
-		w := scoring.Trailing(now, loc, back)
-		if back > 1 {
-			w.End = scoring.Trailing(now, loc, back-1).Start
-		} else {
-			w.End = scoring.Trailing(now, loc, 1).End
-		}
-		q.Days[i] = w
-	}
+	q.Days = dailyWindows(now, loc, DigestHistoryDays)
 	q.Yesterday = q.Days[len(q.Days)-1]
 	q.Segment = scoring.SegmentWindow(now, loc)
 	q.Attributes = slices.Clone(spec.Breakdowns)
@@ -409,7 +399,11 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 		return l
 	}
 
-	var trends []scoring.Trend
+	// The headline is the score report of the trailing 28 days, computed
+	// from the same counts: the digest, /survey stats, the API and the
+	// dashboard show one set of numbers.
+	rep := BuildReport(s, th, ReportQuery{Surveys: q.Surveys, Days: scoring.HeadlineDays, Location: loc},
+		ReportData{Query: q, Counts: data.Counts})
 	for _, id := range q.Surveys {
 		sv, ok := s.Survey(id)
 		if !ok {
@@ -419,13 +413,10 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 		t := th.of(scale)
 		ds := DigestSurvey{SurveyID: id, Metric: sv.Metric, Scale: scale}
 		h := scoring.HeadlineDays
-		curL, prevL := sum(id, scale, days-h, days), sum(id, scale, days-2*h, days-h)
-		ds.Current, ds.Previous = score(curL, t.Level), score(prevL, t.Level)
-		if ds.Current.HasScore() && ds.Previous.HasScore() {
-			ds.Change, ds.HasChange = ds.Current.Value-ds.Previous.Value, true
-		}
-		ds.Trend = trend(curL, prevL, t)
-		trends = append(trends, ds.Trend)
+		rs, _ := rep.Survey(id)
+		ds.Current, ds.Previous = rs.Current, rs.Previous
+		ds.Change, ds.HasChange = rs.Change, rs.HasChange
+		ds.Trend, ds.Arrow = rs.Trend, rs.Arrow
 		ds.Yesterday = score(sum(id, scale, days-1, days), t.YesterdayLevel)
 		if ds.Yesterday.N > 0 {
 			d.Quiet = false
@@ -469,9 +460,6 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 			ds.Quotes = pickQuotes(spec, s, now, id, scale, data)
 		}
 		d.Surveys = append(d.Surveys, ds)
-	}
-	for i, a := range scoring.Arrows(trends, 0.05) {
-		d.Surveys[i].Arrow = a
 	}
 	return d
 }

@@ -26,9 +26,10 @@ type Engine struct {
 	store    Store
 	clock    Clock
 
-	mu      sync.RWMutex        // guards senders and log (SetSenders, SetLogger)
+	mu      sync.RWMutex        // guards senders, log and links (SetSenders, SetLogger, SetWebLinks)
 	senders map[Platform]Sender // replies in conversations, by platform
 	log     *slog.Logger
+	links   WebLinks
 }
 
 // NewEngine builds an Engine on the workspace's settings.
@@ -54,6 +55,7 @@ func (e *Engine) Ingest(ctx context.Context, in Ingestion) (Ingested, error) {
 	if err != nil {
 		return Ingested{}, fmt.Errorf("ingest touchpoint: %w", err)
 	}
+	res.Invitation = e.withWebURL(res.Invitation)
 	return res, nil
 }
 
@@ -102,6 +104,7 @@ func (e *Engine) IngestKeyedBatch(ctx context.Context, key BatchKey, ins []Inges
 	}
 	for j, i := range index {
 		out[i], errs[i] = res[j], itemErrs[j]
+		out[i].Invitation = e.withWebURL(out[i].Invitation)
 	}
 	return out, errs, nil
 }

@@ -61,6 +61,10 @@ type Invitation struct {
 	SentAt       time.Time
 	MessageRef   string
 	CreatedAt    time.Time
+	// WebURL is the signed link of a web invitation (To.Platform is Web),
+	// for the customer to answer in a browser; "" otherwise. It is made
+	// when asked for, never stored.
+	WebURL string
 }
 
 // CustomerState is what the decision needs to know about a customer, read
@@ -117,19 +121,23 @@ func (s *Settings) Decide(t Touchpoint, st CustomerState, now time.Time) Decisio
 		return d
 	}
 	to, why := s.reachable(st.Identities)
-	if why != "" {
+	web := why != "" && survey.WebLink
+	if web {
+		// Nobody to message: a link the caller hands on, valid from now.
+		to = Address{Platform: Web, UserID: t.Customer.ExternalID}
+	} else if why != "" {
 		d.Skip, d.Detail = SkipUnreachable, why
 		return d
 	}
 	d.To = to
 
 	due := t.OccurredAt.Add(rule.Delay)
-	if due.Before(now) {
+	if due.Before(now) || web {
 		due = now
 	}
 	loc := s.location(t.Customer.TimeZone, st.TimeZone)
 	quietNote := ""
-	if hasRule && !rule.Quiet.IsZero() {
+	if hasRule && !rule.Quiet.IsZero() && !web {
 		if moved := rule.Quiet.after(due.In(loc)); !moved.Equal(due) {
 			quietNote = fmt.Sprintf(", moved out of quiet hours %s to %s their time", rule.Quiet, moved.In(loc).Format("Mon 15:04 MST"))
 			due = moved
@@ -167,9 +175,12 @@ func (s *Settings) Decide(t Touchpoint, st CustomerState, now time.Time) Decisio
 		expiry = DefaultExpiry
 	}
 	d.ExpiresAt = due.Add(expiry)
-	if due.Equal(now) {
+	switch {
+	case web:
+		d.Detail = "a web link for the customer to answer in a browser (no chat to send to: " + why + ")"
+	case due.Equal(now):
 		d.Detail = "sending now via " + string(to.Platform) + quietNote
-	} else {
+	default:
 		d.Detail = fmt.Sprintf("scheduled for %s their time via %s%s", due.In(loc).Format("2006-01-02 15:04"), to.Platform, quietNote)
 	}
 	return d
@@ -275,7 +286,7 @@ func (s *Settings) location(given, stored string) *time.Location {
 		if name == "" {
 			continue
 		}
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := s.zones.load(name); err == nil {
 			return loc
 		}
 	}

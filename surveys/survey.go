@@ -76,6 +76,9 @@ type Survey struct {
 	ExpiresAfter time.Duration
 	// ReminderAfter sends at most one reminder; 0 means none.
 	ReminderAfter time.Duration
+	// WebLink gives customers with no reachable chat a web invitation (a
+	// signed link to answer in a browser) instead of skipping them.
+	WebLink bool
 }
 
 // Rule maps a touchpoint type to the survey it triggers and when.
@@ -127,6 +130,8 @@ type Settings struct {
 	Enabled []Platform
 	// Alerts are the policies of the alert channels.
 	Alerts []AlertPolicy
+
+	zones zones // time zones already loaded, by name
 }
 
 // Survey finds a survey by id.

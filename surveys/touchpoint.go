@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -119,7 +120,7 @@ func (s *Settings) Validate(t *Touchpoint, now time.Time) error {
 		c.Locale = base
 	}
 	if c.TimeZone != "" {
-		if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
+		if _, err := s.zones.load(c.TimeZone); err != nil || c.TimeZone == "Local" {
 			bad("customer.timezone", "%s is not an IANA time zone; use e.g. \"Asia/Jerusalem\"", Quote(c.TimeZone))
 		}
 	}
@@ -222,4 +223,22 @@ func (s *Settings) surveyIDs() string {
 		ids[i] = sv.ID
 	}
 	return strings.Join(ids, ", ")
+}
+
+// zones caches time.LoadLocation: every touchpoint names its customer's
+// zone twice (validation, then the decision), and loading one parses the
+// embedded tz database each time. Only zones that loaded are kept, so
+// the cache holds at most the real IANA zones.
+type zones struct{ m sync.Map }
+
+func (z *zones) load(name string) (*time.Location, error) {
+	if loc, ok := z.m.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	z.m.Store(name, loc)
+	return loc, nil
 }

@@ -64,12 +64,14 @@ func (b *Bot) Receivers() []surveys.Receiver {
 	}}
 }
 
-// Limits are kept a little under Telegram's: about 30 messages a second
-// for the bot, one a second per chat (storage slows groups further, to 20
-// a minute).
+// Limits are Telegram's own: 30 messages a second for the bot (a bucket
+// of one second's worth, refilled evenly; a 429 still blocks the bucket
+// for its retry_after), one a second per chat (storage slows groups
+// further, to 20 a minute). A margin under 30/s only left a sixth of the
+// allowed rate unused on large sends.
 func (b *Bot) Limits() surveys.SendLimits {
 	return surveys.SendLimits{
-		Global:  surveys.Rate{Interval: 40 * time.Millisecond, Burst: 25},
+		Global:  surveys.Rate{Interval: time.Second / 30, Burst: 30},
 		PerChat: surveys.Rate{Interval: time.Second, Burst: 1},
 	}
 }

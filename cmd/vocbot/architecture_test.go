@@ -48,6 +48,10 @@ func allowed(from, to string) bool {
 		return ta == "surveys" || ta == "scoring"
 	case fa == "surveys":
 		return ta == "scoring"
+	case fa == "web":
+		// The HTTP face: the domain and its arithmetic, never storage,
+		// configuration or a bot (it gets what it needs through interfaces).
+		return ta == "surveys" || ta == "scoring"
 	case fa == "chart":
 		// Drawing takes plain data; FromDigest reads surveys' digest type.
 		return ta == "surveys" || ta == "scoring"
@@ -60,6 +64,7 @@ func allowed(from, to string) bool {
 var forbiddenThirdParty = map[string][]string{
 	"surveys": {"gorm.io/", "net/http", "github.com/riverqueue/", "github.com/slack-go/", "github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/", "github.com/jackc/"},
 	"scoring": {"gorm.io/", "net/http", "github.com/riverqueue/", "github.com/slack-go/", "github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/", "github.com/jackc/", "os", "database/sql"},
+	"web":     {"gorm.io/", "github.com/riverqueue/", "github.com/slack-go/", "github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/", "github.com/jackc/", "database/sql"},
 	"config":  {"gorm.io/", "net/http", "github.com/riverqueue/"},
 	"chart":   {"gorm.io/", "net/http", "github.com/riverqueue/", "github.com/slack-go/", "github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/", "github.com/jackc/", "os", "database/sql"},
 }
@@ -126,6 +131,10 @@ func TestAllowedMatchesArchitectureTable(t *testing.T) {
 		{"bots/telegram", "storage", false},
 		{"bots/telegram/telegramtest", "bots/telegram", true},
 		{"surveys", "scoring", true},
+		{"web", "surveys", true},
+		{"web", "storage", false},
+		{"web", "config", false},
+		{"web", "bots/telegram", false},
 		{"surveys", "storage", false},
 		{"surveys/surveystest", "surveys", true},
 		{"scoring", "surveys", false},
@@ -136,6 +145,14 @@ func TestAllowedMatchesArchitectureTable(t *testing.T) {
 		{"surveys", "chart", false},
 		{"bots/telegram", "chart", false},
 		{"cmd/vocbot", "chart", true},
+		{"cmd/vocbot", "web", true},
+		{"web", "surveys", true},
+		{"web", "scoring", true},
+		{"web", "storage", false},
+		{"web", "config", false},
+		{"web", "bots/telegram", false},
+		{"surveys", "web", false},
+		{"storage", "web", false},
 	}
 	for _, tt := range tests {
 		if got := allowed(tt.from, tt.to); got != tt.want {

@@ -7,47 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/vocbot/vocbot/storage"
-	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/web"
 )
 
 // The audit log, read: GET /v1/audit and vocbot audit.
-
-func (a *api) getAudit(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := unknownParams(q, "since", "actor", "limit", "cursor"); err != nil {
-		writeParamError(w, err)
-		return
-	}
-	since, err := parseInstant("since", q.Get("since"), a.now(), a.engine.Settings().Timezone)
-	if err != nil {
-		writeParamError(w, err)
-		return
-	}
-	limit, after, err := parsePage(q)
-	if err != nil {
-		writeParamError(w, err)
-		return
-	}
-	entries, next, err := a.store.Audit(r.Context(), storage.AuditFilter{Since: since, Actor: q.Get("actor"), After: after, Limit: limit})
-	if err != nil {
-		a.log.Error("read audit log", "err", err)
-		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read the audit log; try again")
-		return
-	}
-	writePage(w, "entries", entries, auditJSON, next)
-}
-
-func auditJSON(e surveys.AuditEntry) map[string]any {
-	return map[string]any{
-		"id": e.ID, "at": e.At.UTC().Format(time.RFC3339Nano), "actor": e.Actor, "platform": string(e.Platform),
-		"action": e.Action, "target": e.Target, "result": e.Result, "detail": e.Detail,
-	}
-}
 
 // auditColumns are the CSV header of vocbot audit.
 var auditColumns = []string{"id", "at", "actor", "platform", "action", "target", "result", "detail"}
@@ -69,7 +36,7 @@ func auditCommand(ctx context.Context, env *environment, args []string) error {
 	if *format != "csv" && *format != "jsonl" {
 		return usagef("audit: --format %q: use csv or jsonl", *format)
 	}
-	if _, err := parseInstant("since", *since, time.Now(), time.UTC); err != nil {
+	if _, err := web.ParseInstant("since", *since, time.Now(), time.UTC); err != nil {
 		return usagef("audit: --%v", err)
 	}
 	st, err := openReadStack(ctx, env, *cfgPath)
@@ -77,7 +44,7 @@ func auditCommand(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer st.Close()
-	from, _ := parseInstant("since", *since, time.Now(), st.cfg.Timezone) // checked above
+	from, _ := web.ParseInstant("since", *since, time.Now(), st.cfg.Timezone) // checked above
 	return writeAudit(ctx, st.store, storage.AuditFilter{Since: from, Actor: *actor}, *format, env.stdout)
 }
 
@@ -101,7 +68,7 @@ func writeAudit(ctx context.Context, store *storage.Store, f storage.AuditFilter
 		}
 		for _, e := range entries {
 			if format == "jsonl" {
-				err = enc.Encode(auditJSON(e))
+				err = enc.Encode(web.AuditBody(e))
 			} else {
 				err = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), e.Actor, string(e.Platform),
 					e.Action, e.Target, e.Result, e.Detail})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/web"
 )
 
 // exportColumns are the CSV header of vocbot export responses; attributes
@@ -48,7 +49,7 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	if *format != "csv" && *format != "jsonl" {
 		return usagef("export responses: --format %q: use csv or jsonl", *format)
 	}
-	if _, _, err := parseRange(*since, *until, time.Now(), time.UTC); err != nil {
+	if _, _, err := web.ParseRange(*since, *until, time.Now(), time.UTC); err != nil {
 		return usagef("export responses: --%v", err)
 	}
 	st, err := openReadStack(ctx, env, *cfgPath)
@@ -57,7 +58,7 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	}
 	defer st.Close()
 	// Dates are the workspace's days: read them again in its zone.
-	from, to, err := parseRange(*since, *until, time.Now(), st.cfg.Timezone)
+	from, to, err := web.ParseRange(*since, *until, time.Now(), st.cfg.Timezone)
 	if err != nil {
 		return usagef("export responses: --%v", err)
 	}
@@ -75,7 +76,7 @@ func exportResponses(ctx context.Context, store *storage.Store, f storage.Respon
 	case "jsonl":
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
-		write = func(r surveys.Response) error { return enc.Encode(responseJSON(r)) }
+		write = func(r surveys.Response) error { return enc.Encode(web.ResponseBody(r)) }
 	default:
 		cw = csv.NewWriter(bw)
 		if err := cw.Write(exportColumns); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"runtime"
 	"sync/atomic"
@@ -13,19 +12,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/web"
 )
 
-// server holds what the public handlers need; it is built once in serve.
+// server wires the HTTP face to this process: its metrics registry and what
+// /readyz checks.
 type server struct {
 	db       *storage.DB
 	jobs     *storage.Jobs
-	api      *api
+	web      *web.Server
 	inbound  func(*http.ServeMux) // the platforms' webhooks and signed endpoints
 	stopping atomic.Bool          // set first on shutdown so load balancers drain us
 	registry *prometheus.Registry
 }
 
-func newServer(db *storage.DB, jobs *storage.Jobs, a *api) *server {
+func newServer(db *storage.DB, jobs *storage.Jobs) *server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -38,39 +39,22 @@ func newServer(db *storage.DB, jobs *storage.Jobs, a *api) *server {
 	)
 	reg.MustRegister(db.Collectors()...)
 	reg.MustRegister(jobs.Collectors()...)
-	reg.MustRegister(a.collectors()...)
-	return &server{db: db, jobs: jobs, api: a, registry: reg}
+	return &server{db: db, jobs: jobs, registry: reg}
+}
+
+// serve puts the HTTP face behind the server.
+func (s *server) serve(w *web.Server) {
+	s.web = w
+	s.registry.MustRegister(w.Collectors()...)
 }
 
 func (s *server) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /livez", s.livez)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
-	s.api.register(mux)
-	if s.inbound != nil {
-		s.inbound(mux)
-	}
-	return mux
+	return s.web.Handler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}), s.inbound)
 }
 
-// livez checks nothing external: a database blip must not get us restarted.
-func (s *server) livez(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// readyz says whether this replica should get traffic: the database answers,
-// its schema is the one this binary expects, workers run, and we are not
-// shutting down.
-func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
-	if reason := s.notReady(r.Context()); reason != "" {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (s *server) notReady(ctx context.Context) string {
+// NotReady implements web.Health: the database answers, its schema is the
+// one this binary expects, workers run, and we are not shutting down.
+func (s *server) NotReady(ctx context.Context) string {
 	if s.stopping.Load() {
 		return "shutting down"
 	}
@@ -90,11 +74,4 @@ func (s *server) notReady(ctx context.Context) string {
 		return "job workers are not running"
 	}
 	return ""
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/web"
 )
 
 // importSource marks imported touchpoints: re-importing the same file finds
@@ -114,6 +115,11 @@ func importTouchpoints(ctx context.Context, engine *surveys.Engine, path string,
 				sum.skipped[res[i].Invitation.SkipReason]++
 			default:
 				sum.scheduled++
+				if inv := res[i].Invitation; inv.WebURL != "" {
+					// Nobody else will see a web invitation's link: it is the
+					// importer's to hand on.
+					fmt.Fprintf(stdout, "%s:%d: web link for %s: %s\n", path, r.line, inv.CustomerID, inv.WebURL)
+				}
 			}
 		}
 		batch = batch[:0]
@@ -178,7 +184,7 @@ func (s importSummary) String() string {
 // jsonlRows reads one touchpoint JSON object per line, as the API takes them.
 func jsonlRows(r io.Reader) func() (importRow, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), maxBody)
+	sc.Buffer(make([]byte, 64*1024), web.MaxBody)
 	line := 0
 	return func() (importRow, error) {
 		for sc.Scan() {
@@ -187,7 +193,7 @@ func jsonlRows(r io.Reader) func() (importRow, error) {
 			if text == "" {
 				continue
 			}
-			tp, hash, err := decodeTouchpoint([]byte(text))
+			tp, hash, err := web.DecodeTouchpoint([]byte(text))
 			return importRow{line: line, in: surveys.Ingestion{Touchpoint: tp, RequestHash: hash}, err: err}, nil
 		}
 		if err := sc.Err(); err != nil {
@@ -271,7 +277,7 @@ func csvRows(r io.Reader) (func() (importRow, error), error) {
 		if err != nil {
 			return importRow{line: line, err: err}, nil
 		}
-		tp, hash, err := decodeTouchpoint(raw)
+		tp, hash, err := web.DecodeTouchpoint(raw)
 		return importRow{line: line, in: surveys.Ingestion{Touchpoint: tp, RequestHash: hash}, err: err}, nil
 	}, nil
 }

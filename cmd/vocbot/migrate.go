@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -26,8 +27,14 @@ func migrateCommand(ctx context.Context, env *environment, args []string) error 
 	if err != nil {
 		return err
 	}
-	// status only reads, so it runs beside serve on the same SQLite file.
-	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Options{Logger: newLogger(cfg.Log, env.stderr), ReadOnly: status})
+	// status only reads, so it runs beside serve on the same SQLite file;
+	// on a file that does not exist yet it creates it, as migrate would.
+	opts := storage.Options{Logger: newLogger(cfg.Log, env.stderr), ReadOnly: status}
+	db, err := storage.Open(ctx, cfg.DatabaseURL, opts)
+	if errors.Is(err, storage.ErrNoDatabase) {
+		opts.ReadOnly = false
+		db, err = storage.Open(ctx, cfg.DatabaseURL, opts)
+	}
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,7 @@ func commands() []command {
 		{name: "forget", summary: "erase a customer's personal data (scores kept, anonymised)", run: forgetCommand},
 		{name: "audit", summary: "print the audit log of ambassador and operator actions", run: auditCommand},
 		{name: "score", summary: "NPS/CSAT/CES calculator with intervals and change tests", run: scoreCommand},
+		{name: "dashboard", summary: "'dashboard link' prints a one-time sign-in link to the web dashboard", run: dashboardCommand},
 		{name: "digest", summary: "'digest preview' prints a digest from stored data, as it would be posted", run: digestCommand},
 		{name: "version", summary: "print version, commit and Go version", run: versionCommand},
 	}

@@ -62,5 +62,8 @@ func sendCommand(ctx context.Context, env *environment, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(env.stdout, "invitation %d: %s %s via %s, %s\n", inv.ID, inv.SurveyID, inv.CustomerID, inv.To.Platform, inv.Detail)
+	if inv.WebURL != "" {
+		fmt.Fprintf(env.stdout, "web link (send it to the customer): %s\n", inv.WebURL)
+	}
 	return nil
 }

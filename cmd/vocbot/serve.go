@@ -14,6 +14,7 @@ import (
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/web"
 )
 
 // Shutdown budget: SIGTERM to exit within 10 s (Kubernetes' default grace
@@ -94,18 +95,18 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	engine := surveys.NewEngine(settings, store, nil)
 	engine.SetSenders(senders)
 	engine.SetLogger(log)
+	answers, signin, err := webFace(ctx, cfg, engine, store, log)
+	if err != nil {
+		return err
+	}
 	desk := surveys.NewAmbassadorDesk(engine, store, store, surveys.AmbassadorConfig{
 		Ambassadors: ambassadors(cfg),
 		TelegramBot: deepLinkBot(bots),
 		Digests:     digestSpecs(cfg),
 		Thresholds:  digestThresholds(cfg),
 		Log:         log,
+		Dashboard:   dashboardLinks(signin),
 	})
-	ingest := newAPI(engine, store, cfg.HTTP.APITokens, cfg.HTTP.WebhookKey, log)
-	ingest.linkBot = deepLinkBot(bots)
-	if th := digestThresholds(cfg).ENPS; th.Score > 0 {
-		ingest.enps = th // the configured eNPS anonymity thresholds
-	}
 	defer func() {
 		if err := jobs.Stop(context.Background()); err != nil {
 			log.Error("stop job workers", "err", err)
@@ -123,12 +124,20 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set VOCBOT_HTTP_ADDR to a free address)", cfg.HTTP.Addr, err)
 	}
-	srv := newServer(db, jobs, ingest)
+	srv := newServer(db, jobs)
+	srv.serve(web.New(engine, store, web.Config{Tokens: cfg.HTTP.APITokens, WebhookKey: cfg.HTTP.WebhookKey,
+		LinkBot: deepLinkBot(bots), ENPS: digestThresholds(cfg).ENPS, Health: srv, Sessions: dashboardSessions(signin), Logger: log}))
 	alerts := surveys.NewAlertDesk(engine, store, capable[surveys.AlertPoster](bots), log)
 	// Where every platform delivers: answers to the Engine, alert buttons to
 	// the alert desk, /survey commands to one router for alerts and ambassadors.
 	inbox := surveys.NewInbox(engine, alerts, desk)
-	srv.inbound = func(mux *http.ServeMux) { bots.mount(mux, inbox) }
+	srv.inbound = func(mux *http.ServeMux) {
+		bots.mount(mux, inbox)
+		if answers != nil {
+			answers.Mount(mux)
+			signin.Mount(mux)
+		}
+	}
 	hs := &http.Server{
 		Handler:           srv.routes(),
 		ReadHeaderTimeout: 10 * time.Second,

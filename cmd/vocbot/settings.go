@@ -23,6 +23,7 @@ func surveySettings(cfg *config.Config, enabled []surveys.Platform) *surveys.Set
 			FollowUp:      sv.FollowUp,
 			ExpiresAfter:  sv.ExpiresAfter,
 			ReminderAfter: sv.ReminderAfter,
+			WebLink:       sv.WebLink,
 		})
 	}
 	for _, a := range cfg.Alerts {

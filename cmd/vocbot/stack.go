@@ -8,6 +8,7 @@ import (
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/web"
 )
 
 // stack is the database, job queue and Engine that the one-shot commands
@@ -18,6 +19,7 @@ type stack struct {
 	db     *storage.DB
 	store  *storage.Store
 	engine *surveys.Engine
+	signin *web.SignIn // nil without VOCBOT_PUBLIC_URL
 }
 
 // openStack loads the configuration, opens and migrates the database and
@@ -64,7 +66,12 @@ func openStackFor(ctx context.Context, env *environment, cfgPath string, readOnl
 	}
 	store := storage.NewStore(db, jobs)
 	engine := surveys.NewEngine(surveySettings(cfg, configuredPlatforms(cfg, platformList(env))), store, nil)
-	return &stack{cfg: cfg, log: log, db: db, store: store, engine: engine}, nil
+	_, signin, err := webFace(ctx, cfg, engine, store, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &stack{cfg: cfg, log: log, db: db, store: store, engine: engine, signin: signin}, nil
 }
 
 func (s *stack) Close() error { return s.db.Close() }

@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"encoding/base64"
@@ -25,7 +25,7 @@ const exampleBody = `{"id":"evt_123","type":"order_delivered","occurred_at":"202
 
 func TestDecodeTouchpointReadsInterfaceExample(t *testing.T) {
 	t.Parallel()
-	tp, hash, err := decodeTouchpoint([]byte(exampleBody))
+	tp, hash, err := DecodeTouchpoint([]byte(exampleBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +52,14 @@ func TestDecodeTouchpointReadsInterfaceExample(t *testing.T) {
 	"attributes":{"region":"north","product":"checkout","channel":"phone","agent":"yossi"},
 	"customer":{"discord_user_id":"812345678901234567","slack_user_id":"U0123","telegram_chat_id":123456789,
 	"timezone":"Asia/Jerusalem","locale":"he","name":"Dana","id":"cus_42"}}`
-	_, hash2, err := decodeTouchpoint([]byte(reordered))
+	_, hash2, err := DecodeTouchpoint([]byte(reordered))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if hash != hash2 {
 		t.Error("key order or spacing changed the request hash")
 	}
-	_, hash3, _ := decodeTouchpoint([]byte(strings.Replace(exampleBody, "yossi", "dana", 1)))
+	_, hash3, _ := DecodeTouchpoint([]byte(strings.Replace(exampleBody, "yossi", "dana", 1)))
 	if hash3 == hash {
 		t.Error("a different body hashed the same")
 	}
@@ -100,7 +100,7 @@ func TestDecodeTouchpointErrorsNameTheField(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, _, err := decodeTouchpoint([]byte(tt.body))
+			_, _, err := DecodeTouchpoint([]byte(tt.body))
 			status, field, msg := describeErr(err)
 			if status != tt.status || field != tt.field || !strings.Contains(msg, tt.inMessage) {
 				t.Errorf("got %d %q %q; want %d %q containing %q", status, field, msg, tt.status, tt.field, tt.inMessage)
@@ -164,7 +164,7 @@ func FuzzDecodeTouchpoint(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		tp, hash, err := decodeTouchpoint(body)
+		tp, hash, err := DecodeTouchpoint(body)
 		if err != nil {
 			status, _, msg := describeErr(err)
 			if status != 400 && status != 422 {
@@ -228,7 +228,7 @@ func FuzzDecodeBatch(f *testing.F) {
 			t.Fatalf("%d items accepted", len(items))
 		}
 		for _, raw := range items {
-			if _, _, err := decodeTouchpoint(raw); err != nil {
+			if _, _, err := DecodeTouchpoint(raw); err != nil {
 				if status, _, msg := describeErr(err); (status != 400 && status != 422) || leaksGo(msg) {
 					t.Fatalf("item error %v: status %d", err, status)
 				}

@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"bytes"
@@ -46,11 +46,11 @@ type decodeError struct {
 
 func (e *decodeError) Error() string { return e.msg }
 
-// decodeTouchpoint parses one touchpoint strictly (unknown fields are
+// DecodeTouchpoint parses one touchpoint strictly (unknown fields are
 // errors, so a typo never silently drops data) and returns it with the hash
 // of its canonical form: the same event re-sent with other whitespace or key
 // order hashes the same.
-func decodeTouchpoint(raw []byte) (surveys.Touchpoint, string, error) {
+func DecodeTouchpoint(raw []byte) (surveys.Touchpoint, string, error) {
 	if field, inKey, ok := invalidUTF8Field(raw); ok {
 		// encoding/json would quietly turn the bytes into U+FFFD.
 		msg := "is not valid UTF-8; send text encoded as UTF-8"
@@ -343,18 +343,5 @@ func invalidUTF8Field(raw []byte) (field string, inKey, ok bool) {
 		case top != nil && top.obj:
 			top.wantKey = true
 		}
-	}
-}
-
-func writeDecodeError(w http.ResponseWriter, err error) {
-	var de *decodeError
-	var ve *surveys.ValidationError
-	switch {
-	case errors.As(err, &de):
-		apiError(w, de.status, de.code, de.field, de.msg)
-	case errors.As(err, &ve):
-		writeValidation(w, ve)
-	default:
-		apiError(w, http.StatusBadRequest, "malformed_json", "", err.Error())
 	}
 }

@@ -1,6 +1,6 @@
 //go:build race
 
-package main
+package web
 
 // raceEnabled: the race detector slows the pure-Go SQLite engine ~40×, so
 // load tests use fewer rows under it; CI also runs them at full size without it.

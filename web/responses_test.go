@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"context"
@@ -145,14 +145,14 @@ func TestParseInstant(t *testing.T) {
 		{"2026-11-01T10:00:00+02:00", time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)},
 		{"2026-11-01", time.Date(2026, 10, 31, 22, 0, 0, 0, time.UTC)}, // midnight in Jerusalem
 	} {
-		got, err := parseInstant("since", c.in, now, il)
+		got, err := ParseInstant("since", c.in, now, il)
 		if err != nil || !got.Equal(c.want) {
-			t.Errorf("parseInstant(%q): got %v %v, want %v", c.in, got, err, c.want)
+			t.Errorf("ParseInstant(%q): got %v %v, want %v", c.in, got, err, c.want)
 		}
 	}
 	for _, in := range []string{"0d", "-1d", "1.5d", "d", "-2h", "yesterday", "2026-02-30"} {
-		if _, err := parseInstant("since", in, now, il); err == nil {
-			t.Errorf("parseInstant(%q): no error", in)
+		if _, err := ParseInstant("since", in, now, il); err == nil {
+			t.Errorf("ParseInstant(%q): no error", in)
 		}
 	}
 }

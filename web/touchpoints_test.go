@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"bytes"
@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
 	"github.com/vocbot/vocbot/surveys"
@@ -24,30 +23,33 @@ import (
 const testToken = "test-token-0123456789abcdef"
 
 type apiFixture struct {
-	url string
-	db  *storage.DB
-	api *api
+	url   string
+	db    *storage.DB
+	api   *Server
+	store *storage.Store
 }
 
 // newAPIFixture serves /v1 over a real database, with Telegram enabled (no
-// workers run, so invitations stay scheduled) and one touchpoint rule.
+// workers run, so invitations stay scheduled), the built-in surveys and one
+// touchpoint rule.
 func newAPIFixture(t *testing.T, db *storage.DB, webhookKey []byte) apiFixture {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Touchpoints = []config.Touchpoint{{Type: "order_delivered", Survey: "nps", Sample: 1}}
-	settings := surveySettings(cfg, []surveys.Platform{surveys.Telegram})
+	settings := &surveys.Settings{DefaultLocale: "en", Timezone: time.UTC, Surveys: surveys.BuiltinSurveys(),
+		Rules:   []surveys.Rule{{Type: "order_delivered", SurveyID: "nps", Sample: 1}},
+		MinGap:  720 * time.Hour,
+		Enabled: []surveys.Platform{surveys.Telegram}}
 	jobs, err := storage.NewJobs(db, storage.JobsConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := storage.NewStore(db, jobs)
-	a := newAPI(surveys.NewEngine(settings, store, nil), store, []string{"old-token-0123456789abcdef", testToken}, webhookKey,
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a := New(surveys.NewEngine(settings, store, nil), store, Config{Tokens: []string{"old-token-0123456789abcdef", testToken},
+		WebhookKey: webhookKey, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	mux := http.NewServeMux()
 	a.register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return apiFixture{url: srv.URL, db: db, api: a}
+	return apiFixture{url: srv.URL, db: db, api: a, store: store}
 }
 
 type apiReply struct {
@@ -302,11 +304,32 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Fatalf("openapi version %q, want 3.x", doc.OpenAPI)
 	}
-	for _, route := range []string{"POST /v1/touchpoints", "POST /v1/touchpoints/batch", "POST /v1/customers/{id}/links", "GET /v1/openapi.json",
-		"GET /v1/responses", "GET /v1/scores", "GET /v1/audit", "DELETE /v1/customers/{id}", "GET /v1/alerts", "GET /v1/alerts/{id}"} {
-		method, path, _ := strings.Cut(route, " ")
+	// Walk the real router: every route it serves is documented, and every
+	// documented operation is served (a removed route fails too).
+	served := map[string]bool{}
+	for _, rt := range f.api.routes() {
+		method, path, ok := strings.Cut(rt.pattern, " ")
+		if !ok {
+			continue // the catch-all under /v1/ answers not_found
+		}
+		served[method+" "+path] = true
 		if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
-			t.Errorf("openapi.json lacks %s", route)
+			t.Errorf("openapi.json lacks %s", rt.pattern)
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if m := strings.ToUpper(method); m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" {
+				if !served[m+" "+path] {
+					t.Errorf("openapi.json documents %s %s, which no route serves", m, path)
+				}
+			}
+		}
+	}
+	for _, route := range []string{"POST /v1/touchpoints", "POST /v1/touchpoints/batch", "POST /v1/customers/{id}/links", "GET /v1/openapi.json",
+		"GET /v1/responses", "GET /v1/scores", "GET /v1/audit", "DELETE /v1/customers/{id}"} {
+		if !served[route] {
+			t.Errorf("the router no longer serves %s", route)
 		}
 	}
 }

@@ -1,0 +1,79 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/storage/storagetest"
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// openCounting opens a migrated database whose statements are counted.
+func openCounting(t *testing.T, e storage.Engine) (*storage.DB, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	db, err := storage.Open(context.Background(), storagetest.URL(t, e), storage.Options{OnStatement: func() { n.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, &n
+}
+
+// TestIngestRoundTrips holds the statements (BEGIN and COMMIT included)
+// that an accepted single event costs: alone, and when concurrent requests
+// share a group commit. Each is a round trip on PostgreSQL and a call into
+// the engine on SQLite.
+func TestIngestRoundTrips(t *testing.T) {
+	const group = 16
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			db, n := openCounting(t, e)
+			jobs, err := storage.NewJobs(db, storage.JobsConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := storage.NewStore(db, jobs)
+			settings := testSettings()
+			decide := func(tp surveys.Touchpoint, cs surveys.CustomerState) surveys.Decision {
+				return settings.Decide(tp, cs, time.Now())
+			}
+			ctx := context.Background()
+
+			before := n.Load()
+			res, err := st.Ingest(ctx, touchpoint("rt_alone", "cus_rt_alone", 7001), decide)
+			if err != nil || res.Invitation.Status != surveys.Scheduled {
+				t.Fatalf("alone: %+v, %v", res.Invitation, err)
+			}
+			alone := n.Load() - before
+
+			ins := make([]surveys.Ingestion, group)
+			for i := range ins {
+				ins[i] = touchpoint(fmt.Sprint("rt_", i), fmt.Sprint("cus_rt_", i), 7100+int64(i))
+			}
+			before = n.Load()
+			out, errs := st.IngestTogether(ctx, ins, decide)
+			grouped := n.Load() - before
+			for i := range out {
+				if errs[i] != nil || out[i].Invitation.Status != surveys.Scheduled || out[i].Invitation.ID == 0 {
+					t.Fatalf("grouped item %d: %+v, %v", i, out[i].Invitation, errs[i])
+				}
+			}
+			perEvent := float64(grouped) / group
+			t.Logf("%s: %d statements for an event alone; %d for %d grouped events (%.2f per event)", e, alone, grouped, group, perEvent)
+			if alone > 12 {
+				t.Errorf("an event alone took %d statements, want at most 12", alone)
+			}
+			if perEvent > 4 {
+				t.Errorf("grouped events took %.2f statements each, want at most 4", perEvent)
+			}
+		})
+	}
+}

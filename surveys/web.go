@@ -1,0 +1,260 @@
+package surveys
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Some customers have no chat vocbot can reach: no identity was given, and
+// none was linked. A survey with WebLink still asks them: the invitation is
+// a web one (Platform Web), already "sent" when it is made, because its
+// link (Invitation.WebURL) goes back to the caller, who hands it on by
+// e-mail, SMS or a receipt. The customer answers on a web page that feeds
+// the answer through the same conversation as a chat answer (validation,
+// the first answer wins, alerts, fatigue), with Platform Web.
+
+// Web is the pseudo-platform of web invitations: the customer answers in a
+// browser through a signed link. It is not in Platforms: nothing is sent.
+const Web Platform = "web"
+
+// MaxWebComment is the longest comment the web page takes, in characters:
+// the longest message a customer can type in Telegram, so the web is no
+// more and no less generous than the chat.
+const MaxWebComment = 4096
+
+// WebLinks makes the link of a web invitation; the HTTP face implements it
+// (it holds the signing key and the public base URL).
+type WebLinks interface {
+	WebURL(inv Invitation) string
+}
+
+// SetWebLinks gives the Engine what turns web invitations into links:
+// Ingest fills Invitation.WebURL with it. Without it, WebURL stays "".
+func (e *Engine) SetWebLinks(l WebLinks) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.links = l
+}
+
+// withWebURL fills inv.WebURL when inv is a web invitation.
+func (e *Engine) withWebURL(inv Invitation) Invitation {
+	if inv.To.Platform != Web || inv.Status == Skipped {
+		return inv
+	}
+	e.mu.RLock()
+	l := e.links
+	e.mu.RUnlock()
+	if l != nil {
+		inv.WebURL = l.WebURL(inv)
+	}
+	return inv
+}
+
+// WebState is what a web answer page shows.
+type WebState int
+
+// The states of a web survey.
+const (
+	// WebAsk: not answered yet; the score question is open.
+	WebAsk WebState = iota
+	// WebFollowUp: the score is in; the "why?" awaits an answer.
+	WebFollowUp
+	// WebDone: answered; nothing more to ask.
+	WebDone
+	// WebClosed: not answered, and it can no longer be (expired, opted out).
+	WebClosed
+)
+
+// WebSurvey is a web invitation as its page shows it, in the customer's
+// language: the question with its choices (Score), the follow-up (FollowUp,
+// when State is WebFollowUp), and Notes, what vocbot says in reply to what
+// the customer just did (thanks, "already answered", "closed", "please
+// answer with a number from 0 to 10"), the same words the chat uses.
+type WebSurvey struct {
+	Invitation Invitation
+	State      WebState
+	Locale     string // the language the page speaks: one of Locales
+	Dir        TextDirection
+	Score      Prompt
+	Answer     string // "Your answer: 9" once the score is in
+	FollowUp   Prompt
+	Skip       string // the follow-up's skip label
+	Notes      []string
+	// Repeated is true when the submission was one the Engine had taken
+	// already (a second answer to the same question); the first one stands.
+	Repeated bool
+}
+
+// WebAnswer is what a customer submitted on the page of a web invitation:
+// a score (Question QuestionScore, Value "0"…"10"), or the follow-up's
+// comment (QuestionWhy, Comment; Skip declines it).
+type WebAnswer struct {
+	InvitationID int64
+	Question     Question
+	Value        string
+	Comment      string
+	Skip         bool
+}
+
+// WebSurvey is the page of web invitation id. ErrNotFound when there is no
+// such web invitation (a chat invitation's id is not one either).
+func (e *Engine) WebSurvey(ctx context.Context, id int64) (WebSurvey, error) {
+	conv, ok := e.store.(Conversations)
+	if !ok {
+		return WebSurvey{}, fmt.Errorf("web survey %d: the store %T cannot hold conversations", id, e.store)
+	}
+	var out WebSurvey
+	now := e.clock.Now()
+	_, err := conv.Converse(ctx, "", func(tx ChatTx) error {
+		var err error
+		out, err = e.webView(tx, id, now)
+		return err
+	})
+	if err != nil {
+		return WebSurvey{}, fmt.Errorf("web survey %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// AnswerWeb records what the customer submitted on a web invitation's page,
+// as a chat answer is recorded, and returns the page to show next. Each
+// question of an invitation is answered once: a second submission is not
+// recorded and comes back with Repeated set. ErrNotFound when there is no
+// such web invitation.
+func (e *Engine) AnswerWeb(ctx context.Context, a WebAnswer) (WebSurvey, error) {
+	conv, ok := e.store.(Conversations)
+	if !ok {
+		return WebSurvey{}, fmt.Errorf("web answer %d: the store %T cannot hold conversations", a.InvitationID, e.store)
+	}
+	ref := Ref{InvitationID: a.InvitationID, Question: a.Question}.String()
+	if ref == "" {
+		return WebSurvey{}, fmt.Errorf("web answer %d: %w", a.InvitationID, ErrBadRef)
+	}
+	in := Incoming{Ref: ref, Value: a.Value}
+	switch {
+	case a.Question == QuestionWhy && a.Skip:
+		in.Value = valueSkip
+	case a.Question == QuestionWhy:
+		in.Value, in.Text = "", a.Comment
+	}
+	in = in.Clean()
+	// The update id is the submission: the same form sent twice (a double
+	// click, a reload) is recorded once; another one is a second answer,
+	// which the conversation refuses as in a chat. An off-scale score is
+	// recorded as nothing, so the customer can still answer after it.
+	sum := sha256.Sum256([]byte(in.Value + "\x00" + in.Text))
+	in.ID = "web:" + ref + ":" + hex.EncodeToString(sum[:8])
+	if utf8.RuneCountInString(in.Text) > MaxWebComment {
+		return WebSurvey{}, fmt.Errorf("web answer %d: the comment is longer than %d characters", a.InvitationID, MaxWebComment)
+	}
+	now := e.clock.Now()
+	var t chatTurn
+	var view WebSurvey
+	var repeated bool
+	fresh, err := conv.Converse(ctx, in.ID, func(tx ChatTx) error {
+		inv, err := tx.LockInvitation(a.InvitationID)
+		if err != nil {
+			return err
+		}
+		if inv.To.Platform != Web {
+			return fmt.Errorf("invitation %d is not a web invitation: %w", inv.ID, ErrNotFound)
+		}
+		r, err := tx.Response(inv.ID)
+		switch {
+		case err == nil:
+			repeated = a.Question == QuestionScore || r.CommentState != CommentAwaiting
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		turn := in
+		turn.From = Address{Platform: Web, UserID: inv.CustomerID}
+		turn.Locale = inv.Locale
+		t = chatTurn{e: e, tx: tx, in: turn, now: now}
+		if err := t.run(); err != nil {
+			return err
+		}
+		view, err = e.webView(tx, a.InvitationID, now)
+		return err
+	})
+	if err != nil {
+		return WebSurvey{}, fmt.Errorf("web answer %d: %w", a.InvitationID, err)
+	}
+	if !fresh {
+		// Submitted before: the first submission stands. Show the page as
+		// it is now, with the chat's "already answered".
+		view, err = e.WebSurvey(ctx, a.InvitationID)
+		if err != nil {
+			return WebSurvey{}, err
+		}
+		view.Repeated = true
+		if view.State != WebClosed {
+			view.Notes = []string{e.settings.Text(view.Locale, MsgAlreadyAnswer, nil)}
+		}
+		return view, nil
+	}
+	view.Notes = nil // what the conversation just said replaces the page's standing notes
+	for _, p := range t.replies {
+		if p.Ref != "" {
+			continue // the follow-up question: the page shows it as a form
+		}
+		view.Notes = append(view.Notes, p.Text)
+	}
+	view.Repeated = repeated
+	return view, nil
+}
+
+// webView reads the page of web invitation id inside tx.
+func (e *Engine) webView(tx ChatTx, id int64, now time.Time) (WebSurvey, error) {
+	s := e.settings
+	inv, err := tx.LockInvitation(id)
+	if err != nil {
+		return WebSurvey{}, err
+	}
+	if inv.To.Platform != Web {
+		return WebSurvey{}, fmt.Errorf("invitation %d is not a web invitation: %w", inv.ID, ErrNotFound)
+	}
+	inv = e.withWebURL(inv)
+	cust, err := tx.Customer(Address{Platform: Web, UserID: inv.CustomerID})
+	if err != nil {
+		return WebSurvey{}, err
+	}
+	locale := e.conversationLocale(cust.Locale, inv.Locale)
+	v := WebSurvey{Invitation: inv, Locale: locale, Dir: s.direction(locale)}
+	here := inv
+	here.Locale = locale
+	v.Score, err = s.ScorePrompt(here)
+	if err != nil {
+		return WebSurvey{}, err
+	}
+	r, err := tx.Response(id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if cust.OptedOut || !now.Before(inv.ExpiresAt) || inv.Status != Sent {
+			v.State = WebClosed
+			v.Notes = []string{s.Text(locale, MsgSurveyClosed, nil)}
+			return v, nil
+		}
+		v.State = WebAsk
+		return v, nil
+	case err != nil:
+		return WebSurvey{}, err
+	}
+	v.Answer = s.Text(locale, MsgAnswer, map[string]any{"Score": r.Score})
+	if r.CommentState == CommentAwaiting && now.Sub(r.AnsweredAt) < CommentWindow {
+		v.State = WebFollowUp
+		v.FollowUp, err = s.FollowUpPrompt(here)
+		if err != nil {
+			return WebSurvey{}, err
+		}
+		v.Skip = s.Text(locale, MsgSkip, nil)
+		return v, nil
+	}
+	v.State = WebDone
+	v.Notes = []string{s.Text(locale, MsgAlreadyAnswer, nil)}
+	return v, nil
+}

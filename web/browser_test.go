@@ -1,0 +1,167 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/storage/storagetest"
+	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/web"
+)
+
+// browserEnv, when set (CI sets it), makes a missing browser a failure
+// instead of a skip; its value may name the browser's binary.
+const browserEnv = "VOCBOT_TEST_BROWSER"
+
+// chromium finds the headless browser, or skips (a newcomer's go test ./...
+// passes without one) unless browserEnv demands it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	want := os.Getenv(browserEnv)
+	candidates := []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
+	if want != "" && want != "1" {
+		candidates = []string{want}
+	}
+	for _, p := range candidates {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if want != "" {
+		t.Fatalf("%s=%s but no browser at %s: install Chromium (apt-get install -y chromium)", browserEnv, want, strings.Join(candidates, ", "))
+	}
+	t.Skipf("no Chromium at %s: skipping the browser test (apt-get install -y chromium, then set %s=1 to require it)", strings.Join(candidates, ", "), browserEnv)
+	return ""
+}
+
+// TestBrowserSignInAndAnswer drives a real headless Chromium: an operator's
+// one-time link signs the browser in (the session cookie is set, HttpOnly),
+// then a customer's web link opens the Hebrew page right to left, a score
+// button and the "why?" box are used, and the answer is stored.
+func TestBrowserSignInAndAnswer(t *testing.T) {
+	exe := chromium(t)
+	db := storagetest.Open(t, storage.SQLite)
+
+	// The server's address is the public URL, so the forms' Origin matches.
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	f := newWebFixtureAt(t, db, srv.URL)
+	// A stand-in for the dashboard: who is signed in, or nothing.
+	f.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		who, ok := f.signin.Valid(r)
+		if !ok {
+			http.Error(w, "not signed in", http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte(`<!doctype html><p id="who">signed in as ` + who + `</p>`))
+	})
+	handler = f.mux
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox, // tests run as root in containers
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+	defer cancel()
+
+	link, _, err := f.signin.SignInLink(context.Background(), "cli", 15*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cookies []*network.Cookie
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.ID("signin")),
+		chromedp.Click(chromedp.ID("signin")),
+		chromedp.WaitVisible(chromedp.ID("who")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{srv.URL}})
+			cookies = res.Cookies
+			return err
+		}),
+	); err != nil {
+		t.Fatalf("sign in through the link: %v", err)
+	}
+	who, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("who")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who != "signed in as cli" {
+		t.Errorf("after sign-in: got %q, want signed in as cli", who)
+	}
+	var session *network.Cookie
+	for _, c := range cookies {
+		if c.Name == web.SessionCookie {
+			session = c
+		}
+	}
+	if session == nil || !session.HTTPOnly || session.SameSite != network.CookieSameSiteLax {
+		t.Errorf("got session cookie %+v, want one, HttpOnly, SameSite=Lax", session)
+	}
+
+	answer := srv.URL + f.invite(t, "t1", "cus_he", "he")
+	three := chromedp.CSS(`button[name="score"][value="3"]`)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(answer),
+		chromedp.WaitVisible(three),
+	); err != nil {
+		t.Fatalf("open the web link: %v", err)
+	}
+	dir, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("html"), "dir"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lang, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir.Value != "rtl" || lang.Value != "he" {
+		t.Errorf("answer page: got <html lang=%q dir=%q>, want he, rtl", lang.Value, dir.Value)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(three),
+		chromedp.WaitVisible(chromedp.ID("comment")),
+		chromedp.SendKeys(chromedp.ID("comment"), "השירות היה איטי"),
+		chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.CSS(".note")),
+	); err != nil {
+		t.Fatalf("answer through the web link: %v", err)
+	}
+	thanks, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".note")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := f.engine.Settings().Text("he", surveys.MsgThanks, nil); strings.TrimSpace(thanks) != strings.TrimSpace(want) {
+		t.Errorf("after the comment: got %q, want the thanks %q", thanks, want)
+	}
+	rs, _, err := f.store.Responses(context.Background(), storage.ResponseFilter{SurveyID: "csat-web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Score != 3 || rs[0].Comment != "השירות היה איטי" {
+		t.Errorf("stored: got %+v, want one response 3 with the comment", rs)
+	}
+}
