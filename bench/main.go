@@ -5,8 +5,10 @@
 //
 //	go run ./bench faults [-short] [-only kill9,replicas,...] [-skip ...]
 //	go run ./bench fuzz [-fuzztime 10s]
+//	go run ./bench perf [-short] [-engines postgres,sqlite]
 //
-// See docs/reliability.md for the scenarios and the last full run.
+// See docs/reliability.md for the scenarios and the last full run, and
+// docs/benchmarks.md for perf.
 package main
 
 import (
@@ -37,6 +39,7 @@ func main() {
 
 const usage = `usage: go run ./bench faults [flags]   fault-and-hostility suite
        go run ./bench fuzz [flags]     every Fuzz* target for a fixed time
+       go run ./bench perf [flags]     ingest and delivery rates against their references
 run with -h after the subcommand for its flags`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -49,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return faultsCommand(ctx, args[1:], stdout, stderr)
 	case "fuzz":
 		return fuzzCommand(ctx, args[1:], stdout, stderr)
+	case "perf":
+		return perfCommand(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "unknown subcommand %q\n%s\n", args[0], usage)
 		return 2

@@ -60,6 +60,31 @@ type chatTx struct {
 	s   *Store
 	ctx context.Context
 	tx  *gorm.DB
+	// externalIDs are the customers this transaction has read, by key:
+	// the invitation or response loaded next is almost always the chat's
+	// own customer's, and need not cost another query to name them.
+	externalIDs map[int64]string
+}
+
+// externalID names customer id, from what the transaction read already
+// when it can.
+func (c *chatTx) externalID(id int64) (string, error) {
+	if ext, ok := c.externalIDs[id]; ok {
+		return ext, nil
+	}
+	var cust customerRow
+	if err := c.tx.Select("external_id").Where("id = ?", id).Take(&cust).Error; err != nil {
+		return "", translate(err)
+	}
+	c.remember(id, cust.ExternalID)
+	return cust.ExternalID, nil
+}
+
+func (c *chatTx) remember(id int64, external string) {
+	if c.externalIDs == nil {
+		c.externalIDs = map[int64]string{}
+	}
+	c.externalIDs[id] = external
 }
 
 // delivered are the statuses of invitations that reached the customer. A
@@ -91,6 +116,7 @@ ORDER BY i.id DESC LIMIT 1`, string(from.Platform), from.ChatID, from.UserID).Sc
 	if row.ID == 0 {
 		return surveys.ChatCustomer{}, fmt.Errorf("chat %s is not linked: %w", from, surveys.ErrNotFound)
 	}
+	c.remember(row.ID, row.ExternalID)
 	return surveys.ChatCustomer{Key: row.ID, ExternalID: row.ExternalID, Locale: row.Locale, OptedOut: row.OptedOutAt != nil}, nil
 }
 
@@ -109,11 +135,11 @@ func (c *chatTx) loadInvitation(q *gorm.DB, what string) (surveys.Invitation, er
 	if len(rows) == 0 {
 		return surveys.Invitation{}, fmt.Errorf("%s: %w", what, surveys.ErrNotFound)
 	}
-	var cust customerRow
-	if err := c.tx.Select("external_id").Where("id = ?", rows[0].CustomerID).Take(&cust).Error; err != nil {
-		return surveys.Invitation{}, fmt.Errorf("load customer of invitation %d: %w", rows[0].ID, translate(err))
+	ext, err := c.externalID(rows[0].CustomerID)
+	if err != nil {
+		return surveys.Invitation{}, fmt.Errorf("load customer of invitation %d: %w", rows[0].ID, err)
 	}
-	return rows[0].invitation(cust.ExternalID), nil
+	return rows[0].invitation(ext), nil
 }
 
 func (c *chatTx) LockInvitation(id int64) (surveys.Invitation, error) {
@@ -144,11 +170,11 @@ func (c *chatTx) response(q *gorm.DB, what string) (surveys.Response, error) {
 	if len(rows) == 0 {
 		return surveys.Response{}, fmt.Errorf("%s: %w", what, surveys.ErrNotFound)
 	}
-	var cust customerRow
-	if err := c.tx.Select("external_id").Where("id = ?", rows[0].CustomerID).Take(&cust).Error; err != nil {
-		return surveys.Response{}, fmt.Errorf("load customer of response %d: %w", rows[0].ID, translate(err))
+	ext, err := c.externalID(rows[0].CustomerID)
+	if err != nil {
+		return surveys.Response{}, fmt.Errorf("load customer of response %d: %w", rows[0].ID, err)
 	}
-	return rows[0].response(cust.ExternalID), nil
+	return rows[0].response(ext), nil
 }
 
 func (c *chatTx) AddResponse(r surveys.Response, updateID string, alert bool) (surveys.Response, error) {
@@ -156,26 +182,31 @@ func (c *chatTx) AddResponse(r surveys.Response, updateID string, alert bool) (s
 	if state == "" {
 		state = surveys.CommentNone
 	}
-	var ids []int64
+	var rows []responseRow
 	err := c.tx.Raw(`
 INSERT INTO responses (invitation_id, customer_id, survey_id, metric, score, comment_state, locale, platform, touchpoint_type, attributes, update_id, answered_at)
 SELECT i.id, i.customer_id, i.survey_id, ?, ?, ?, ?, i.platform, t.type, t.attributes, ?, ?
 FROM invitations i JOIN touchpoints t ON t.id = i.touchpoint_id
 WHERE i.id = ?
 ON CONFLICT (invitation_id) DO NOTHING
-RETURNING id`, string(r.Metric), r.Score, string(state), r.Locale, updateID, r.AnsweredAt.UTC(), r.InvitationID).Scan(&ids).Error
+RETURNING *`, string(r.Metric), r.Score, string(state), r.Locale, updateID, r.AnsweredAt.UTC(), r.InvitationID).Scan(&rows).Error
 	if err != nil {
 		return surveys.Response{}, fmt.Errorf("record response to invitation %d: %w", r.InvitationID, err)
 	}
-	if len(ids) == 0 {
+	if len(rows) == 0 {
 		return surveys.Response{}, fmt.Errorf("response to invitation %d: %w", r.InvitationID, surveys.ErrDuplicate)
 	}
+	row := rows[0]
 	if alert {
-		if err := c.s.jobs.insertTx(c.ctx, c.tx, AlertArgs{ResponseID: ids[0]}, alertOpts()); err != nil {
+		if err := c.s.jobs.insertTx(c.ctx, c.tx, AlertArgs{ResponseID: row.ID}, alertOpts()); err != nil {
 			return surveys.Response{}, err
 		}
 	}
-	return c.response(c.tx.Where("id = ?", ids[0]), fmt.Sprintf("response %d", ids[0]))
+	ext, err := c.externalID(row.CustomerID)
+	if err != nil {
+		return surveys.Response{}, fmt.Errorf("load customer of response %d: %w", row.ID, err)
+	}
+	return row.response(ext), nil
 }
 
 func (c *chatTx) AwaitingComment(customer int64, since time.Time) (surveys.Response, error) {

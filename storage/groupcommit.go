@@ -49,10 +49,13 @@ type ingestCall struct {
 func newGroupCommit(engine Engine) *groupCommit {
 	// SQLite has one writer and one connection: more flushers would only
 	// queue on it. PostgreSQL commits several transactions per fsync, so a
-	// few flushers keep the disk busy while batches gather behind them.
+	// second flusher keeps the disk busy while a batch gathers; more made
+	// batches smaller (a freed slot takes a lone arrival) and measured
+	// slower: 16 callers, 2 flushers 914 events/s, 1 flusher 727, 4 flushers
+	// 312–367 (BenchmarkIngestConcurrent, loaded 2-core machine).
 	flushers := 1
 	if engine == Postgres {
-		flushers = 4
+		flushers = 2
 	}
 	return &groupCommit{flushers: flushers}
 }

@@ -68,8 +68,8 @@ func TestIngestRoundTrips(t *testing.T) {
 			}
 			perEvent := float64(grouped) / group
 			t.Logf("%s: %d statements for an event alone; %d for %d grouped events (%.2f per event)", e, alone, grouped, group, perEvent)
-			if alone > 12 {
-				t.Errorf("an event alone took %d statements, want at most 12", alone)
+			if alone > 11 {
+				t.Errorf("an event alone took %d statements, want at most 11", alone)
 			}
 			if perEvent > 4 {
 				t.Errorf("grouped events took %.2f statements each, want at most 4", perEvent)

@@ -43,8 +43,8 @@ func TestAnswerRoundTrips(t *testing.T) {
 					t.Fatalf("%s: no response recorded", tc.name)
 				}
 				t.Logf("%s %s: %d statements for one answer", e, tc.name, got)
-				if got > 12 {
-					t.Errorf("%s: %d statements for one answer, want at most 12", tc.name, got)
+				if got > 9 {
+					t.Errorf("%s: %d statements for one answer, want at most 9", tc.name, got)
 				}
 			}
 		})

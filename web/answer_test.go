@@ -48,7 +48,10 @@ func newWebFixtureAt(t *testing.T, db *storage.DB, base string) *webFixture {
 	st := storage.NewStore(db, jobs)
 	settings := &surveys.Settings{
 		Product: "Acme", DefaultLocale: "en", Timezone: time.UTC, MinGap: time.Hour,
-		Surveys: []surveys.Survey{{ID: "csat-web", Metric: surveys.CSAT, FollowUp: true, ExpiresAfter: 72 * time.Hour, WebLink: true}},
+		Surveys: []surveys.Survey{
+			{ID: "csat-web", Metric: surveys.CSAT, FollowUp: true, ExpiresAfter: 72 * time.Hour, WebLink: true},
+			{ID: "nps", Metric: surveys.NPS, ExpiresAfter: 72 * time.Hour},
+		},
 		Enabled: []surveys.Platform{surveys.Telegram},
 	}
 	clock := &testClock{t: time.Now().UTC()}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -57,16 +58,25 @@ func TestBrowserSignInAndAnswer(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	f := newWebFixtureAt(t, db, srv.URL)
-	// A stand-in for the dashboard: who is signed in, or nothing.
-	f.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		who, ok := f.signin.Valid(r)
-		if !ok {
-			http.Error(w, "not signed in", http.StatusUnauthorized)
-			return
+	// Weeks of NPS answers for the dashboard to show, in two agents' hands.
+	var history []surveys.Response
+	for i := range 40 {
+		agent, score := "a", []int{10, 9, 10, 8, 3}[i%5]
+		if i%2 == 1 {
+			agent = "b"
 		}
-		_, _ = w.Write([]byte(`<!doctype html><p id="who">signed in as ` + who + `</p>`))
+		history = append(history, surveys.Response{CustomerID: fmt.Sprint("cus_h", i), SurveyID: "nps", Metric: surveys.NPS, Score: score,
+			Locale: "en", Platform: surveys.Telegram, TouchpointType: "order_delivered", Attributes: map[string]string{"agent": agent},
+			AnsweredAt: time.Now().UTC().AddDate(0, 0, -2-i%20)})
+	}
+	if err := f.store.ImportHistory(context.Background(), "test", history); err != nil {
+		t.Fatal(err)
+	}
+	face := web.New(f.engine, f.store, web.Config{Sessions: f.signin})
+	handler = face.Handler(nil, func(mux *http.ServeMux) {
+		f.answers.Mount(mux)
+		f.signin.Mount(mux)
 	})
-	handler = f.mux
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
@@ -96,7 +106,7 @@ func TestBrowserSignInAndAnswer(t *testing.T) {
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.ID("signin")),
 		chromedp.Click(chromedp.ID("signin")),
-		chromedp.WaitVisible(chromedp.ID("who")),
+		chromedp.WaitVisible(chromedp.ID("score")),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{srv.URL}})
 			cookies = res.Cookies
@@ -105,12 +115,54 @@ func TestBrowserSignInAndAnswer(t *testing.T) {
 	); err != nil {
 		t.Fatalf("sign in through the link: %v", err)
 	}
-	who, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("who")))
+	// The NPS the page shows is the score report's, for the whole survey
+	// and for each segment, after switching to them as a person would.
+	report := func(by string) surveys.ReportSurvey {
+		t.Helper()
+		rep, err := surveys.ComposeReport(context.Background(), f.store, f.engine.Settings(), surveys.DigestThresholds{},
+			surveys.ReportQuery{Days: 28, By: by, Now: time.Now(), Location: f.engine.Settings().Timezone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, ok := rep.Survey("nps")
+		if !ok {
+			t.Fatal("no nps in the report")
+		}
+		return rs
+	}
+	en := surveys.NewDigestFormat("en")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`a.tab[href*="survey=nps"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.tab[href*="survey=nps"][aria-current="page"]`)),
+	); err != nil {
+		t.Fatalf("switch to the nps survey: %v", err)
+	}
+	rs := report("")
+	shown, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(".headline"), "data-score"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if who != "signed in as cli" {
-		t.Errorf("after sign-in: got %q, want signed in as cli", who)
+	if want := en.Value(rs.Scale, rs.Current); shown.Value != want || rs.Current.N != 40 {
+		t.Errorf("dashboard NPS: got %q, want the report's %q (n %d)", shown.Value, want, rs.Current.N)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/?survey=nps&by=agent"),
+		chromedp.WaitVisible(chromedp.ID("segments")),
+	); err != nil {
+		t.Fatalf("segment by agent: %v", err)
+	}
+	page, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySegment := report("agent")
+	if len(bySegment.Segments) != 2 {
+		t.Fatalf("report segments: %+v, want agents a and b", bySegment.Segments)
+	}
+	for _, seg := range bySegment.Segments {
+		if want := en.Value(bySegment.Scale, seg.Current); !strings.Contains(page, want) {
+			t.Errorf("segment %s: the page does not show the report's %q:\n%s", seg.Name, want, page)
+		}
 	}
 	var session *network.Cookie
 	for _, c := range cookies {
@@ -157,11 +209,11 @@ func TestBrowserSignInAndAnswer(t *testing.T) {
 	if want := f.engine.Settings().Text("he", surveys.MsgThanks, nil); strings.TrimSpace(thanks) != strings.TrimSpace(want) {
 		t.Errorf("after the comment: got %q, want the thanks %q", thanks, want)
 	}
-	rs, _, err := f.store.Responses(context.Background(), storage.ResponseFilter{SurveyID: "csat-web"})
+	stored, _, err := f.store.Responses(context.Background(), storage.ResponseFilter{SurveyID: "csat-web"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs) != 1 || rs[0].Score != 3 || rs[0].Comment != "השירות היה איטי" {
-		t.Errorf("stored: got %+v, want one response 3 with the comment", rs)
+	if len(stored) != 1 || stored[0].Score != 3 || stored[0].Comment != "השירות היה איטי" {
+		t.Errorf("stored: got %+v, want one response 3 with the comment", stored)
 	}
 }

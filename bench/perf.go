@@ -1,0 +1,527 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vocbot/vocbot/bench/harness"
+)
+
+// perfSizes are the perf scenario's knobs.
+type perfSizes struct {
+	Single     int // single events posted to /v1/touchpoints
+	Batches    int // batches of batchSize posted to /v1/touchpoints/batch
+	Recipients int // Telegram recipients of the delivery measure
+}
+
+const (
+	perfClients   = 16   // concurrent callers of the single-event measure, on both sides
+	batchSize     = 1000 // touchpoints per batch request and per multi-row INSERT
+	telegramLimit = 30.0 // messages a second Telegram allows one bot
+)
+
+var (
+	perfFull  = perfSizes{Single: 5000, Batches: 20, Recipients: 3000}
+	perfShort = perfSizes{Single: 500, Batches: 3, Recipients: 300}
+)
+
+// goal is one perf claim: vocbot's rate is at least Min times the reference's.
+type goal struct {
+	Measure string
+	Min     float64
+}
+
+// perfResult is a measured pair, vocbot against its physical reference.
+type perfResult struct {
+	Reference     float64 // per second
+	ReferenceUnit string  // e.g. "rows/s (INSERT+COMMIT, 16 goroutines)"
+	Vocbot        float64 // per second
+	VocbotUnit    string
+	Extra         string // anything else worth a look (5xx, failures)
+}
+
+// ratio is vocbot ÷ reference; 0 when the reference measured nothing.
+func (r perfResult) ratio() float64 {
+	if r.Reference <= 0 {
+		return 0
+	}
+	return r.Vocbot / r.Reference
+}
+
+// perfRow turns a measured pair into a table row; Pass says whether the goal
+// was met (the perf command reports it, it does not fail on it).
+func perfRow(g goal, engine string, r perfResult, extraOK bool) harness.Row {
+	ratio := r.ratio()
+	obs := fmt.Sprintf("reference %s %s; vocbot %s %s; ratio %.2f", rate(r.Reference), r.ReferenceUnit, rate(r.Vocbot), r.VocbotUnit, ratio)
+	if r.Extra != "" {
+		obs += "; " + r.Extra
+	}
+	return harness.Row{
+		Scenario: "perf: " + g.Measure,
+		Engine:   engine,
+		Expected: fmt.Sprintf("goal: ratio ≥ %.2f", g.Min),
+		Observed: obs,
+		Pass:     ratio >= g.Min && extraOK,
+	}
+}
+
+// rate prints a per-second figure: whole numbers with thousands separators
+// from 100 up, one decimal below.
+func rate(v float64) string {
+	if v < 100 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func singleGoal(e harness.Engine) goal {
+	if e == harness.SQLite {
+		return goal{Measure: "single-event ingest", Min: 0.25}
+	}
+	return goal{Measure: "single-event ingest", Min: 0.5}
+}
+
+var (
+	batchGoal    = goal{Measure: "batch ingest", Min: 0.25}
+	deliveryGoal = goal{Measure: "Telegram delivery", Min: 0.95}
+)
+
+// perfCommand measures vocbot against the physical limits around it and
+// prints one table. Goals missed are reported, not fatal: the machines it
+// runs on are shared and noisy. It exits 1 only if a measure could not run.
+func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	short := fs.Bool("short", os.Getenv("BENCH_SHORT") != "", "short sizes (also BENCH_SHORT=1): 500 single events, 3 batches, 300 recipients")
+	engines := fs.String("engines", "postgres,sqlite", "engines to measure on")
+	pg := fs.String("postgres", envOr("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server URL used to create a fresh database per engine run (BENCH_POSTGRES_URL)")
+	keep := fs.Bool("keep", false, "keep the work directory (logs, SQLite files)")
+	markdown := fs.String("markdown", "", "also write the table as Markdown to this file")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	s := &suite{root: root, pgAdmin: *pg, short: *short, table: &harness.Table{}, out: stdout}
+	sz := perfFull
+	if *short {
+		sz = perfShort
+	}
+	for _, e := range strings.Split(*engines, ",") {
+		switch harness.Engine(strings.TrimSpace(e)) {
+		case harness.Postgres, harness.SQLite:
+			s.engines = append(s.engines, harness.Engine(strings.TrimSpace(e)))
+		default:
+			fmt.Fprintf(stderr, "-engines: unknown engine %q (postgres, sqlite)\n", e)
+			return 2
+		}
+	}
+	s.dir, err = os.MkdirTemp("", "vocbot-perf-")
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	start := time.Now()
+	host, _ := os.Hostname()
+	s.logf("vocbot perf (%s form) on %s: %d CPUs, %s/%s; work dir %s", form(*short), host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, s.dir)
+	s.bin, err = harness.Build(ctx, root, s.dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	errs := 0
+	// One engine at a time: the measures compete for the same two cores.
+	for _, e := range s.engines {
+		t := time.Now()
+		s.logf("perf %s: start", e)
+		if err := perfOn(ctx, s, e, sz); err != nil {
+			s.table.Fail("perf", string(e), err)
+			errs++
+		}
+		s.logf("perf %s: done in %s", e, time.Since(t).Round(time.Second))
+	}
+	fmt.Fprintf(stdout, "\nvocbot perf, %s form, %s, %d CPUs, took %s\n\n", form(*short), time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), time.Since(start).Round(time.Second))
+	s.table.Print(stdout)
+	if *markdown != "" {
+		if f, err := os.Create(*markdown); err == nil {
+			s.table.Markdown(f)
+			f.Close()
+		} else {
+			fmt.Fprintln(stderr, err)
+		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "interrupted")
+		errs++
+	}
+	if errs > 0 || *keep {
+		fmt.Fprintf(stdout, "\nlogs and databases kept in %s\n", s.dir)
+	} else {
+		os.RemoveAll(s.dir)
+	}
+	if errs > 0 {
+		fmt.Fprintf(stdout, "%d measure runs could not complete\n", errs)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%d of %d goals met (goals are reported, not enforced: exit 0)\n", len(s.table.Rows())-s.table.Failed(), len(s.table.Rows()))
+	return 0
+}
+
+// perfConfig delays the ingest measures' invitations by a day, so the ingest
+// runs write everything an event writes but send nothing while measured.
+const perfConfig = `product: Bench
+touchpoints:
+  - {type: perf_ingest, survey: nps, delay: 24h}
+`
+
+func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) error {
+	engine := string(e)
+	name := "perf-" + engine
+	var c cleanup
+	defer c.run()
+	db, err := s.database(ctx, e, name)
+	if err != nil {
+		return err
+	}
+	if e == harness.Postgres {
+		c.add(func() { _ = db.Drop(context.Background()) })
+	}
+	f, err := s.fakes(ctx, name)
+	if err != nil {
+		return err
+	}
+	c.add(f.Kill)
+	cfg, err := s.writeConfig(name, perfConfig)
+	if err != nil {
+		return err
+	}
+	v, err := s.vocbot(ctx, name+"/vocbot", s.vocbotEnv(db, f, platforms{config: cfg}))
+	if err != nil {
+		return err
+	}
+	c.add(func() { _ = v.Stop(15 * time.Second) })
+	if err := v.WaitReady(ctx, 90*time.Second); err != nil {
+		return err
+	}
+	ref, err := openReference(ctx, db, s.dir, name)
+	if err != nil {
+		return err
+	}
+	defer ref.Close()
+
+	// 1. Single events, 16 callers each side.
+	tp := ingestTouchpoint("ps")
+	loader := &harness.Loader{Targets: []*harness.Client{v.API}, Workers: perfClients, Retry: 50 * time.Millisecond}
+	t := time.Now()
+	if err := loader.Run(ctx, 0, sz.Single, tp); err != nil {
+		return fmt.Errorf("single events: %w", err)
+	}
+	vocbotSingle := float64(loader.Acked()) / time.Since(t).Seconds()
+	refSingle, err := ref.singleRows(ctx, "rs", sz.Single)
+	if err != nil {
+		return fmt.Errorf("reference INSERT+COMMIT: %w", err)
+	}
+	s.table.Add(perfRow(singleGoal(e), engine, perfResult{
+		Reference: refSingle, ReferenceUnit: fmt.Sprintf("rows/s (INSERT+COMMIT, %d goroutines)", perfClients),
+		Vocbot: vocbotSingle, VocbotUnit: fmt.Sprintf("events/s (%d × POST /v1/touchpoints, %d clients)", sz.Single, perfClients),
+		Extra: fmt.Sprintf("%d retried (%d 5xx)", loader.Failures.Load(), loader.Status5xx.Load()),
+	}, loader.Acked() == sz.Single))
+
+	// 2. Batches of 1,000, one request (one statement) at a time.
+	n := sz.Batches * batchSize
+	bl := &harness.Loader{Targets: []*harness.Client{v.API}, Batch: batchSize, Workers: 1, Retry: 50 * time.Millisecond}
+	t = time.Now()
+	if err := bl.Run(ctx, 0, n, ingestTouchpoint("pb")); err != nil {
+		return fmt.Errorf("batches: %w", err)
+	}
+	vocbotBatch := float64(bl.Acked()) / time.Since(t).Seconds()
+	refBatch, err := ref.batchRows(ctx, "rb", sz.Batches)
+	if err != nil {
+		return fmt.Errorf("reference multi-row INSERT: %w", err)
+	}
+	s.table.Add(perfRow(batchGoal, engine, perfResult{
+		Reference: refBatch, ReferenceUnit: fmt.Sprintf("rows/s (%d-row INSERT, %d statements)", batchSize, sz.Batches),
+		Vocbot: vocbotBatch, VocbotUnit: fmt.Sprintf("events/s (%d × POST /v1/touchpoints/batch of %d)", sz.Batches, batchSize),
+		Extra: fmt.Sprintf("%d retried (%d 5xx)", bl.Failures.Load(), bl.Status5xx.Load()),
+	}, bl.Acked() == n))
+
+	// 3. Delivery to M recipients against Telegram's 30 msg/s.
+	return perfDelivery(ctx, s, e, v, f, sz.Recipients)
+}
+
+// ingestTouchpoint is an event of the delayed type, with a Telegram chat so
+// each becomes a scheduled invitation (and its job).
+func ingestTouchpoint(prefix string) harness.Touchpoint {
+	return func(i int) map[string]any {
+		return map[string]any{
+			"id":       fmt.Sprintf("%s_%d", prefix, i),
+			"type":     "perf_ingest",
+			"customer": map[string]any{"id": fmt.Sprintf("cus_%s_%d", prefix, i), "locale": "en", "telegram_chat_id": 7_000_000 + i},
+		}
+	}
+}
+
+func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vocbot, f *harness.Fakes, m int) error {
+	base := int64(8_000_000)
+	chat := func(i int) int64 { return base + int64(i) }
+	ids := make([]int64, m)
+	for i := range ids {
+		ids[i] = chat(i)
+	}
+	if err := f.AddTelegramUsers(ctx, ids, "en", false); err != nil {
+		return err
+	}
+	before, err := f.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	sentBefore := before.Calls["telegram.sendMessage"]
+	loader := &harness.Loader{Targets: []*harness.Client{v.API}, Batch: batchSize, Workers: 1}
+	if err := loader.Run(ctx, 0, m, harness.TelegramTouchpoint("pd", chat)); err != nil {
+		return fmt.Errorf("delivery touchpoints: %w", err)
+	}
+	// The rate is taken from the first send seen to the last, polled every
+	// 100 ms: the steady pace, not the worker's first fetch.
+	var first, last time.Time
+	var atFirst, sent int
+	limit := time.Duration(float64(m)/telegramLimit*3)*time.Second + time.Minute
+	err = harness.Eventually(ctx, limit, 100*time.Millisecond, "every survey sent", func() bool {
+		st, err := f.Stats(ctx)
+		if err != nil {
+			return false
+		}
+		sent = st.Calls["telegram.sendMessage"] - sentBefore
+		now := time.Now()
+		if sent > 0 && first.IsZero() {
+			first, atFirst = now, sent
+		}
+		if sent >= m {
+			last = now
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return fmt.Errorf("%w (%d of %d sent)", err, sent, m)
+	}
+	var inv map[string]int
+	_ = harness.Eventually(ctx, time.Minute, 200*time.Millisecond, "invitations final", func() bool {
+		got, err := v.API.Invitations(ctx)
+		inv = got
+		return err == nil && got["sent"]+got["unknown"]+got["undeliverable"] >= m
+	})
+	chats, err := f.TelegramChats(ctx)
+	if err != nil {
+		return err
+	}
+	dup, missing := 0, 0
+	for _, id := range ids {
+		switch n := chats[id].Surveys; {
+		case n == 0:
+			missing++
+		case n > 1:
+			dup += n - 1
+		}
+	}
+	failed := inv["unknown"] + inv["undeliverable"]
+	var pace float64
+	if d := last.Sub(first).Seconds(); d > 0 {
+		pace = float64(m-atFirst) / d
+	}
+	s.table.Add(perfRow(deliveryGoal, string(e), perfResult{
+		Reference: telegramLimit, ReferenceUnit: "msg/s (Telegram's limit per bot)",
+		Vocbot: pace, VocbotUnit: fmt.Sprintf("msg/s (%d recipients)", m),
+		Extra: fmt.Sprintf("%d failed, %d duplicate, %d missing", failed, dup, missing),
+	}, failed == 0 && dup == 0 && missing == 0))
+	return nil
+}
+
+// reference is the plain-SQL side of the ingest measures: a table with the
+// touchpoint row's columns and unique key, written with nothing else.
+type reference struct {
+	db     *sql.DB
+	engine harness.Engine
+}
+
+// openReference opens the reference table: on PostgreSQL in vocbot's own
+// database, on SQLite in a separate file beside vocbot's, with vocbot's
+// pragmas (it would otherwise take vocbot's lock).
+func openReference(ctx context.Context, d *harness.Database, dir, name string) (*reference, error) {
+	r := &reference{engine: d.Engine}
+	var err error
+	ddl := `CREATE TABLE plain_touchpoints (
+    id           bigserial PRIMARY KEY,
+    source       text NOT NULL,
+    external_id  text,
+    type         text NOT NULL,
+    occurred_at  timestamptz NOT NULL,
+    survey_id    text NOT NULL DEFAULT '',
+    customer_id  bigint NOT NULL,
+    attributes   jsonb NOT NULL DEFAULT '{}',
+    request_hash text NOT NULL,
+    received_at  timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (source, external_id))`
+	if d.Engine == harness.Postgres {
+		r.db, err = sql.Open("pgx", d.URL)
+	} else {
+		path := filepath.Join(dir, name+"-plain.db")
+		r.db, err = sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+vocbotSQLitePragmas)
+		ddl = strings.NewReplacer("bigserial PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT",
+			"timestamptz", "DATETIME", "bigint", "INTEGER", "jsonb", "TEXT", "text", "TEXT", "now()", "CURRENT_TIMESTAMP").Replace(ddl)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.db.SetMaxOpenConns(perfClients)
+	r.db.SetMaxIdleConns(perfClients)
+	if _, err := r.db.ExecContext(ctx, ddl); err != nil {
+		r.db.Close()
+		return nil, fmt.Errorf("create the reference table: %w", err)
+	}
+	if _, err := r.db.ExecContext(ctx, "CREATE INDEX plain_touchpoints_customer ON plain_touchpoints (customer_id)"); err != nil {
+		r.db.Close()
+		return nil, fmt.Errorf("create the reference index: %w", err)
+	}
+	return r, nil
+}
+
+// vocbotSQLitePragmas are the write pragmas vocbot opens its SQLite file
+// with (storage's sqlitePragmas); keep them equal so the reference pays the
+// same fsyncs and locks.
+const vocbotSQLitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+	"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
+
+func (r *reference) Close() error { return r.db.Close() }
+
+// args are the column values of reference row i.
+func refArgs(prefix string, i int, now time.Time) []any {
+	id := fmt.Sprintf("%s_%d", prefix, i)
+	h := sha256.Sum256([]byte(id))
+	return []any{"api", id, "perf_ingest", now, int64(i + 1), "{}", hex.EncodeToString(h[:]), now}
+}
+
+const refColumns = "INSERT INTO plain_touchpoints (source, external_id, type, occurred_at, customer_id, attributes, request_hash, received_at) VALUES "
+
+// placeholders is the VALUES list of rows rows of 8 columns.
+func (r *reference) placeholders(rows int) string {
+	var b strings.Builder
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := range 8 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			if r.engine == harness.Postgres {
+				fmt.Fprintf(&b, "$%d", i*8+j+1)
+			} else {
+				b.WriteByte('?')
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// singleRows inserts n rows from perfClients goroutines, each row in its own
+// transaction (BEGIN, INSERT, COMMIT), and returns rows/s.
+func (r *reference) singleRows(ctx context.Context, prefix string, n int) (float64, error) {
+	q := refColumns + r.placeholders(1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, perfClients)
+	t := time.Now()
+	for range perfClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				tx, err := r.db.BeginTx(ctx, nil)
+				if err == nil {
+					_, err = tx.ExecContext(ctx, q, refArgs(prefix, i, time.Now().UTC())...)
+					if err == nil {
+						err = tx.Commit()
+					} else {
+						_ = tx.Rollback()
+					}
+				}
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(t)
+	close(errc)
+	if err := errors.Join(collect(errc)...); err != nil {
+		return 0, err
+	}
+	return float64(n) / el.Seconds(), ctx.Err()
+}
+
+// batchRows inserts batches of batchSize rows, one multi-row INSERT in one
+// transaction each, one after another, and returns rows/s.
+func (r *reference) batchRows(ctx context.Context, prefix string, batches int) (float64, error) {
+	q := refColumns + r.placeholders(batchSize)
+	t := time.Now()
+	for b := range batches {
+		now := time.Now().UTC()
+		args := make([]any, 0, batchSize*8)
+		for i := b * batchSize; i < (b+1)*batchSize; i++ {
+			args = append(args, refArgs(prefix, i, now)...)
+		}
+		tx, err := r.db.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			_ = tx.Rollback()
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(batches*batchSize) / time.Since(t).Seconds(), nil
+}
+
+func collect(c chan error) []error {
+	var out []error
+	for err := range c {
+		out = append(out, err)
+	}
+	return out
+}

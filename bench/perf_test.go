@@ -1,0 +1,98 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vocbot/vocbot/bench/harness"
+)
+
+func TestRate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   float64
+		want string
+	}{
+		{0, "0.0"},
+		{29.96, "30.0"},
+		{99.94, "99.9"},
+		{100, "100"},
+		{999.6, "1,000"},
+		{2148.4, "2,148"},
+		{31842, "31,842"},
+		{1234567, "1,234,567"},
+	}
+	for _, tt := range tests {
+		if got := rate(tt.in); got != tt.want {
+			t.Errorf("rate(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPerfRow(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		g       goal
+		r       perfResult
+		extraOK bool
+		want    harness.Row
+	}{
+		{
+			name:    "goal met",
+			g:       goal{Measure: "single-event ingest", Min: 0.5},
+			r:       perfResult{Reference: 2000, ReferenceUnit: "rows/s", Vocbot: 1100, VocbotUnit: "events/s", Extra: "0 retried"},
+			extraOK: true,
+			want: harness.Row{Scenario: "perf: single-event ingest", Engine: "postgres", Expected: "goal: ratio ≥ 0.50",
+				Observed: "reference 2,000 rows/s; vocbot 1,100 events/s; ratio 0.55; 0 retried", Pass: true},
+		},
+		{
+			name:    "goal missed",
+			g:       goal{Measure: "batch ingest", Min: 0.25},
+			r:       perfResult{Reference: 40000, ReferenceUnit: "rows/s", Vocbot: 4000, VocbotUnit: "events/s"},
+			extraOK: true,
+			want: harness.Row{Scenario: "perf: batch ingest", Engine: "postgres", Expected: "goal: ratio ≥ 0.25",
+				Observed: "reference 40,000 rows/s; vocbot 4,000 events/s; ratio 0.10", Pass: false},
+		},
+		{
+			name: "ratio met but a side condition failed",
+			g:    goal{Measure: "Telegram delivery", Min: 0.95},
+			r:    perfResult{Reference: 30, ReferenceUnit: "msg/s", Vocbot: 29.5, VocbotUnit: "msg/s", Extra: "0 failed, 1 duplicate, 0 missing"},
+			want: harness.Row{Scenario: "perf: Telegram delivery", Engine: "postgres", Expected: "goal: ratio ≥ 0.95",
+				Observed: "reference 30.0 msg/s; vocbot 29.5 msg/s; ratio 0.98; 0 failed, 1 duplicate, 0 missing", Pass: false},
+		},
+		{
+			name:    "no reference measured",
+			g:       goal{Measure: "batch ingest", Min: 0.25},
+			r:       perfResult{ReferenceUnit: "rows/s", Vocbot: 10, VocbotUnit: "events/s"},
+			extraOK: true,
+			want: harness.Row{Scenario: "perf: batch ingest", Engine: "postgres", Expected: "goal: ratio ≥ 0.25",
+				Observed: "reference 0.0 rows/s; vocbot 10.0 events/s; ratio 0.00", Pass: false},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, perfRow(tt.g, "postgres", tt.r, tt.extraOK)); diff != "" {
+				t.Errorf("perfRow (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReferencePlaceholders(t *testing.T) {
+	t.Parallel()
+	pg := (&reference{engine: harness.Postgres}).placeholders(2)
+	if want := "($1,$2,$3,$4,$5,$6,$7,$8),($9,$10,$11,$12,$13,$14,$15,$16)"; pg != want {
+		t.Errorf("postgres placeholders = %q, want %q", pg, want)
+	}
+	lite := (&reference{engine: harness.SQLite}).placeholders(1)
+	if want := "(?,?,?,?,?,?,?,?)"; lite != want {
+		t.Errorf("sqlite placeholders = %q, want %q", lite, want)
+	}
+	if n := len(refArgs("x", 0, time.Time{})); n != 8 {
+		t.Errorf("refArgs gives %d values for 8 columns", n)
+	}
+}
