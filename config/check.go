@@ -261,11 +261,15 @@ func (d *decoder) digests(list []fileDigest, c *Config, refs *surveyRefs) {
 }
 
 func (d *decoder) alerts(list []fileAlert, c *Config) {
-	seen := map[Alert]int{}
+	type key struct {
+		to Target
+		on AlertOn
+	}
+	seen := map[key]int{}
 	for _, f := range list {
 		p := f.Pos
 		path := fmt.Sprintf("alerts[%d]", p.index)
-		a := Alert{On: Detractor}
+		a := Alert{On: Detractor, RelayWindow: 168 * time.Hour}
 		toOK := d.required(p, path, "to", "name the channel, e.g. slack:C0123ABC, discord:123456789012345678 or telegram:-1001234567890") && p.ok("to")
 		if toOK {
 			a.To = f.To
@@ -273,12 +277,34 @@ func (d *decoder) alerts(list []fileAlert, c *Config) {
 		if p.ok("on") {
 			a.On = f.On
 		}
+		if p.ok("first_reply_within") { // a duration is never negative
+			a.FirstReplyWithin = time.Duration(f.FirstReplyWithin)
+		}
+		if p.ok("relay_window") {
+			if v := time.Duration(f.RelayWindow); v <= 0 {
+				d.errorf(p.at("relay_window"), path+".relay_window", "must be more than 0, e.g. 168h")
+			} else {
+				a.RelayWindow = v
+			}
+		}
+		if p.ok("reasons") {
+			listed := map[string]bool{}
+			for i, r := range f.Reasons {
+				if listed[string(r)] {
+					d.errorf(p.at("reasons"), fmt.Sprintf("%s.reasons[%d]", path, i), "%q is listed twice", string(r))
+					continue
+				}
+				listed[string(r)] = true
+				a.Reasons = append(a.Reasons, string(r))
+			}
+		}
 		if toOK {
-			if line, dup := seen[a]; dup {
+			k := key{a.To, a.On}
+			if line, dup := seen[k]; dup {
 				d.errorf(p.node, path, "the alert on line %d already posts %s to %s", line, a.On, a.To)
 				continue
 			}
-			seen[a] = p.node.Line
+			seen[k] = p.node.Line
 		}
 		c.Alerts = append(c.Alerts, a)
 	}

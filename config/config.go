@@ -288,6 +288,13 @@ const Detractor AlertOn = "detractor"
 type Alert struct {
 	To Target
 	On AlertOn
+	// FirstReplyWithin is the first-reply target; 0 has none.
+	FirstReplyWithin time.Duration
+	// RelayWindow is how long after the last staff reply the customer's
+	// messages are relayed to the alert's thread.
+	RelayWindow time.Duration
+	// Reasons are the resolution reasons offered; none allows free text.
+	Reasons []string
 }
 
 // Ambassadors are the staff allowed to run /survey commands.

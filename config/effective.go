@@ -135,7 +135,11 @@ func (c *Config) file() fileConfig {
 		})
 	}
 	for _, a := range c.Alerts {
-		f.Alerts = append(f.Alerts, fileAlert{To: a.To, On: a.On})
+		fa := fileAlert{To: a.To, On: a.On, FirstReplyWithin: duration(a.FirstReplyWithin), RelayWindow: duration(a.RelayWindow), Reasons: []itemID{}}
+		for _, r := range a.Reasons {
+			fa.Reasons = append(fa.Reasons, itemID(r))
+		}
+		f.Alerts = append(f.Alerts, fa)
 	}
 	return f
 }

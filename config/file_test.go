@@ -75,6 +75,9 @@ func TestFileFull(t *testing.T) {
 		"  - to: discord:123456789012345678",
 		"  - to: slack:G0PRIVATE",
 		"    on: detractor",
+		"    first_reply_within: 4h",
+		"    relay_window: 72h",
+		"    reasons: [refund, fixed, no_action]",
 		"ambassadors:",
 		"  slack_users: [U0123, W0456]",
 		`  discord_roles: ["1234567890", 9876543210]`,
@@ -110,8 +113,9 @@ func TestFileFull(t *testing.T) {
 			Days: []time.Weekday{0, 1, 2, 3, 4, 5, 6}, Quotes: 5, Locale: "fa"},
 	}
 	want.Alerts = []Alert{
-		{To: Target{PlatformDiscord, "123456789012345678"}, On: Detractor},
-		{To: Target{PlatformSlack, "G0PRIVATE"}, On: Detractor},
+		{To: Target{PlatformDiscord, "123456789012345678"}, On: Detractor, RelayWindow: 168 * time.Hour},
+		{To: Target{PlatformSlack, "G0PRIVATE"}, On: Detractor, FirstReplyWithin: 4 * time.Hour, RelayWindow: 72 * time.Hour,
+			Reasons: []string{"refund", "fixed", "no_action"}},
 	}
 	want.Ambassadors = Ambassadors{
 		SlackUsers: []string{"U0123", "W0456"}, DiscordRoles: []string{"1234567890", "9876543210"}, DiscordUsers: []string{"812345678901234567"},
@@ -160,7 +164,13 @@ func TestFileErrors(t *testing.T) {
 		{"unknown digest key", y("digests:", "  - id: d", "    to: slack:C1", `    at: "09:00"`, "    chanel: x"),
 			[]string{"vocbot.yaml:5: digests[0].chanel: unknown key; valid keys here: id, to, at, timezone, days, surveys, quotes, locale, breakdowns, post_when_empty"}},
 		{"unknown alert key", y("alerts:", "  - to: slack:C1", "    when: detractor"),
-			[]string{"vocbot.yaml:3: alerts[0].when: unknown key; valid keys here: to, on"}},
+			[]string{"vocbot.yaml:3: alerts[0].when: unknown key; valid keys here: to, on, first_reply_within, relay_window, reasons"}},
+		{"negative first reply target", y("alerts:", "  - to: slack:C1", "    first_reply_within: -1h"),
+			[]string{`vocbot.yaml:3: alerts[0].first_reply_within: "-1h" is negative; use 0 or more`}},
+		{"zero relay window", y("alerts:", "  - to: slack:C1", "    relay_window: 0s"),
+			[]string{"vocbot.yaml:3: alerts[0].relay_window: must be more than 0, e.g. 168h"}},
+		{"reason listed twice", y("alerts:", "  - to: slack:C1", "    reasons: [refund, refund]"),
+			[]string{`vocbot.yaml:3: alerts[0].reasons[1]: "refund" is listed twice`}},
 		{"unknown ambassadors key", y("ambassadors:", "  slack_user: [U1]"),
 			[]string{"vocbot.yaml:2: ambassadors.slack_user: unknown key; did you mean slack_users?"}},
 		{"unknown enps key", y("enps:", "  threshold: 5"),

@@ -118,6 +118,12 @@ type fileAlert struct {
 	To Target `yaml:"to" default:"required"`
 	// `detractor`, the only event for now: NPS and eNPS 0–6, CSAT 1–2, CES 1–3. Two alerts with the same `to` and `on` are an error (every answer would be posted twice).
 	On AlertOn `yaml:"on" default:"'detractor'"`
+	// a duration, 0 for none: the target for the first reply to the customer; when it passes unanswered, one reminder is posted in the alert's thread
+	FirstReplyWithin duration `yaml:"first_reply_within" default:"none"`
+	// a duration, more than 0: after a staff reply, the customer's messages go back to the alert's thread until it is resolved or this long after the last staff reply
+	RelayWindow duration `yaml:"relay_window" default:"'168h'"`
+	// resolution reason ids (e.g. `[refund, fixed, explained, no_action]`), offered as buttons and accepted by `/survey resolve a12 <reason>`; without them, Resolve offers handled / no action and a typed reason is free text
+	Reasons []itemID `yaml:"reasons,flow" default:"none"`
 }
 
 // fileAmbassadors is the ambassadors section.

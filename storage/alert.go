@@ -29,9 +29,53 @@ type alertRow struct {
 	PostedAt         *time.Time
 	ClaimedAt        *time.Time
 	ResolvedAt       *time.Time
+	FirstReplyAt     *time.Time
+	LastAgentAt      *time.Time
+	RelayUntil       *time.Time
+	RemindedAt       *time.Time
 }
 
 func (alertRow) TableName() string { return "alerts" }
+
+// alertEventRow is one stored step of an alert's timeline.
+type alertEventRow struct {
+	ID      int64
+	AlertID int64
+	At      time.Time
+	Kind    string
+	Actor   string
+	Who     string
+	Locale  string
+	Text    string
+}
+
+func (alertEventRow) TableName() string { return "alert_events" }
+
+func (r alertEventRow) event() surveys.AlertEvent {
+	return surveys.AlertEvent{At: r.At.UTC(), Kind: surveys.AlertEventKind(r.Kind), From: r.Actor,
+		Who: parseUser(r.Who), Locale: r.Locale, Text: r.Text}
+}
+
+func newAlertEventRow(alertID int64, e surveys.AlertEvent) alertEventRow {
+	who := ""
+	if e.Who.UserID != "" {
+		who = surveys.AmbassadorKey(e.Who)
+	}
+	return alertEventRow{AlertID: alertID, At: e.At.UTC(), Kind: string(e.Kind), Actor: e.From, Who: who, Locale: e.Locale, Text: e.Text}
+}
+
+// timeline loads the stored steps of an alert, oldest first.
+func timeline(tx *gorm.DB, alertID int64) ([]surveys.AlertEvent, error) {
+	var rows []alertEventRow
+	if err := tx.Where("alert_id = ?", alertID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load the timeline of alert %d: %w", alertID, err)
+	}
+	out := make([]surveys.AlertEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, nil
+}
 
 // Delivery states of an alert post.
 const (
@@ -57,6 +101,10 @@ func (r alertRow) alert() surveys.Alert {
 		PostedAt:   timeOf(r.PostedAt),
 		ClaimedAt:  timeOf(r.ClaimedAt),
 		ResolvedAt: timeOf(r.ResolvedAt),
+
+		FirstReplyAt: timeOf(r.FirstReplyAt),
+		LastAgentAt:  timeOf(r.LastAgentAt),
+		RelayUntil:   timeOf(r.RelayUntil),
 	}
 }
 
@@ -116,8 +164,14 @@ func alertView(tx *gorm.DB, row alertRow) (surveys.AlertView, error) {
 	if err := tx.Select("platform", "chat_id", "user_id").Where("id = ?", resp.InvitationID).Take(&inv).Error; err != nil {
 		return surveys.AlertView{}, err
 	}
+	a := row.alert()
+	tl, err := timeline(tx, row.ID)
+	if err != nil {
+		return surveys.AlertView{}, err
+	}
+	a.Timeline = tl
 	return surveys.AlertView{
-		Alert:    row.alert(),
+		Alert:    a,
 		Response: resp.response(cust.ExternalID),
 		Customer: surveys.Address{Platform: surveys.Platform(inv.Platform), ChatID: inv.ChatID, UserID: inv.UserID},
 	}, nil
@@ -139,9 +193,13 @@ func (s *Store) ChangeAlert(ctx context.Context, id int64, change func(a *survey
 			return err
 		}
 		a := row.alert()
+		tl, err := timeline(tx, id)
+		if err != nil {
+			return err
+		}
+		a.Timeline = tl
 		entry, ok := change(&a)
 		if !ok {
-			var err error
 			v, err = alertView(tx, row)
 			return err
 		}
@@ -152,16 +210,23 @@ func (s *Store) ChangeAlert(ctx context.Context, id int64, change func(a *survey
 		if err := tx.Model(&alertRow{}).Where("id = ?", id).Updates(map[string]any{
 			"state": string(a.State), "assignee": assignee, "resolution": a.Resolution, "replies": a.Replies,
 			"claimed_at": optTime(a.ClaimedAt), "resolved_at": optTime(a.ResolvedAt),
+			"first_reply_at": optTime(a.FirstReplyAt), "last_agent_at": optTime(a.LastAgentAt), "relay_until": optTime(a.RelayUntil),
 		}).Error; err != nil {
 			return err
+		}
+		for _, e := range a.Timeline[min(len(tl), len(a.Timeline)):] {
+			r := newAlertEventRow(id, e)
+			if err := tx.Create(&r).Error; err != nil {
+				return fmt.Errorf("record a step of alert %d: %w", id, err)
+			}
 		}
 		if err := s.recordAudit(tx, entry); err != nil {
 			return err
 		}
 		row.State, row.Assignee, row.Resolution, row.Replies = string(a.State), assignee, a.Resolution, a.Replies
 		row.ClaimedAt, row.ResolvedAt = optTime(a.ClaimedAt), optTime(a.ResolvedAt)
+		row.FirstReplyAt, row.LastAgentAt, row.RelayUntil = optTime(a.FirstReplyAt), optTime(a.LastAgentAt), optTime(a.RelayUntil)
 		changed = true
-		var err error
 		v, err = alertView(tx, row)
 		return err
 	})
@@ -169,6 +234,37 @@ func (s *Store) ChangeAlert(ctx context.Context, id int64, change func(a *survey
 		return surveys.AlertView{}, false, fmt.Errorf("change alert %d: %w", id, translate(err))
 	}
 	return v, changed, nil
+}
+
+// RelayToAlert implements surveys.ChatTx: the customer's latest alert whose
+// relay is open at ev.At, reached in the chat of from (the survey's
+// invitation went there), gets ev on its timeline. The alert row is locked
+// so a resolution in flight is seen.
+func (c *chatTx) RelayToAlert(customer int64, from surveys.Address, ev surveys.AlertEvent) (surveys.Alert, error) {
+	lock := ""
+	if c.s.db.engine == Postgres {
+		lock = " FOR UPDATE OF a"
+	}
+	var row alertRow
+	err := c.tx.Raw(`
+SELECT a.* FROM alerts a
+JOIN responses r ON r.id = a.response_id
+JOIN invitations i ON i.id = r.invitation_id
+WHERE r.customer_id = ? AND a.state <> 'resolved' AND a.relay_until IS NOT NULL AND a.relay_until > ?
+  AND i.platform = ? AND (i.chat_id = ? OR i.chat_id = '') AND (i.user_id = ? OR i.user_id = '')
+ORDER BY a.last_agent_at DESC, a.id DESC LIMIT 1`+lock,
+		customer, ev.At.UTC(), string(from.Platform), from.ChatID, from.UserID).Scan(&row).Error
+	if err != nil {
+		return surveys.Alert{}, fmt.Errorf("find the alert relaying for %s: %w", from, err)
+	}
+	if row.ID == 0 {
+		return surveys.Alert{}, surveys.ErrNotFound
+	}
+	r := newAlertEventRow(row.ID, ev)
+	if err := c.tx.Create(&r).Error; err != nil {
+		return surveys.Alert{}, fmt.Errorf("relay to alert %d: %w", row.ID, err)
+	}
+	return row.alert(), nil
 }
 
 // WaitingAlerts counts the alerts raised before since that nobody has

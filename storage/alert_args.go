@@ -16,6 +16,13 @@ type AlertArgs struct {
 // Kind names the job in river_job.
 func (AlertArgs) Kind() string { return "send_alert" }
 
+// alertSLATickArgs is the periodic look for alerts past their first-reply
+// target.
+type alertSLATickArgs struct{}
+
+// Kind names the job in river_job.
+func (alertSLATickArgs) Kind() string { return "alert_sla_tick" }
+
 func alertOpts() *river.InsertOpts {
 	return &river.InsertOpts{Queue: AlertQueue, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }

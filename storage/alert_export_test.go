@@ -32,3 +32,12 @@ func AlertStatus(ctx context.Context, db *DB, responseID int64) (string, error) 
 	err := db.gorm.WithContext(ctx).Where("response_id = ?", responseID).Take(&row).Error
 	return row.Status, err
 }
+
+// AlertSLAWork runs the alert SLA tick once, as River would.
+func AlertSLAWork(ctx context.Context, db *DB, a Alerts) error {
+	if a.Logger == nil {
+		a.Logger = db.logger
+	}
+	w := &alertSLAWorker{db: db, a: a}
+	return w.Work(ctx, &river.Job[alertSLATickArgs]{JobRow: &rivertype.JobRow{ID: 1, Attempt: 1, MaxAttempts: 25}})
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -35,6 +36,10 @@ type Alerts struct {
 	Posters map[surveys.Platform]surveys.AlertPoster
 	// Locale is the staff's language for the cards.
 	Locale string
+	// Policy is how a channel's alerts are worked: the resolution reasons
+	// its cards offer and its first-reply target (the SLA tick reminds
+	// once in the thread when it passes). nil: default buttons, no target.
+	Policy func(to surveys.Address) surveys.AlertPolicy
 	// CommentWait is how long to wait for the comment; 0 means
 	// surveys.AlertCommentWait, negative posts at once.
 	CommentWait time.Duration
@@ -51,10 +56,11 @@ const alertCommentPoll = time.Second
 // takes it for a crash between the post and its record.
 const staleAlert = 2 * time.Minute
 
-// addAlertWorker registers the send_alert worker when alerts have targets.
-func addAlertWorker(ws *river.Workers, db *DB, a Alerts, m *deliveryMetrics) (bool, error) {
+// addAlertWorker registers the send_alert worker when alerts have targets,
+// and the SLA tick when a target has a first-reply target.
+func addAlertWorker(ws *river.Workers, db *DB, a Alerts, m *deliveryMetrics) (bool, []*river.PeriodicJob, error) {
 	if len(a.Targets) == 0 {
-		return false, nil
+		return false, nil, nil
 	}
 	if a.Now == nil {
 		a.Now = func() time.Time { return time.Now().UTC() }
@@ -66,9 +72,20 @@ func addAlertWorker(ws *river.Workers, db *DB, a Alerts, m *deliveryMetrics) (bo
 		a.CommentWait = surveys.AlertCommentWait
 	}
 	if err := river.AddWorkerSafely(ws, &sendAlertWorker{db: db, a: a, metrics: m}); err != nil {
-		return false, fmt.Errorf("register alert worker: %w", err)
+		return false, nil, fmt.Errorf("register alert worker: %w", err)
 	}
-	return true, nil
+	if a.Policy == nil || !slices.ContainsFunc(a.Targets, func(to surveys.Address) bool { return a.Policy(to).FirstReplyWithin > 0 }) {
+		return true, nil, nil
+	}
+	if err := river.AddWorkerSafely(ws, &alertSLAWorker{db: db, a: a}); err != nil {
+		return false, nil, fmt.Errorf("register alert SLA tick: %w", err)
+	}
+	return true, []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+		// One tick per minute even across a leader handoff.
+		func() (river.JobArgs, *river.InsertOpts) {
+			return alertSLATickArgs{}, &river.InsertOpts{Queue: AlertQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+		},
+		&river.PeriodicJobOpts{ID: "alert_sla_tick", RunOnStart: true})}, nil
 }
 
 type sendAlertWorker struct {
@@ -146,6 +163,9 @@ func (w *sendAlertWorker) redrawLate(ctx context.Context, log *slog.Logger, resp
 			continue
 		}
 		v.Locale = w.a.Locale
+		if w.a.Policy != nil {
+			v.Reasons = w.a.Policy(v.Alert.To).Reasons
+		}
 		if err := poster.UpdateAlert(ctx, v.Alert.To, v.Alert.MessageRef, v); err != nil {
 			log.Warn("could not show a late comment in the alert", "alert_id", row.ID, "err", err)
 		}
@@ -199,6 +219,9 @@ func (w *sendAlertWorker) post(ctx context.Context, log *slog.Logger, job *river
 		return fmt.Errorf("load alert: %w", err)
 	}
 	v.Locale = w.a.Locale
+	if w.a.Policy != nil {
+		v.Reasons = w.a.Policy(v.Alert.To).Reasons
+	}
 	ref, postErr := poster.PostAlert(ctx, to, v)
 	if postErr == nil {
 		err := db.Model(&alertRow{}).Where("id = ?", row.ID).
@@ -270,6 +293,9 @@ func (w *sendAlertWorker) catchUp(ctx context.Context, log *slog.Logger, poster 
 		return
 	}
 	v.Locale = w.a.Locale
+	if w.a.Policy != nil {
+		v.Reasons = w.a.Policy(v.Alert.To).Reasons
+	}
 	if err := poster.UpdateAlert(ctx, to, ref, v); err != nil {
 		log.Warn("could not redraw the alert handled while it was posted", "alert_id", posted.ID, "err", err)
 	}

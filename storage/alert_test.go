@@ -20,6 +20,7 @@ type alertRecorder struct {
 	mu      sync.Mutex
 	posts   []surveys.AlertView
 	updates []surveys.AlertView
+	thread  []string
 	fail    error
 }
 

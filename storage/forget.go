@@ -95,6 +95,10 @@ UNION SELECT platform, chat_id, user_id FROM invitations WHERE customer_id = ? A
 			{"erase comments", &rep.CommentsErased, `UPDATE responses SET comment = NULL, comment_at = NULL, comment_state = 'erased',
  comment_lang = '', comment_lang_confidence = 0
 WHERE customer_id = ? AND (comment IS NOT NULL OR comment_state IN ('awaiting', 'given'))`, []any{cust.ID}},
+			{"erase alert conversations", nil, `UPDATE alert_events SET text = '', locale = ''
+WHERE alert_id IN (SELECT a.id FROM alerts a JOIN responses r ON r.id = a.response_id WHERE r.customer_id = ?)`, []any{cust.ID}},
+			{"stop alert relays", nil, `UPDATE alerts SET relay_until = NULL
+WHERE response_id IN (SELECT id FROM responses WHERE customer_id = ?)`, []any{cust.ID}},
 			{"clear response attributes", &rep.Responses, `UPDATE responses SET attributes = '{}' WHERE customer_id = ?`, []any{cust.ID}},
 			{"cancel invitations", &rep.InvitationsCancelled, `UPDATE invitations SET status = 'skipped', skip_reason = 'opted_out',
  detail = 'cancelled: the customer''s data was erased', updated_at = ? WHERE customer_id = ? AND status = 'scheduled'`, []any{now, cust.ID}},

@@ -110,7 +110,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if err != nil {
 		return nil, err
 	}
-	alerting, err := addAlertWorker(ws, db, cfg.Alerts, metrics)
+	alerting, slaTick, err := addAlertWorker(ws, db, cfg.Alerts, metrics)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +133,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 			&river.PeriodicJobOpts{ID: "prune_records", RunOnStart: true}),
 	}, cfg.PeriodicJobs...)
 	periodic = append(periodic, digestTick...)
+	periodic = append(periodic, slaTick...)
 	if d.Reminders.After != nil && len(d.Senders) > 0 {
 		every := d.Reminders.Every
 		if every <= 0 {

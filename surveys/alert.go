@@ -61,6 +61,15 @@ type Alert struct {
 	PostedAt   time.Time
 	ClaimedAt  time.Time
 	ResolvedAt time.Time
+	// FirstReplyAt and LastAgentAt are the first and the latest staff reply
+	// to the customer; RelayUntil is when relaying the customer's messages
+	// to the thread stops (zero before any reply).
+	FirstReplyAt time.Time
+	LastAgentAt  time.Time
+	RelayUntil   time.Time
+	// Timeline holds the stored steps, oldest first. A change appends to it;
+	// the store writes the entries it did not have.
+	Timeline []AlertEvent
 }
 
 // Ref is the alert's reference on its buttons: "a" and the id.
@@ -96,6 +105,8 @@ type AlertView struct {
 	Customer Address
 	// Locale is the staff's language for the card; "" is English.
 	Locale string
+	// Reasons are the configured resolution reasons, one button each.
+	Reasons []string
 }
 
 // AlertPoster is the capability of an adapter to post an alert to a team
@@ -217,11 +228,17 @@ func (v AlertView) Card(style AlertStyle) AlertCard {
 	if a.State == AlertOpen {
 		c.Choices = append(c.Choices, Choice{Label: f.text("alert.button.claim", nil), Value: AlertClaimValue})
 	}
-	c.Choices = append(c.Choices,
-		Choice{Label: f.text("alert.button.reply", nil), Value: AlertReplyValue},
-		Choice{Label: f.text("alert.button.handled", nil), Value: alertHandledValue},
-		Choice{Label: f.text("alert.button.noaction", nil), Value: alertNoActionValue},
-	)
+	c.Choices = append(c.Choices, Choice{Label: f.text("alert.button.reply", nil), Value: AlertReplyValue})
+	if len(v.Reasons) == 0 {
+		c.Choices = append(c.Choices,
+			Choice{Label: f.text("alert.button.handled", nil), Value: alertHandledValue},
+			Choice{Label: f.text("alert.button.noaction", nil), Value: alertNoActionValue},
+		)
+		return c
+	}
+	for i, r := range v.Reasons {
+		c.Choices = append(c.Choices, Choice{Label: f.text("alert.button.reason", map[string]any{"Reason": r}), Value: reasonValue(i)})
+	}
 	return c
 }
 

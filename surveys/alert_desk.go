@@ -86,7 +86,11 @@ func (d *AlertDesk) Handle(ctx context.Context, in Incoming) error {
 	case in.Value == alertNoActionValue:
 		_, err = d.Resolve(ctx, id, in.From, AlertReasonNoAction)
 	default:
-		return nil // a button of a later release: nothing to do
+		reason, ok := parseReasonValue(in.Value, d.engine.settings.AlertPolicy(in.From).Reasons)
+		if !ok {
+			return nil // a button of a later release (or a reason no longer configured): nothing to do
+		}
+		_, err = d.Resolve(ctx, id, in.From, reason)
 	}
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrAlertElsewhere) {
 		d.log.Warn("alert button ignored", "ref", in.Ref, "from", in.From.String(), "err", err)
@@ -107,14 +111,27 @@ func (d *AlertDesk) Claim(ctx context.Context, id int64, by Address) (AlertView,
 			detail = "taken over from " + AmbassadorKey(a.Assignee)
 		}
 		a.State, a.Assignee, a.ClaimedAt = AlertClaimed, staff(by), now
+		a.Timeline = append(a.Timeline, AlertEvent{At: now, Kind: EventClaimed, From: FromAgent, Who: staff(by)})
 		return AuditEntry{Action: "alert.claim", Detail: detail}, true
 	})
 }
 
-// Resolve closes the alert with a reason (AlertReasonHandled,
-// AlertReasonNoAction, or the staff's words); resolving again changes nothing.
+// ErrUnknownReason is returned for a resolution reason that is not one of
+// the channel's configured reasons.
+var ErrUnknownReason = errors.New("not one of the configured resolution reasons")
+
+// Resolve closes the alert with a reason: one of the channel's configured
+// reasons when it has some, else AlertReasonHandled, AlertReasonNoAction
+// or the staff's words. Resolving again changes nothing.
 func (d *AlertDesk) Resolve(ctx context.Context, id int64, by Address, reason string) (AlertView, error) {
 	reason = strings.TrimSpace(reason)
+	if reasons := d.engine.settings.AlertPolicy(by).Reasons; len(reasons) > 0 {
+		known, ok := knownReason(reason, reasons)
+		if !ok {
+			return AlertView{}, ErrUnknownReason
+		}
+		reason = known
+	}
 	if reason == "" {
 		reason = AlertReasonHandled
 	}
@@ -127,6 +144,7 @@ func (d *AlertDesk) Resolve(ctx context.Context, id int64, by Address, reason st
 		if a.ClaimedAt.IsZero() {
 			a.ClaimedAt = now
 		}
+		a.Timeline = append(a.Timeline, AlertEvent{At: now, Kind: EventResolved, From: FromAgent, Who: staff(by), Text: reason})
 		return AuditEntry{Action: "alert.resolve", Detail: reason}, true
 	})
 }
@@ -161,11 +179,22 @@ func (d *AlertDesk) Reply(ctx context.Context, id int64, by Address, text string
 		}
 		return v, fmt.Errorf("reply to alert %d: %w", id, serr)
 	}
+	window := d.engine.settings.AlertPolicy(v.Alert.To).relayWindow()
 	return d.change(ctx, id, by, func(a *Alert, now time.Time) (AuditEntry, bool) {
 		a.Replies++
 		if a.State == AlertOpen {
 			a.State, a.Assignee, a.ClaimedAt = AlertClaimed, staff(by), now
+			a.Timeline = append(a.Timeline, AlertEvent{At: now, Kind: EventClaimed, From: FromAgent, Who: staff(by)})
 		}
+		if a.FirstReplyAt.IsZero() {
+			a.FirstReplyAt = now
+		}
+		a.LastAgentAt = now
+		if a.State != AlertResolved {
+			// The customer's answers come back to the thread from now on.
+			a.RelayUntil = now.Add(window)
+		}
+		a.Timeline = append(a.Timeline, AlertEvent{At: now, Kind: EventAgentReply, From: FromAgent, Who: staff(by), Text: text})
 		return AuditEntry{Action: "alert.reply", Detail: fmt.Sprintf("relayed to the customer on %s (%d characters)", v.Customer.Platform, len([]rune(text)))}, true
 	})
 }
@@ -205,6 +234,7 @@ func (d *AlertDesk) redraw(ctx context.Context, v AlertView) {
 		return
 	}
 	v.Locale = d.engine.settings.textLocale("")
+	v.Reasons = d.engine.settings.AlertPolicy(v.Alert.To).Reasons
 	if err := p.UpdateAlert(ctx, v.Alert.To, v.Alert.MessageRef, v); err != nil {
 		d.log.Warn("could not redraw the alert message", "alert_id", v.Alert.ID, "err", err)
 	}
@@ -254,6 +284,10 @@ func (d *AlertDesk) Command(ctx context.Context, from Address, text string) (str
 		return fmt.Sprintf("There is no alert %s.", ref), nil
 	case errors.Is(err, ErrAlertElsewhere):
 		return fmt.Sprintf("Alert %s was posted in another channel: run the command there.", ref), nil
+	case errors.Is(err, ErrUnknownReason):
+		reasons := d.engine.settings.AlertPolicy(from).Reasons
+		return fmt.Sprintf("Resolve with one of this channel's reasons (%s), e.g. %s %s %s.",
+			strings.Join(reasons, ", "), AlertResolveCommand, ref, reasons[0]), nil
 	case err != nil && verb == "reply":
 		return fmt.Sprintf("The reply did not reach the customer: %v", err), nil
 	case err != nil:

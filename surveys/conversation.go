@@ -116,6 +116,9 @@ func (e *Engine) deliverTurn(ctx context.Context, to Address, t chatTurn) error 
 			}
 		}
 	}
+	if t.relayed != nil {
+		t.e.postRelay(ctx, *t.relayed, log)
+	}
 	// The turn is recorded and its update marked handled: a platform that
 	// redelivers the update after an error would find it done and reply
 	// nothing, so a reply that fails (blocked, rate-limited, chat gone) is
@@ -129,6 +132,22 @@ func (e *Engine) deliverTurn(ctx context.Context, to Address, t chatTurn) error 
 		}
 	}
 	return nil
+}
+
+// postRelay posts a customer's message in the alert's thread. It is on the
+// timeline already; a failed post is logged (the platform would not
+// redeliver a recorded update).
+func (e *Engine) postRelay(ctx context.Context, r relayPost, log *slog.Logger) {
+	sender, _ := e.replySender(r.alert.To.Platform)
+	tp, ok := sender.(ThreadPoster)
+	if !ok || r.alert.MessageRef == "" {
+		log.Warn("a customer's answer to an alert could not be posted in its thread", "alert_id", r.alert.ID,
+			"platform", string(r.alert.To.Platform), "reason", "no thread poster or the alert was not posted")
+		return
+	}
+	if err := tp.PostInThread(ctx, r.alert.To, r.alert.MessageRef, r.text); err != nil {
+		log.Warn("a customer's answer to an alert could not be posted in its thread", "alert_id", r.alert.ID, "err", err)
+	}
 }
 
 // chatTurn is one Incoming worked out inside its transaction: what to record
@@ -147,6 +166,13 @@ type chatTurn struct {
 	linkToken string
 	// forget erases the customer after the commit (/delete_my_data, yes).
 	forget bool
+	// relay is a customer's message to post in an alert's thread.
+	relayed *relayPost
+}
+
+type relayPost struct {
+	alert Alert
+	text  string
 }
 
 type promptEdit struct {
@@ -281,6 +307,11 @@ func (t *chatTurn) typed() error {
 		return t.closeFollowUp(awaiting, t.in.Text, CommentGiven)
 	case hasOpen:
 		return t.answer(open, t.in.Text)
+	}
+	if relayed, err := t.relay(); relayed || err != nil {
+		return err
+	}
+	switch {
 	case t.isNumber(t.in.Text):
 		latest, err := t.tx.LatestInvitation(t.cust.Key, t.in.From.Platform)
 		if errors.Is(err, ErrNotFound) {
@@ -294,6 +325,23 @@ func (t *chatTurn) typed() error {
 	}
 	t.say(MsgHelp, nil)
 	return nil
+}
+
+// relay takes the message to the thread of the customer's alert when
+// staff replied to them there and the alert still relays; the customer
+// gets no automatic answer (the team does).
+func (t *chatTurn) relay() (bool, error) {
+	ev := AlertEvent{At: t.now, Kind: EventCustomerReply, From: FromCustomer, Locale: t.locale, Text: t.in.Text}
+	a, err := t.tx.RelayToAlert(t.cust.Key, t.in.From, ev)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	text := RelayedText(t.e.settings.textLocale(""), t.cust.ExternalID, t.locale, t.in.Text)
+	t.relayed = &relayPost{alert: a, text: text}
+	return true, nil
 }
 
 // isNumber reports whether text is a whole number, on a scale or not.

@@ -83,4 +83,9 @@ type ChatTx interface {
 	SetOptedOut(customer int64, optedOut bool, at time.Time) error
 	// SetLocale records the language the customer chose.
 	SetLocale(customer int64, locale string) error
+	// RelayToAlert adds ev (a customer's message) to the timeline of the
+	// customer's alert that is relaying at ev.At: one whose staff replied
+	// to this customer in the chat of from, not resolved, inside its relay
+	// window (the latest such). ErrNotFound when there is none.
+	RelayToAlert(customer int64, from Address, ev AlertEvent) (Alert, error)
 }

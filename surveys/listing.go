@@ -78,6 +78,19 @@ type AuditFilter struct {
 	Limit int // 0 means DefaultPage; at most MaxPage
 }
 
+// AlertFilter selects alerts. Zero fields select everything.
+type AlertFilter struct {
+	// Status is one reported status (see Alert.Status); "" is all.
+	Status   AlertStatus
+	SurveyID string
+	Since    time.Time // raised at or after
+	Until    time.Time // raised before
+	After    Cursor
+	Limit    int // 0 means DefaultPage; at most MaxPage
+	// Now decides which alerts have expired; zero is the store's clock.
+	Now time.Time
+}
+
 // Page sizes of listings.
 const (
 	DefaultPage = 100

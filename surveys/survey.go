@@ -140,6 +140,8 @@ type Settings struct {
 	MinGap time.Duration
 	// Enabled lists the platforms with credentials; others cannot deliver.
 	Enabled []Platform
+	// Alerts are the policies of the alert channels.
+	Alerts []AlertPolicy
 
 	zones zones // time zones already loaded, by name
 }

@@ -30,6 +30,8 @@ func (a *Server) routes() []route {
 		{"GET /v1/responses", a.authorized(a.getResponses)},
 		{"GET /v1/scores", a.authorized(a.getScores)},
 		{"GET /v1/audit", a.authorized(a.getAudit)},
+		{"GET /v1/alerts", a.authorized(a.getAlerts)},
+		{"GET /v1/alerts/{id}", a.authorized(a.getAlert)},
 		{"GET /v1/openapi.json", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(openAPI)

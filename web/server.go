@@ -30,6 +30,10 @@ type Store interface {
 	ForgetBy(ctx context.Context, customerExternalID string, by surveys.AuditEntry) (surveys.ForgetReport, error)
 	// CreateLinkToken issues a deep-link token for a customer.
 	CreateLinkToken(ctx context.Context, customerExternalID string, ttl time.Duration) (string, time.Time, error)
+	// Alerts lists alerts with their timelines, newest first, a page at a time.
+	Alerts(ctx context.Context, f surveys.AlertFilter) ([]surveys.AlertView, surveys.Cursor, error)
+	// AlertView is one alert; surveys.ErrNotFound when there is none.
+	AlertView(ctx context.Context, id int64) (surveys.AlertView, error)
 	// UnresolvedAlerts lists alerts nobody has resolved, newest first.
 	UnresolvedAlerts(ctx context.Context, limit int) ([]surveys.UnresolvedAlert, error)
 }

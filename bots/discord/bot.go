@@ -248,6 +248,8 @@ type message struct {
 	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
 	Nonce           string                            `json:"nonce,omitempty"`
 	EnforceNonce    bool                              `json:"enforce_nonce,omitempty"`
+	// Reference makes the message a reply (to an alert, in its channel).
+	Reference *discordgo.MessageReference `json:"message_reference,omitempty"`
 }
 
 type attachment struct {

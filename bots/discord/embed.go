@@ -33,6 +33,7 @@ const (
 var (
 	_ surveys.DigestPoster = (*Bot)(nil)
 	_ surveys.AlertPoster  = (*Bot)(nil)
+	_ surveys.ThreadPoster = (*Bot)(nil)
 )
 
 // embedBuilder fills an embed within Discord's limits: each part cut at
@@ -161,6 +162,22 @@ func (b *Bot) PostAlert(ctx context.Context, to surveys.Address, v surveys.Alert
 	}
 	m.Nonce, m.EnforceNonce = nonce(channel, v.Alert.Ref(), ""), true
 	return b.post(ctx, channel, m, nil)
+}
+
+// PostInThread replies to the alert message in its channel with text, as
+// plain content that pings nobody: the customer's answers read under their
+// alert. A deleted alert message still gets the text, without the reply.
+func (b *Bot) PostInThread(ctx context.Context, to surveys.Address, alertRef surveys.MessageRef, text string) error {
+	channel, id, err := parseMessageRef(alertRef)
+	if err != nil {
+		return &surveys.SendError{Kind: surveys.Failed, Err: err}
+	}
+	content := truncate(escapeMarkdown(text), maxContent)
+	keep := false
+	m := message{Content: &content, AllowedMentions: noMentions,
+		Reference: &discordgo.MessageReference{MessageID: id, ChannelID: channel, FailIfNotExists: &keep}}
+	_, err = b.post(ctx, channel, m, nil)
+	return err
 }
 
 // UpdateAlert redraws a posted alert in place.

@@ -411,3 +411,29 @@ var _ interface {
 	Receivers() []surveys.Receiver
 	Limits() surveys.SendLimits
 } = (*Bot)(nil)
+
+// A customer's answer is a reply to the alert message, escaped and pinging
+// nobody; a reply to a deleted alert still lands in the channel.
+func TestPostInThread(t *testing.T) {
+	t.Parallel()
+	fake, bot, _, _, _ := httpMode(t)
+	ctx := ctxT(t)
+	to := surveys.Address{Platform: surveys.Discord, ChatID: staffChan}
+	ref, err := bot.PostAlert(ctx, to, sampleAlert("en", surveys.AlertClaimed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bot.PostInThread(ctx, to, ref, "Customer cus_1 wrote (he):\n@everyone *now*"); err != nil {
+		t.Fatal(err)
+	}
+	msgs := fake.Messages(staffChan)
+	if len(msgs) != 2 || msgs[1].ReplyTo != msgs[0].ID || !strings.Contains(msgs[1].Content, `\*now\*`) {
+		t.Fatalf("thread message %+v, want a reply to %s with the text escaped", msgs[len(msgs)-1], msgs[0].ID)
+	}
+	if err := bot.PostInThread(ctx, to, surveys.MessageRef(staffChan+":123"), "late"); err != nil {
+		t.Fatalf("reply to a deleted alert: %v", err)
+	}
+	if msgs := fake.Messages(staffChan); len(msgs) != 3 || msgs[2].ReplyTo != "" {
+		t.Errorf("reply to a deleted alert: %+v", msgs[len(msgs)-1])
+	}
+}

@@ -11,7 +11,10 @@ import (
 	"github.com/vocbot/vocbot/surveys"
 )
 
-var _ surveys.AlertPoster = (*Bot)(nil)
+var (
+	_ surveys.AlertPoster  = (*Bot)(nil)
+	_ surveys.ThreadPoster = (*Bot)(nil)
+)
 
 // alertStyle writes outside text escaped for mrkdwn and people as mentions.
 var alertStyle = surveys.AlertStyle{
@@ -63,6 +66,27 @@ func (b *Bot) UpdateAlert(ctx context.Context, to surveys.Address, ref surveys.M
 	})
 	if err != nil {
 		return fmt.Errorf("slack chat.update (alert): %w", err)
+	}
+	return nil
+}
+
+// PostInThread posts text in the alert message's thread (thread_ts): the
+// customer's answers read under their alert. The text is escaped for mrkdwn.
+func (b *Bot) PostInThread(ctx context.Context, to surveys.Address, alertRef surveys.MessageRef, text string) error {
+	channel, ts, ok := parseMessageRef(alertRef)
+	if !ok {
+		return &surveys.SendError{Kind: surveys.Failed, Err: fmt.Errorf("slack: message ref %q is not channel:ts", alertRef)}
+	}
+	if channel == "" {
+		channel = to.ChatID
+	}
+	err := b.call(ctx, func(ctx context.Context) error {
+		_, _, err := b.api.PostMessageContext(ctx, channel, slackgo.MsgOptionText(truncate(escape(text), maxSectionText), false),
+			slackgo.MsgOptionTS(ts))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack chat.postMessage (alert thread): %w", err)
 	}
 	return nil
 }

@@ -106,3 +106,26 @@ func TestPostAlertRateLimited(t *testing.T) {
 		t.Fatalf("got %v (%v, %s), want rate limited for 30s", err, kind, after)
 	}
 }
+
+// A customer's answer goes into the alert's thread, escaped for mrkdwn;
+// a thread that does not exist is an error, as at Slack.
+func TestPostInThread(t *testing.T) {
+	t.Parallel()
+	srv, b := newFake(t, slacktest.Options{PostInterval: -1})
+	to := surveys.Address{Platform: surveys.Slack, ChatID: channel}
+	ref, err := b.PostAlert(t.Context(), to, sampleAlert("en", surveys.AlertClaimed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PostInThread(t.Context(), to, ref, "Customer cus_1 wrote (he):\n<@U1> & *bold*"); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages(channel)
+	last := msgs[len(msgs)-1]
+	if len(msgs) != 2 || last.ThreadTS != msgs[0].TS || last.Text != "Customer cus_1 wrote (he):\n&lt;@U1&gt; &amp; *bold*" {
+		t.Fatalf("thread message %+v, want a reply in the thread of %s, escaped", last, msgs[0].TS)
+	}
+	if err := b.PostInThread(t.Context(), to, surveys.MessageRef(channel+":1.000001"), "x"); err == nil || !strings.Contains(err.Error(), "thread_not_found") {
+		t.Errorf("a thread that does not exist: %v", err)
+	}
+}

@@ -2,11 +2,18 @@ package telegram
 
 import (
 	"context"
+	"fmt"
+	"html"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/vocbot/vocbot/surveys"
 )
 
-var _ surveys.AlertPoster = (*Bot)(nil)
+var (
+	_ surveys.AlertPoster  = (*Bot)(nil)
+	_ surveys.ThreadPoster = (*Bot)(nil)
+)
 
 // alertStyle leaves text as it is (render escapes all of it for HTML) and
 // names staff by their Telegram user id.
@@ -28,4 +35,24 @@ func (b *Bot) UpdateAlert(ctx context.Context, to surveys.Address, ref surveys.M
 func alertPrompt(v surveys.AlertView) surveys.Prompt {
 	c := v.Card(alertStyle)
 	return surveys.Prompt{Text: c.Text(), Choices: c.Choices, Dir: c.Dir, Ref: c.Ref}
+}
+
+// PostInThread answers the alert message in its staff chat with text (a
+// reply to the message: reply_to_message_id), so the customer's answers
+// read under their alert. The text is escaped: it is the customer's.
+func (b *Bot) PostInThread(ctx context.Context, to surveys.Address, alertRef surveys.MessageRef, text string) error {
+	chatID, messageID, err := parseMessageRef(alertRef)
+	if err != nil {
+		return &surveys.SendError{Kind: surveys.Failed, Err: err}
+	}
+	msg := tgbotapi.NewMessage(chatID, html.EscapeString(truncate(text, maxTextLen)))
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	msg.ReplyToMessageID = messageID
+	msg.AllowSendingWithoutReply = true // the alert message was deleted: still post in the chat
+	_, err = b.call(ctx, "sendMessage", func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) { return api.Request(msg) })
+	if err != nil {
+		return fmt.Errorf("telegram sendMessage (alert thread): %w", err)
+	}
+	return nil
 }

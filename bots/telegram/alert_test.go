@@ -65,3 +65,30 @@ func TestPostAlertToStaffChat(t *testing.T) {
 		t.Errorf("after resolve: %d edits, keyboard %v, text %q", m.Edits, m.Keyboard, m.Text)
 	}
 }
+
+// A customer's answer is posted as a reply to the alert message, escaped;
+// a reply to a message that is gone still lands in the chat.
+func TestPostInThread(t *testing.T) {
+	t.Parallel()
+	fake, bot := newFixture(t)
+	fake.AddUser(900, "en")
+	ctx := context.Background()
+	to := surveys.Address{Platform: surveys.Telegram, ChatID: "900"}
+	ref, err := bot.PostAlert(ctx, to, staffAlert(surveys.AlertOpen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bot.PostInThread(ctx, to, ref, "Customer cus_1 wrote (he):\n<i>when?</i>"); err != nil {
+		t.Fatal(err)
+	}
+	sent := fake.Sent(900)
+	if len(sent) != 2 || sent[1].ReplyTo != sent[0].ID || sent[1].Text != "Customer cus_1 wrote (he):\n<i>when?</i>" {
+		t.Fatalf("thread message: %+v, want a reply to %d with the text as written", sent[len(sent)-1], sent[0].ID)
+	}
+	if err := bot.PostInThread(ctx, to, "900:999", "late"); err != nil {
+		t.Fatalf("reply to a deleted alert: %v", err)
+	}
+	if sent := fake.Sent(900); len(sent) != 3 || sent[2].ReplyTo != 0 {
+		t.Errorf("reply to a deleted alert: %+v", sent[len(sent)-1])
+	}
+}

@@ -615,10 +615,32 @@ func TestDiscordAlertRepliesToTelegramCustomer(t *testing.T) {
 			waitAlert("Reply", func(m discordtest.Message) bool {
 				return strings.Contains(m.Embeds[0].Description, "replies sent to the customer: 1")
 			})
+			// The customer answers in Telegram: it comes back as a reply to the alert.
+			tg.SendText(chat, "Спасибо, жду")
+			answer, err := rig.fake.WaitMessage(ctx, func(m discordtest.Message) bool { return m.ReplyTo == alert.ID })
+			if err != nil {
+				t.Fatalf("the customer's answer is not under the alert: %v\n%s", err, logs)
+			}
+			if !strings.Contains(answer.Content, `cus\_tg`) || !strings.Contains(answer.Content, "(ru)") || !strings.Contains(answer.Content, "Спасибо, жду") {
+				t.Errorf("relayed answer: %q", answer.Content)
+			}
 			rig.press(t, ctx, a, staff, alert.ID, "Resolve: no action needed", logs)
 			final := waitAlert("Resolve", func(m discordtest.Message) bool { return strings.Contains(m.Embeds[0].Description, "Resolved by") })
 			if n := len(final.Buttons()); n != 0 {
 				t.Errorf("a resolved alert still has %d buttons", n)
+			}
+			tg.SendText(chat, "Ещё вопрос")
+			if _, err := tg.WaitSent(ctx, chat, 5); err != nil {
+				t.Fatalf("no help after the resolution: %v\n%s", err, logs)
+			}
+			replies := 0
+			for _, m := range rig.fake.Messages(dcAlerts) {
+				if m.ReplyTo == alert.ID {
+					replies++
+				}
+			}
+			if replies != 1 {
+				t.Errorf("answers under the alert: %d, want 1 (nothing after the resolution)", replies)
 			}
 			audit := f.do(t, "GET", "/v1/audit?actor=discord:"+dcStaff, "", nil)
 			entries, _ := audit.body["entries"].([]any)

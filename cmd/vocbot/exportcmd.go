@@ -31,11 +31,14 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	since := fs.String("since", "", "answered at or after `TIME`: RFC 3339, a date, or an age such as 28d")
 	until := fs.String("until", "", "answered before `TIME`; same forms as --since")
 	format := fs.String("format", "csv", "`FORMAT`: csv or jsonl")
+	if len(args) > 0 && args[0] == "alerts" {
+		return exportAlertsCommand(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "responses" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return parseFlags(fs, args)
 		}
-		return usagef("usage: vocbot export responses [--survey ID] [--since 28d] [--until TIME] [--format csv|jsonl]")
+		return usagef("usage: vocbot export responses [--survey ID] [--since 28d] [--until TIME] [--format csv|jsonl], or vocbot export alerts [--since 28d] [--format csv|jsonl]")
 	}
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err

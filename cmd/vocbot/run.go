@@ -62,7 +62,7 @@ func commands() []command {
 		{name: "migrate", summary: "apply database migrations; 'migrate status' lists them", run: migrateCommand},
 		{name: "send", summary: "invite one customer to a survey now (same rules as the API)", run: sendCommand},
 		{name: "import", summary: "bulk-import touchpoints from a .csv or .jsonl file", run: importCommand},
-		{name: "export", summary: "stream responses to stdout as csv or jsonl", run: exportCommand},
+		{name: "export", summary: "stream responses or alerts to stdout as csv or jsonl", run: exportCommand},
 		{name: "forget", summary: "erase a customer's personal data (scores kept, anonymised)", run: forgetCommand},
 		{name: "audit", summary: "print the audit log of ambassador and operator actions", run: auditCommand},
 		{name: "score", summary: "NPS/CSAT/CES calculator with intervals and change tests", run: scoreCommand},

@@ -84,6 +84,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			Targets: alertTargets(cfg),
 			Posters: capable[surveys.AlertPoster](bots),
 			Locale:  cfg.DefaultLocale,
+			Policy:  settings.AlertPolicy,
 			Logger:  log,
 		},
 	})

@@ -33,6 +33,14 @@ func surveySettings(cfg *config.Config, enabled []surveys.Platform) *surveys.Set
 			Reasons:          reasons(sv.Reasons),
 		})
 	}
+	for _, a := range cfg.Alerts {
+		s.Alerts = append(s.Alerts, surveys.AlertPolicy{
+			To:               surveys.Address{Platform: surveys.Platform(a.To.Platform), ChatID: a.To.ID},
+			FirstReplyWithin: a.FirstReplyWithin,
+			RelayWindow:      a.RelayWindow,
+			Reasons:          a.Reasons,
+		})
+	}
 	for _, tp := range cfg.Touchpoints {
 		s.Rules = append(s.Rules, surveys.Rule{
 			Type:     tp.Type,

@@ -153,6 +153,8 @@ type Message struct {
 	Ephemeral   bool
 	// Deferred: "thinking…", until the interaction's webhook edits it.
 	Deferred bool
+	// ReplyTo is the id of the message this one replies to.
+	ReplyTo string
 }
 
 // Buttons lists the message's buttons row by row.
@@ -731,6 +733,14 @@ type messageBody struct {
 	EnforceNonce    bool              `json:"enforce_nonce"`
 	TTS             bool              `json:"tts"`
 	StickerIDs      []string          `json:"sticker_ids"`
+	// MessageReference makes the message a reply.
+	MessageReference *struct {
+		Type            int    `json:"type"`
+		MessageID       string `json:"message_id"`
+		ChannelID       string `json:"channel_id"`
+		GuildID         string `json:"guild_id"`
+		FailIfNotExists *bool  `json:"fail_if_not_exists"`
+	} `json:"message_reference"`
 }
 
 func (s *Server) createMessage(r *http.Request, body []byte, files []File) (any, *apiError) {
@@ -750,6 +760,16 @@ func (s *Server) createMessage(r *http.Request, body []byte, files []File) (any,
 	m, apiErr := buildMessage(mb, files, true)
 	if apiErr != nil {
 		return nil, apiErr
+	}
+	if ref := mb.MessageReference; ref != nil {
+		to, ok := s.byID[ref.MessageID]
+		switch {
+		case ok && to.ChannelID == ch.ID && (ref.ChannelID == "" || ref.ChannelID == ch.ID):
+			m.ReplyTo = to.ID
+		case ref.FailIfNotExists != nil && !*ref.FailIfNotExists:
+		default:
+			return nil, errorf(http.StatusBadRequest, 50035, "Invalid Form Body: message_reference: Unknown message")
+		}
 	}
 	now := s.opts.Now()
 	if m.Nonce != "" && mb.EnforceNonce {

@@ -116,6 +116,8 @@ type Message struct {
 	Blocks   json.RawMessage // as posted; nil without blocks
 	Metadata *Metadata
 	Edited   bool
+	// ThreadTS is the ts of the message this one replies to in its thread.
+	ThreadTS string
 }
 
 // Call is one Web API request as the server saw it (token removed).
@@ -504,9 +506,12 @@ func (s *Server) postMessage(p url.Values) (answer, *apiError) {
 			return nil, &apiError{status: http.StatusTooManyRequests, code: "ratelimited", retryAfter: strconv.Itoa(secs)}
 		}
 	}
-	m := Message{Channel: c.ID, User: s.opts.BotUserID, BotID: s.opts.BotID}
+	m := Message{Channel: c.ID, User: s.opts.BotUserID, BotID: s.opts.BotID, ThreadTS: p.Get("thread_ts")}
 	if aerr := fill(&m, p, true); aerr != nil {
 		return nil, aerr
+	}
+	if m.ThreadTS != "" && !c.has(m.ThreadTS) {
+		return nil, &apiError{code: "thread_not_found"}
 	}
 	m.TS = s.mintTS(now)
 	s.lastPost[c.ID] = now
@@ -681,4 +686,14 @@ func (s *Server) Say(channelID, userID, text string) Message {
 	c.messages = append(c.messages, m)
 	s.notify()
 	return m
+}
+
+// has reports whether the channel holds a message with ts.
+func (c *channel) has(ts string) bool {
+	for _, m := range c.messages {
+		if m.TS == ts {
+			return true
+		}
+	}
+	return false
 }

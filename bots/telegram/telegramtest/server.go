@@ -863,8 +863,15 @@ func (s *Server) sendMessage(_ context.Context, p map[string]string) (any, *apiE
 	if e != nil {
 		return nil, e
 	}
+	replyTo, _ := strconv.Atoi(p["reply_to_message_id"])
+	if replyTo != 0 && s.message(c.user.ID, replyTo) == nil {
+		if p["allow_sending_without_reply"] != "true" {
+			return nil, badRequest("message to be replied not found")
+		}
+		replyTo = 0
+	}
 	c.nextID++
-	m := &Message{ID: c.nextID, ChatID: c.user.ID, FromBot: true, Text: text, HTML: p["text"], ParseMode: p["parse_mode"], Keyboard: keyboard}
+	m := &Message{ID: c.nextID, ChatID: c.user.ID, FromBot: true, Text: text, HTML: p["text"], ParseMode: p["parse_mode"], Keyboard: keyboard, ReplyTo: replyTo}
 	c.messages = append(c.messages, m)
 	s.notify()
 	return s.messageJSON(m), nil
