@@ -14,7 +14,7 @@ var (
 )
 
 // identityMatch is how a chat's address finds its linked identities, the
-// same way chatTx.Customer does: a part stored as ” matches any.
+// same way chatTx.Customer does: an empty stored part matches any.
 const identityMatch = `platform = ? AND (chat_id = ? OR chat_id = '') AND (user_id = ? OR user_id = '')
   AND NOT (chat_id = '' AND user_id = '')`
 
