@@ -54,7 +54,7 @@ func digestFixture(t *testing.T, locale string) (surveys.DigestSpec, *surveys.Se
 		{SurveyID: "nps-delivery", Attribute: "agent", Value: "יוסי", Score: 9, Responses: 10},
 		{SurveyID: "nps-delivery", Attribute: "agent", Value: "Lena", Score: 15, Responses: 9}, // off the scale: ignored
 	}
-	data := surveys.DigestData{Query: q, Counts: counts, Attributes: attrs,
+	data := surveys.DigestData{Query: q, Counts: counts, Attributes: attrs, Blocked: 2,
 		Invited: map[string]surveys.DigestInvited{"nps-delivery": {Sent: 20, Answered: 7}},
 		Comments: []surveys.DigestComment{
 			{ResponseID: 1, SurveyID: "nps-delivery", Score: 1, Text: "The refund took three weeks and nobody answered my emails.", Locale: "en", TouchpointType: "refund", At: y.Add(10 * time.Hour)},
