@@ -445,7 +445,11 @@ func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (m
 		}
 		for _, r := range idRows {
 			st := states[r.CustomerID]
-			st.Identities = append(st.Identities, r.address())
+			if r.BlockedAt != nil {
+				st.Blocked = append(st.Blocked, r.address())
+			} else {
+				st.Identities = append(st.Identities, r.address())
+			}
 			states[r.CustomerID] = st
 		}
 		rows, err := tx.Raw(`SELECT customer_id, max(due_at) FROM invitations

@@ -30,6 +30,8 @@ type identityRow struct {
 	ChatID     string
 	UserID     string
 	CreatedAt  time.Time
+	// BlockedAt is when the person blocked the bot in this chat; nil if not.
+	BlockedAt *time.Time
 }
 
 func (identityRow) TableName() string { return "identities" }

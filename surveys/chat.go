@@ -103,6 +103,10 @@ type Incoming struct {
 	// job's record of the sent message can still update the prompt. "" for
 	// typed messages, or when the platform did not say.
 	Message MessageRef
+	// Event is set when the update is not something said but something
+	// that happened to the chat (the person blocked or unblocked the bot);
+	// "" for messages and presses. Text, Value and Ref are then empty.
+	Event Event
 }
 
 // Clean returns in with every text field made storable (CleanText: no NUL,
@@ -117,6 +121,7 @@ func (in Incoming) Clean() Incoming {
 	in.Ref = CleanText(in.Ref)
 	in.Locale = CleanText(in.Locale)
 	in.Message = MessageRef(CleanText(string(in.Message)))
+	in.Event = Event(CleanText(string(in.Event)))
 	return in
 }
 

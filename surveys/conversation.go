@@ -72,6 +72,9 @@ func (e *Engine) Handle(ctx context.Context, in Incoming) error {
 	if !ok {
 		return fmt.Errorf("handle %s: the store %T cannot hold conversations", in.ID, e.store)
 	}
+	if in.Event != "" {
+		return e.handleEvent(ctx, conv, in) // blocked.go
+	}
 	now := e.clock.Now()
 	var t chatTurn
 	fresh, err := conv.Converse(ctx, in.ID, func(tx ChatTx) error {

@@ -120,6 +120,27 @@ func TestDecide(t *testing.T) {
 				Detail: "reachable only on [discord], which has no credentials configured"},
 		},
 		{
+			name: "unreachable: the only chat blocked the bot",
+			tp:   tp("ticket_closed"),
+			st:   surveys.CustomerState{Blocked: []surveys.Address{tg}},
+			want: surveys.Decision{SurveyID: "csat", Skip: surveys.SkipUnreachable, Locale: "ru",
+				Detail: "the customer blocked the bot on telegram and has no other chat"},
+		},
+		{
+			name: "blocked on Telegram, reached on Slack",
+			tp:   tp("ticket_closed"),
+			st:   surveys.CustomerState{Identities: []surveys.Address{sl}, Blocked: []surveys.Address{tg}},
+			want: surveys.Decision{SurveyID: "csat", To: sl, Locale: "ru", DueAt: now, ExpiresAt: now.Add(72 * time.Hour),
+				Detail: "sending now via slack"},
+		},
+		{
+			name: "blocked on Telegram, the other chat has no credentials",
+			tp:   tp("ticket_closed"),
+			st:   surveys.CustomerState{Identities: []surveys.Address{dc}, Blocked: []surveys.Address{tg}},
+			want: surveys.Decision{SurveyID: "csat", Skip: surveys.SkipUnreachable, Locale: "ru",
+				Detail: "reachable only on [discord], which has no credentials configured"},
+		},
+		{
 			name: "Telegram preferred over Slack whatever the order",
 			tp:   tp("ticket_closed"),
 			st:   surveys.CustomerState{Identities: []surveys.Address{dc, sl, tg}},

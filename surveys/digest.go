@@ -170,6 +170,9 @@ type DigestData struct {
 	// WaitingAlerts counts unresolved alerts raised before
 	// Query.AlertsWaitingSince (0 when the store keeps no alerts).
 	WaitingAlerts int
+	// Blocked counts the customers who blocked the bot (0 when the store
+	// does not record blocks).
+	Blocked int
 }
 
 // NewDigestQuery lays out the windows of a digest posted at now.
@@ -227,6 +230,11 @@ func LoadDigestData(ctx context.Context, st DigestStore, q DigestQuery) (DigestD
 			return data, fmt.Errorf("digest waiting alerts: %w", err)
 		}
 	}
+	if bc, ok := st.(BlockedCounter); ok {
+		if data.Blocked, err = bc.BlockedCustomers(ctx); err != nil {
+			return data, fmt.Errorf("digest blocked customers: %w", err)
+		}
+	}
 	return data, nil
 }
 
@@ -267,6 +275,9 @@ type Digest struct {
 	// AlertWaitTarget for someone to resolve their alert.
 	WaitingAlerts   int
 	AlertWaitTarget time.Duration
+	// Blocked customers have blocked the bot: surveys can no longer reach
+	// them in that chat.
+	Blocked int
 }
 
 // DigestSurvey is one survey's section.
@@ -367,7 +378,7 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 	cur, prev := scoring.HeadlineWindows(now, loc)
 	d := Digest{ID: spec.ID, Locale: locale, Date: scoring.Trailing(now, loc, 1).End,
 		Current: cur, Previous: prev, Yesterday: q.Yesterday, Quiet: true,
-		WaitingAlerts: data.WaitingAlerts, AlertWaitTarget: spec.alertWaitTarget()}
+		WaitingAlerts: data.WaitingAlerts, AlertWaitTarget: spec.alertWaitTarget(), Blocked: data.Blocked}
 
 	type key struct {
 		survey string

@@ -67,7 +67,7 @@ func digestFixture(t *testing.T, locale string) (surveys.DigestSpec, *surveys.Se
 		{SurveyID: "nps-delivery", Reason: "retired", Responses: 9}, // no longer configured: left out
 		{SurveyID: "csat", Reason: "speed", Responses: 4},           // csat has no reasons
 	}
-	data := surveys.DigestData{Query: q, Counts: counts, Attributes: attrs, Reasons: reasons,
+	data := surveys.DigestData{Query: q, Counts: counts, Attributes: attrs, Reasons: reasons, Blocked: 2,
 		Invited: map[string]surveys.DigestInvited{"nps-delivery": {Sent: 20, Answered: 7}},
 		Comments: []surveys.DigestComment{
 			{ResponseID: 1, SurveyID: "nps-delivery", Score: 1, Text: "The refund took three weeks and nobody answered my emails.", Locale: "en", TouchpointType: "refund", At: y.Add(10 * time.Hour)},

@@ -101,6 +101,9 @@ func (d Digest) Card() DigestCard {
 	if w := WaitingAlertsLine(f.lang, d.WaitingAlerts, d.AlertWaitTarget); w != "" {
 		c.Footer = w + "\n" + c.Footer
 	}
+	if d.Blocked > 0 {
+		c.Footer = f.text("digest.blocked", map[string]any{"N": f.Int(d.Blocked)}) + "\n" + c.Footer
+	}
 	return c
 }
 

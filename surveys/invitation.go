@@ -73,8 +73,12 @@ type CustomerState struct {
 	OptedOut bool
 	Locale   string
 	TimeZone string
-	// Identities: the ones given with this touchpoint plus those linked before.
+	// Identities: the ones given with this touchpoint plus those linked
+	// before, except those where the customer blocked the bot.
 	Identities []Address
+	// Blocked are the customer's chats where they blocked the bot: never
+	// chosen, they only explain why the customer is unreachable.
+	Blocked []Address
 	// LastSurveyAt is when the customer was last surveyed or is scheduled to
 	// be (zero if never): invitations scheduled, sending, sent or unknown.
 	LastSurveyAt time.Time
@@ -121,6 +125,9 @@ func (s *Settings) Decide(t Touchpoint, st CustomerState, now time.Time) Decisio
 		return d
 	}
 	to, why := s.reachable(st.Identities)
+	if why != "" {
+		why = blockedWhy(st, why)
+	}
 	web := why != "" && survey.WebLink
 	if web {
 		// Nobody to message: a link the caller hands on, valid from now.

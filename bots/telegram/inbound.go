@@ -19,7 +19,8 @@ import (
 
 // allowedUpdates is always sent: Telegram remembers the last list, and a
 // list without callback_query silently drops every button press (#753).
-// my_chat_member tells of blocks; it is received and not yet used.
+// my_chat_member tells of blocks: a customer who blocks the bot is marked
+// unreachable at once instead of failing at the next send.
 var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
 
 // errSkip marks an update with nothing for the handler (an edit, a photo, a
@@ -80,8 +81,38 @@ func (b *Bot) decode(u tgbotapi.Update) (surveys.Incoming, error) {
 		// Telegram's clients send no NUL, but a self-hosted Bot API or a
 		// forged webhook might: clean, never a storage error.
 		return in.Clean(), nil
+	case u.MyChatMember != nil:
+		return chatEvent(id, u.MyChatMember)
 	}
 	return surveys.Incoming{}, errSkip
+}
+
+// chatEvent reads the bot's own membership change in a private chat: the
+// person blocked the bot ("kicked") or allowed it again ("member", sent
+// when they unblock and restart it). Groups and channels are not customers'
+// chats and are skipped.
+func chatEvent(id string, m *tgbotapi.ChatMemberUpdated) (surveys.Incoming, error) {
+	if !m.Chat.IsPrivate() || m.Chat.ID <= 0 {
+		return surveys.Incoming{}, errSkip
+	}
+	var ev surveys.Event
+	switch m.NewChatMember.Status {
+	case "kicked":
+		ev = surveys.EventBlocked
+	case "member":
+		ev = surveys.EventUnblocked
+	default:
+		return surveys.Incoming{}, errSkip
+	}
+	in := surveys.Incoming{
+		ID:    id,
+		From:  surveys.Address{Platform: surveys.Telegram, ChatID: strconv.FormatInt(m.Chat.ID, 10)},
+		Event: ev,
+	}
+	if m.From.ID != 0 {
+		in.From.UserID = strconv.FormatInt(m.From.ID, 10)
+	}
+	return in.Clean(), nil
 }
 
 // commandPattern is "/name" or "/name@bot" at the start of a message.

@@ -365,6 +365,7 @@ func FuzzDecode(f *testing.F) {
 		`{"update_id":4,"callback_query":{"id":"q","data":"x"}}`,
 		`{"update_id":5,"edited_message":{"message_id":1,"text":"x"}}`,
 		`{"update_id":6,"my_chat_member":{}}`,
+		`{"update_id":8,"my_chat_member":{"chat":{"id":42,"type":"private"},"from":{"id":42},"date":1,"old_chat_member":{"status":"member"},"new_chat_member":{"status":"kicked"}}}`,
 		`{"update_id":7,"message":{"text":"x"}}`,
 	} {
 		f.Add([]byte(seed))
@@ -385,6 +386,10 @@ func FuzzDecode(f *testing.F) {
 		if u.CallbackQuery != nil {
 			if _, _, err := verifyCallback(key, in.From.ChatID, in.From.UserID, packMust(t, key, in)); err != nil {
 				t.Fatalf("accepted a press that does not round-trip: %+v", in)
+			}
+		} else if in.Event != "" {
+			if u.MyChatMember == nil || in.Text != "" || in.Value != "" || in.Ref != "" {
+				t.Fatalf("chat event decoded to %+v", in)
 			}
 		} else if in.Text == "" || in.Value != "" || in.Ref != "" {
 			t.Fatalf("message decoded to %+v", in)

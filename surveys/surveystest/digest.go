@@ -20,7 +20,7 @@ func SampleDigest(locale string) surveys.Digest {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	q := surveys.NewDigestQuery(spec, s, now)
 	days := len(q.Days)
-	data := surveys.DigestData{Query: q, Invited: map[string]surveys.DigestInvited{"nps": {Sent: 10, Answered: 4}}}
+	data := surveys.DigestData{Query: q, Invited: map[string]surveys.DigestInvited{"nps": {Sent: 10, Answered: 4}}, Blocked: 3}
 	for day := days - 40; day < days; day++ {
 		data.Counts = append(data.Counts,
 			surveys.DigestCount{SurveyID: "nps", Day: day, TouchpointType: "order_delivered", Score: 10, Responses: 2},

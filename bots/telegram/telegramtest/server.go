@@ -278,6 +278,47 @@ func (s *Server) Block(userID int64) {
 	s.notify()
 }
 
+// BlockByUser has the user block the bot in their private chat, as a
+// person does from their client: sends to them get 403 from now on, and a
+// my_chat_member update (status "member" to "kicked") is queued, shaped
+// like Telegram's. It returns the update id.
+func (s *Server) BlockByUser(chatID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.user(chatID)
+	u.blocked = true
+	return s.push("my_chat_member", map[string]any{"my_chat_member": memberUpdate(u, "member", "kicked")})
+}
+
+// UnblockByUser has the user unblock the bot (and restart it): sends reach
+// them again, and a my_chat_member update ("kicked" to "member") is
+// queued. It returns the update id.
+func (s *Server) UnblockByUser(chatID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.user(chatID)
+	u.blocked = false
+	return s.push("my_chat_member", map[string]any{"my_chat_member": memberUpdate(u, "kicked", "member")})
+}
+
+// memberUpdate is a ChatMemberUpdated about the bot in u's private chat.
+func memberUpdate(u *person, from, to string) map[string]any {
+	member := func(status string) map[string]any {
+		m := map[string]any{"user": botJSON(), "status": status}
+		if status == "kicked" {
+			m["until_date"] = 0
+		}
+		return m
+	}
+	return map[string]any{
+		"chat":            chatJSON(u),
+		"from":            userJSON(u),
+		"date":            time.Now().Unix(),
+		"old_chat_member": member(from),
+		"new_chat_member": member(to),
+	}
+}
+
 // Inject makes the next call of method fail as f says; faults queue up.
 // A Fault without Code, Hang or Drop is a 500.
 func (s *Server) Inject(method string, f Fault) {
