@@ -133,7 +133,7 @@ type ReportSurvey struct {
 type ReportSegment struct {
 	Name              string
 	Current, Previous DigestScore
-	// Smoothed ranks the segment (scoring.md §6); display the raw score.
+	// Smoothed ranks the segment (pulled towards the survey by 10 pseudo-answers); display the raw score.
 	Smoothed scoring.Smoothed
 	Trend    scoring.Trend
 	// Arrow is flagged by the digest's rule across the report's segments.
