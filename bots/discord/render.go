@@ -8,9 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -28,7 +25,6 @@ const (
 	maxInputLabel  = 45
 	maxPlaceholder = 100
 	maxCommentLen  = 2000
-	ellipsis       = "…"
 )
 
 // valueWrite is the value of the button under a "why?" question that
@@ -171,46 +167,9 @@ func escapeMarkdown(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// utf16Len is the length Discord counts, or more.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
+// utf16Len is the length Discord counts.
+func utf16Len(s string) int { return scoring.UTF16Len(s) }
 
-// truncate cuts s to at most max UTF-16 units, at the last whole line if
-// one keeps at least half, else before a grapheme-starting rune, and marks
-// the cut with "…".
-func truncate(s string, max int) string {
-	if utf16Len(s) <= max {
-		return s
-	}
-	budget := max - utf16Len(ellipsis)
-	cut, used := 0, 0
-	for i, r := range s {
-		n := utf16.RuneLen(r)
-		if used+n > budget {
-			break
-		}
-		used += n
-		cut = i + utf8.RuneLen(r)
-	}
-	for cut > 0 {
-		r, _ := utf8.DecodeRuneInString(s[cut:])
-		if !unicode.In(r, unicode.Mn, unicode.Me, unicode.Variation_Selector) && r != '\u200D' {
-			break
-		}
-		_, size := utf8.DecodeLastRuneInString(s[:cut])
-		cut -= size
-	}
-	// Don't leave a lone escaping backslash at the cut.
-	for cut > 0 && s[cut-1] == '\\' {
-		cut--
-	}
-	if nl := strings.LastIndexByte(s[:cut], '\n'); nl > 0 && utf16Len(s[:nl]) >= budget/2 {
-		return s[:nl] + "\n" + ellipsis
-	}
-	return s[:cut] + ellipsis
-}
+// truncate cuts s to Discord's limit max, in UTF-16 units, marked with "…",
+// never leaving a Markdown escape dangling at the cut.
+func truncate(s string, max int) string { return scoring.CutUTF16(s, max, `\`) }

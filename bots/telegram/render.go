@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/surveys"
 )
 
@@ -91,44 +91,10 @@ func isRTLLetter(r rune) bool {
 }
 
 // utf16Len is the length Telegram counts.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
+func utf16Len(s string) int { return scoring.UTF16Len(s) }
 
-// truncate cuts s to at most max UTF-16 units, at the last whole line if
-// one keeps at least half, else before a grapheme-starting rune, and marks the cut with "…".
-func truncate(s string, max int) string {
-	if utf16Len(s) <= max {
-		return s
-	}
-	budget := max - utf16Len(ellipsis)
-	cut, used := 0, 0
-	for i, r := range s {
-		n := utf16.RuneLen(r)
-		if used+n > budget {
-			break
-		}
-		used += n
-		cut = i + utf8.RuneLen(r)
-	}
-	// Don't split a base from its combining marks or a ZWJ sequence.
-	for cut > 0 {
-		r, _ := utf8.DecodeRuneInString(s[cut:])
-		if !unicode.In(r, unicode.Mn, unicode.Me, unicode.Variation_Selector) && r != '\u200D' {
-			break
-		}
-		_, size := utf8.DecodeLastRuneInString(s[:cut])
-		cut -= size
-	}
-	if nl := strings.LastIndexByte(s[:cut], '\n'); nl > 0 && utf16Len(s[:nl]) >= budget/2 {
-		return s[:nl] + "\n" + ellipsis
-	}
-	return s[:cut] + ellipsis
-}
+// truncate cuts s to Telegram's limit max, in UTF-16 units, marked with "…".
+func truncate(s string, max int) string { return scoring.CutUTF16(s, max, "") }
 
 // numericOrder sorts choices by value when all values are integers (an NPS
 // keyboard reads 0→10 left to right, in RTL clients too); otherwise the
