@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -34,7 +35,7 @@ func (d *decoder) apply(f *fileConfig, c *Config) {
 		c.Fatigue.MinGap = time.Duration(f.Fatigue.MinGap)
 	}
 	d.digests(f.Digests, c, refs)
-	d.alerts(f.Alerts, c)
+	d.alerts(f.Alerts, c, refs)
 	d.ambassadors(f.Ambassadors, &c.Ambassadors)
 	d.enps(f.ENPS, &c.ENPS)
 	if f.Digits.Pos.ok("ar") {
@@ -130,10 +131,17 @@ func (s *surveyRefs) check(r surveyRef, path string) bool {
 	for i, sv := range s.c.Surveys {
 		ids[i] = sv.ID
 	}
+	hint, best := "", 3
+	for _, id := range ids {
+		// Only an id clearly close: a typo, not a different short name.
+		if dist := editDistance(r.id, id); dist < best && 2*dist < len(r.id) {
+			hint, best = " (did you mean "+strconv.Quote(id)+"?)", dist
+		}
+	}
 	if len(ids) > 8 {
 		ids = append(ids[:8], "…")
 	}
-	s.d.errorf(r.node, path, "no survey has id %q; defined: %s", r.id, strings.Join(ids, ", "))
+	s.d.errorf(r.node, path, "no survey has id %q%s; defined: %s", r.id, hint, strings.Join(ids, ", "))
 	return false
 }
 
@@ -260,7 +268,7 @@ func (d *decoder) digests(list []fileDigest, c *Config, refs *surveyRefs) {
 	}
 }
 
-func (d *decoder) alerts(list []fileAlert, c *Config) {
+func (d *decoder) alerts(list []fileAlert, c *Config, refs *surveyRefs) {
 	type key struct {
 		to Target
 		on AlertOn
@@ -298,6 +306,9 @@ func (d *decoder) alerts(list []fileAlert, c *Config) {
 				a.Reasons = append(a.Reasons, string(r))
 			}
 		}
+		if p.ok("recovery") {
+			a.Recovery = d.recovery(f.Recovery, path+".recovery", refs)
+		}
 		if toOK {
 			k := key{a.To, a.On}
 			if line, dup := seen[k]; dup {
@@ -308,6 +319,30 @@ func (d *decoder) alerts(list []fileAlert, c *Config) {
 		}
 		c.Alerts = append(c.Alerts, a)
 	}
+}
+
+// recovery checks alerts[].recovery; nil when it is not usable.
+func (d *decoder) recovery(f fileRecovery, path string, refs *surveyRefs) *Recovery {
+	p := f.Pos
+	r := &Recovery{After: 48 * time.Hour}
+	ok := d.required(p, path, "survey", "name the survey to send after the resolution, e.g. {survey: csat, after: 48h}") && p.ok("survey") && refs.check(f.Survey, path+".survey")
+	if ok {
+		r.Survey = f.Survey.id
+	}
+	if p.ok("after") {
+		if v := time.Duration(f.After); v <= 0 {
+			d.errorf(p.at("after"), path+".after", "must be more than 0, e.g. 48h")
+			ok = false
+		} else {
+			r.After = v
+		}
+	} else if p.has("after") {
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return r
 }
 
 func (d *decoder) ambassadors(f fileAmbassadors, a *Ambassadors) {

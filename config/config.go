@@ -295,6 +295,15 @@ type Alert struct {
 	RelayWindow time.Duration
 	// Reasons are the resolution reasons offered; none allows free text.
 	Reasons []string
+	// Recovery is the follow-up survey after a resolution; nil for none.
+	Recovery *Recovery
+}
+
+// Recovery is an alert channel's follow-up survey: Survey is sent to the
+// customer After the alert is resolved.
+type Recovery struct {
+	Survey string
+	After  time.Duration
 }
 
 // Ambassadors are the staff allowed to run /survey commands.

@@ -139,6 +139,9 @@ func (c *Config) file() fileConfig {
 		for _, r := range a.Reasons {
 			fa.Reasons = append(fa.Reasons, itemID(r))
 		}
+		if a.Recovery != nil {
+			fa.Recovery = fileRecovery{Survey: surveyRef{id: a.Recovery.Survey}, After: duration(a.Recovery.After)}
+		}
 		f.Alerts = append(f.Alerts, fa)
 	}
 	return f

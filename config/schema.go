@@ -124,6 +124,17 @@ type fileAlert struct {
 	RelayWindow duration `yaml:"relay_window" default:"'168h'"`
 	// resolution reason ids (e.g. `[refund, fixed, explained, no_action]`), offered as buttons and accepted by `/survey resolve a12 <reason>`; without them, Resolve offers handled / no action and a typed reason is free text
 	Reasons []itemID `yaml:"reasons,flow" default:"none"`
+	// a follow-up survey sent to the customer some time after the alert is resolved, e.g. `{survey: csat-recovery, after: 48h}`: see below
+	Recovery fileRecovery `yaml:"recovery,flow,omitempty" default:"none"`
+}
+
+// fileRecovery is alerts[].recovery.
+type fileRecovery struct {
+	Pos position `yaml:"-"`
+	// the id of a built-in or listed survey, asked in the customer's chat (or as a web link when the survey has `web_link`). The customer's opt-out (`/stop`) and the quiet hours of the alert's touchpoint rule apply; the fatigue gap does not. An alert that expires unresolved gets none.
+	Survey surveyRef `yaml:"survey" default:"required"`
+	// a duration, more than 0: how long after the resolution the survey is due
+	After duration `yaml:"after" default:"'48h'"`
 }
 
 // fileAmbassadors is the ambassadors section.

@@ -33,6 +33,8 @@ type alertRow struct {
 	LastAgentAt      *time.Time
 	RelayUntil       *time.Time
 	RemindedAt       *time.Time
+	// RecoveryInvitationID is the recovery survey made at resolution.
+	RecoveryInvitationID *int64
 }
 
 func (alertRow) TableName() string { return "alerts" }
@@ -170,6 +172,9 @@ func alertView(tx *gorm.DB, row alertRow) (surveys.AlertView, error) {
 		return surveys.AlertView{}, err
 	}
 	a.Timeline = tl
+	if a.Recovery, err = recovery(tx, row); err != nil {
+		return surveys.AlertView{}, err
+	}
 	return surveys.AlertView{
 		Alert:    a,
 		Response: resp.response(cust.ExternalID),
@@ -222,6 +227,14 @@ func (s *Store) ChangeAlert(ctx context.Context, id int64, change func(a *survey
 		}
 		if err := s.recordAudit(tx, entry); err != nil {
 			return err
+		}
+		if a.State == surveys.AlertResolved && a.Recovery != nil {
+			if err := s.scheduleRecovery(ctx, tx, row, a.Recovery); err != nil {
+				return err
+			}
+			if err := tx.Select("recovery_invitation_id").Where("id = ?", id).Take(&row).Error; err != nil {
+				return err
+			}
 		}
 		row.State, row.Assignee, row.Resolution, row.Replies = string(a.State), assignee, a.Resolution, a.Replies
 		row.ClaimedAt, row.ResolvedAt = optTime(a.ClaimedAt), optTime(a.ResolvedAt)

@@ -70,6 +70,10 @@ type Alert struct {
 	// Timeline holds the stored steps, oldest first. A change appends to it;
 	// the store writes the entries it did not have.
 	Timeline []AlertEvent
+	// Recovery is the follow-up survey made when the alert was resolved;
+	// nil when none was. A change that resolves the alert sets it with its
+	// Decide function, and the store records the invitation.
+	Recovery *AlertRecovery
 }
 
 // Ref is the alert's reference on its buttons: "a" and the id.

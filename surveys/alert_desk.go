@@ -136,10 +136,20 @@ func (d *AlertDesk) Resolve(ctx context.Context, id int64, by Address, reason st
 		reason = AlertReasonHandled
 	}
 	reason = shortText(reason)
+	touchpointType := ""
+	if d.engine.settings.AlertPolicy(by).Recovery != nil {
+		// A recovery answer's alert asks no second recovery survey.
+		v, err := d.store.AlertView(ctx, id)
+		if err != nil {
+			return AlertView{}, fmt.Errorf("resolve alert %d: %w", id, err)
+		}
+		touchpointType = v.Response.TouchpointType
+	}
 	return d.change(ctx, id, by, func(a *Alert, now time.Time) (AuditEntry, bool) {
 		if a.State == AlertResolved {
 			return AuditEntry{}, false
 		}
+		a.Recovery = d.engine.settings.planRecovery(a, touchpointType, now)
 		a.State, a.Assignee, a.Resolution, a.ResolvedAt = AlertResolved, staff(by), reason, now
 		if a.ClaimedAt.IsZero() {
 			a.ClaimedAt = now

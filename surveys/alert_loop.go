@@ -35,6 +35,9 @@ type AlertPolicy struct {
 	// fixed); none lets staff resolve as handled / no action or in their
 	// own words.
 	Reasons []string
+	// Recovery is the survey sent to the customer some time after the
+	// alert is resolved; nil sends none.
+	Recovery *RecoveryPolicy
 }
 
 func (p AlertPolicy) relayWindow() time.Duration {

@@ -34,12 +34,16 @@ func surveySettings(cfg *config.Config, enabled []surveys.Platform) *surveys.Set
 		})
 	}
 	for _, a := range cfg.Alerts {
-		s.Alerts = append(s.Alerts, surveys.AlertPolicy{
+		p := surveys.AlertPolicy{
 			To:               surveys.Address{Platform: surveys.Platform(a.To.Platform), ChatID: a.To.ID},
 			FirstReplyWithin: a.FirstReplyWithin,
 			RelayWindow:      a.RelayWindow,
 			Reasons:          a.Reasons,
-		})
+		}
+		if a.Recovery != nil {
+			p.Recovery = &surveys.RecoveryPolicy{SurveyID: a.Recovery.Survey, After: a.Recovery.After}
+		}
+		s.Alerts = append(s.Alerts, p)
 	}
 	for _, tp := range cfg.Touchpoints {
 		s.Rules = append(s.Rules, surveys.Rule{

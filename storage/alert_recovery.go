@@ -1,0 +1,116 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// An alert's recovery survey is an ordinary invitation made in the
+// transaction that resolves the alert. Its touchpoint's key (source
+// "vocbot", external id "recovery:a<id>") is unique, so however many
+// replicas resolve the alert, and however often, there is one; the alert's
+// recovery_invitation_id links the two.
+
+// scheduleRecovery records the recovery invitation of alert row as plan
+// decides it, with its delivery job when it is scheduled on a chat.
+func (s *Store) scheduleRecovery(ctx context.Context, tx *gorm.DB, row alertRow, plan *surveys.AlertRecovery) error {
+	if row.RecoveryInvitationID != nil || plan == nil || plan.Decide == nil {
+		return nil
+	}
+	var resp responseRow
+	if err := tx.Where("id = ?", row.ResponseID).Take(&resp).Error; err != nil {
+		return fmt.Errorf("load the answer of alert %d: %w", row.ID, err)
+	}
+	var cust customerRow
+	if err := tx.Where("id = ?", resp.CustomerID).Take(&cust).Error; err != nil {
+		return fmt.Errorf("load the customer of alert %d: %w", row.ID, err)
+	}
+	var orig invitationRow
+	if err := tx.Select("platform", "chat_id", "user_id").Where("id = ?", resp.InvitationID).Take(&orig).Error; err != nil {
+		return fmt.Errorf("load the invitation of alert %d: %w", row.ID, err)
+	}
+	states, err := s.customerStates(tx, map[string]customerRow{cust.ExternalID: cust})
+	if err != nil {
+		return err
+	}
+	d := plan.Decide(surveys.RecoveryInput{
+		Customer:       states[cust.ID],
+		Chat:           surveys.Address{Platform: surveys.Platform(orig.Platform), ChatID: orig.ChatID, UserID: orig.UserID},
+		TouchpointType: resp.TouchpointType,
+		CustomerID:     cust.ExternalID,
+		Locale:         resp.Locale,
+	})
+
+	now := s.now()
+	ext := surveys.RecoveryExternalID(row.ID)
+	attrs := resp.response("").Attributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	attrs["alert"] = surveys.Alert{ID: row.ID}.Ref()
+	tp := touchpointRow{
+		Source: surveys.RecoverySource, ExternalID: &ext, Type: surveys.RecoveryTouchpointType, OccurredAt: now,
+		SurveyID: d.SurveyID, CustomerID: cust.ID, Attributes: attributesJSON(attrs), RequestHash: ext, ReceivedAt: now,
+	}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&tp)
+	if res.Error != nil {
+		return fmt.Errorf("record the recovery touchpoint of alert %d: %w", row.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		// Made already (the link was lost to a forgotten invitation, or a
+		// concurrent resolution committed first): never a second one.
+		return nil
+	}
+	inv := invitationFor(d, cust.ID, now)
+	inv.TouchpointID = tp.ID
+	if d.Invited() && d.To.Platform == surveys.Web {
+		inv.SentAt = timePtr(d.DueAt) // the link is handed out from its due time
+	}
+	if err := tx.Create(&inv).Error; err != nil {
+		return fmt.Errorf("record the recovery invitation of alert %d: %w", row.ID, err)
+	}
+	if inv.Status == string(surveys.Scheduled) {
+		if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Model(&alertRow{}).Where("id = ?", row.ID).Update("recovery_invitation_id", inv.ID).Error; err != nil {
+		return fmt.Errorf("link alert %d to its recovery survey: %w", row.ID, err)
+	}
+	return nil
+}
+
+// recovery loads the recovery survey of an alert row; nil when it has none.
+func recovery(tx *gorm.DB, row alertRow) (*surveys.AlertRecovery, error) {
+	if row.RecoveryInvitationID == nil {
+		return nil, nil
+	}
+	var inv invitationRow
+	if err := tx.Where("id = ?", *row.RecoveryInvitationID).Take(&inv).Error; err != nil {
+		return nil, fmt.Errorf("load the recovery survey of alert %d: %w", row.ID, err)
+	}
+	r := &surveys.AlertRecovery{
+		SurveyID: inv.SurveyID, InvitationID: inv.ID, Invitation: surveys.Status(inv.Status),
+		SkipReason: surveys.SkipReason(inv.SkipReason), Detail: inv.Detail,
+		To:    surveys.Address{Platform: surveys.Platform(inv.Platform), ChatID: inv.ChatID, UserID: inv.UserID},
+		DueAt: timeOf(inv.DueAt), SentAt: timeOf(inv.SentAt),
+	}
+	var resp []responseRow
+	if err := tx.Where("invitation_id = ?", inv.ID).Limit(1).Find(&resp).Error; err != nil {
+		return nil, fmt.Errorf("load the recovery answer of alert %d: %w", row.ID, err)
+	}
+	if len(resp) == 1 {
+		a := resp[0]
+		r.Answered, r.ResponseID, r.Metric, r.Score = true, a.ID, surveys.Metric(a.Metric), a.Score
+		r.AnsweredAt = a.AnsweredAt.UTC()
+		if a.Comment != nil && a.CommentState == string(surveys.CommentGiven) {
+			r.Comment = *a.Comment
+		}
+	}
+	return r, nil
+}
