@@ -1,0 +1,291 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/storage/storagetest"
+	"github.com/vocbot/vocbot/surveys"
+	"github.com/vocbot/vocbot/surveys/surveystest"
+)
+
+var recoveryAlerts = surveys.Address{Platform: surveys.Slack, ChatID: "C0ALERTS"}
+
+func recoverySettings() *surveys.Settings {
+	s := testSettings()
+	s.Rules[0].Delay = 0
+	s.Surveys = append(s.Surveys, surveys.Survey{ID: "csat-recovery", Metric: surveys.CSAT, ExpiresAfter: 72 * time.Hour})
+	s.Alerts = []surveys.AlertPolicy{{To: recoveryAlerts, Reasons: []string{"refund", "fixed"},
+		Recovery: &surveys.RecoveryPolicy{SurveyID: "csat-recovery", After: 48 * time.Hour}}}
+	return s
+}
+
+// replica is one process's view of the database: its own store, job
+// client, engine and alert desk.
+type replica struct {
+	store *storage.Store
+	desk  *surveys.AlertDesk
+	eng   *surveys.Engine
+}
+
+func newReplica(t *testing.T, db *storage.DB, settings *surveys.Settings, clock surveys.Clock) replica {
+	t.Helper()
+	jobs, err := storage.NewJobs(db, storage.JobsConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := storage.NewStore(db, jobs)
+	eng := surveys.NewEngine(settings, st, clock)
+	eng.SetSenders(map[surveys.Platform]surveys.Sender{surveys.Telegram: &surveystest.Sender{}})
+	return replica{store: st, eng: eng, desk: surveys.NewAlertDesk(eng, st, nil, nil)}
+}
+
+// detractorAlert surveys a customer on Telegram, records a score of 2 and
+// posts its alert; it returns the alert's id.
+func detractorAlert(t *testing.T, db *storage.DB, r replica, customer string, chat int64) int64 {
+	t.Helper()
+	res, err := r.eng.Ingest(t.Context(), touchpoint("evt_"+customer, customer, chat))
+	if err != nil || res.Invitation.Status != surveys.Scheduled {
+		t.Fatalf("ingest: %+v %v", res.Invitation, err)
+	}
+	if err := storage.InsertTestResponse(t.Context(), db, res.Invitation.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Gorm().Exec("UPDATE responses SET touchpoint_type = 'order_delivered' WHERE invitation_id = ?", res.Invitation.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	var respID int64
+	if err := db.Gorm().Table("responses").Select("id").Where("invitation_id = ?", res.Invitation.ID).Take(&respID).Error; err != nil {
+		t.Fatal(err)
+	}
+	p := &alertRecorder{}
+	a := storage.Alerts{Targets: []surveys.Address{recoveryAlerts}, Posters: map[surveys.Platform]surveys.AlertPoster{surveys.Slack: p}}
+	if err := storage.AlertWork(t.Context(), db, a, respID, 1); err != nil {
+		t.Fatal(err)
+	}
+	var alertID int64
+	if err := db.Gorm().Table("alerts").Select("id").Where("response_id = ?", respID).Take(&alertID).Error; err != nil {
+		t.Fatal(err)
+	}
+	return alertID
+}
+
+func count(t *testing.T, db *storage.DB, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Gorm().Raw(q, args...).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var staffDana = surveys.Address{Platform: surveys.Slack, ChatID: "C0ALERTS", UserID: "U0DANA"}
+
+// Resolving an alert makes exactly one recovery invitation and one
+// delivery job, due 48 h later: whether two replicas resolve it at the same
+// moment (each its own database handle on PostgreSQL), a button is pressed
+// again, or a restarted process resolves it once more.
+func TestRecoveryScheduledOnce(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			url := storagetest.URL(t, e)
+			open := func() *storage.DB {
+				db, err := storage.Open(context.Background(), url, storage.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = db.Close() })
+				return db
+			}
+			db := open()
+			if _, err := db.Migrate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			other := db
+			if e == storage.Postgres {
+				other = open() // a second process's connections
+			}
+			settings := recoverySettings()
+			clock := surveystest.NewClock(alertNow)
+			a, b := newReplica(t, db, settings, clock), newReplica(t, other, settings, clock)
+			id := detractorAlert(t, db, a, "cus_rec", 4401)
+			clock.Set(alertNow.Add(3 * time.Hour))
+			resolvedAt := clock.Now()
+
+			var wg sync.WaitGroup
+			for i := range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := []replica{a, b}[i%2]
+					if _, err := r.desk.Resolve(context.Background(), id, staffDana, "refund"); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			if e == storage.SQLite {
+				// One process per SQLite file: the restart comes after it.
+				if err := db.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db = open()
+			restarted := newReplica(t, db, settings, clock)
+			if _, err := restarted.desk.Resolve(t.Context(), id, staffDana, "fixed"); err != nil {
+				t.Fatal(err)
+			}
+			if err := restarted.desk.Handle(t.Context(), surveys.Incoming{ID: "press-again", From: staffDana,
+				Ref: fmt.Sprintf("a%d", id), Value: "r0"}); err != nil {
+				t.Fatal(err)
+			}
+
+			if n := count(t, db, "SELECT count(*) FROM touchpoints WHERE source = 'vocbot' AND type = ?", surveys.RecoveryTouchpointType); n != 1 {
+				t.Errorf("recovery touchpoints: %d, want 1", n)
+			}
+			if n := count(t, db, "SELECT count(*) FROM invitations WHERE survey_id = 'csat-recovery'"); n != 1 {
+				t.Errorf("recovery invitations: %d, want 1", n)
+			}
+			// The customer's first survey and the recovery survey.
+			if n := count(t, db, "SELECT count(*) FROM river_job WHERE kind = 'send_survey'"); n != 2 {
+				t.Errorf("delivery jobs: %d, want 2 (the first survey and one recovery survey)", n)
+			}
+			v, err := restarted.store.AlertView(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := v.Alert.Recovery
+			if r == nil {
+				t.Fatal("the resolved alert has no recovery survey")
+			}
+			if r.SurveyID != "csat-recovery" || r.Status(clock.Now()) != surveys.RecoveryScheduled || !r.DueAt.Equal(resolvedAt.Add(48*time.Hour)) ||
+				r.To != (surveys.Address{Platform: surveys.Telegram, ChatID: "4401", UserID: "4401"}) {
+				t.Errorf("recovery: %+v, want csat-recovery scheduled at %s to the survey's chat", r, resolvedAt.Add(48*time.Hour))
+			}
+			if v.Alert.Resolution != "refund" {
+				t.Errorf("resolution %q, want the first one", v.Alert.Resolution)
+			}
+		})
+	}
+}
+
+func recoveryInvitation(t *testing.T, db *storage.DB, alertID int64) int64 {
+	t.Helper()
+	var id *int64
+	if err := db.Gorm().Raw("SELECT recovery_invitation_id FROM alerts WHERE id = ?", alertID).Scan(&id).Error; err != nil {
+		t.Fatal(err)
+	}
+	if id == nil {
+		t.Fatalf("alert %d has no recovery invitation", alertID)
+	}
+	return *id
+}
+
+// A customer who opted out before the resolution gets no recovery survey:
+// it is recorded as skipped with the reason. One who says /stop while it
+// waits has it skipped too. Fatigue does not apply: the customer was
+// surveyed hours ago.
+func TestRecoveryOptOut(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := surveystest.NewClock(alertNow)
+		r := newReplica(t, db, recoverySettings(), clock)
+		before := detractorAlert(t, db, r, "cus_out", 4402)
+		waiting := detractorAlert(t, db, r, "cus_later", 4403)
+		if err := db.Gorm().Exec("UPDATE customers SET opted_out_at = ? WHERE external_id = 'cus_out'", alertNow).Error; err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(alertNow.Add(time.Hour))
+		for _, id := range []int64{before, waiting} {
+			if _, err := r.desk.Resolve(t.Context(), id, staffDana, "fixed"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v, err := r.store.AlertView(t.Context(), before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec := v.Alert.Recovery; rec == nil || rec.Status(clock.Now()) != surveys.RecoverySkipped || rec.SkipReason != surveys.SkipOptedOut {
+			t.Fatalf("opted-out customer's recovery: %+v, want skipped (opted_out)", rec)
+		}
+		v, _ = r.store.AlertView(t.Context(), waiting)
+		if rec := v.Alert.Recovery; rec == nil || rec.Status(clock.Now()) != surveys.RecoveryScheduled {
+			t.Fatalf("recovery within the fatigue gap: %+v, want scheduled (no fatigue)", rec)
+		}
+		clock.Set(alertNow.Add(2 * time.Hour))
+		if err := r.eng.Handle(t.Context(), surveys.Incoming{ID: "stop-4403", From: surveys.Address{Platform: surveys.Telegram, ChatID: "4403", UserID: "4403"},
+			Text: "/stop"}); err != nil {
+			t.Fatal(err)
+		}
+		v, _ = r.store.AlertView(t.Context(), waiting)
+		if rec := v.Alert.Recovery; rec == nil || rec.Status(clock.Now()) != surveys.RecoverySkipped || rec.SkipReason != surveys.SkipOptedOut {
+			t.Fatalf("recovery after /stop: %+v, want skipped (opted_out)", rec)
+		}
+	})
+}
+
+// The recovery answer is an ordinary response to the recovery invitation;
+// the alert shows it, and its own alert (a low recovery answer) asks no
+// second recovery survey. An alert whose relay window passed unresolved
+// gets none when resolved late.
+func TestRecoveryAnsweredAndNoSecondRound(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := surveystest.NewClock(alertNow)
+		r := newReplica(t, db, recoverySettings(), clock)
+		id := detractorAlert(t, db, r, "cus_ans", 4404)
+		if _, err := r.desk.Resolve(t.Context(), id, staffDana, "refund"); err != nil {
+			t.Fatal(err)
+		}
+		inv := recoveryInvitation(t, db, id)
+		if err := storage.InsertTestResponse(t.Context(), db, inv, 5); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Gorm().Exec("UPDATE responses SET metric = 'csat', touchpoint_type = ?, comment = 'much better', comment_state = 'given' WHERE invitation_id = ?",
+			surveys.RecoveryTouchpointType, inv).Error; err != nil {
+			t.Fatal(err)
+		}
+		v, err := r.store.AlertView(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := v.Alert.Recovery
+		if rec == nil || rec.Status(clock.Now()) != surveys.RecoveryAnswered || rec.Score != 5 || rec.Comment != "much better" || !rec.Recovered() {
+			t.Fatalf("answered recovery: %+v", rec)
+		}
+
+		// The recovery answer of another customer is low: its alert, once
+		// resolved, asks nothing more.
+		second := detractorAlert(t, db, r, "cus_again", 4405)
+		if err := db.Gorm().Exec("UPDATE responses SET touchpoint_type = ? WHERE id = (SELECT response_id FROM alerts WHERE id = ?)",
+			surveys.RecoveryTouchpointType, second).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.desk.Resolve(t.Context(), second, staffDana, "fixed"); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := r.store.AlertView(t.Context(), second); v.Alert.Recovery != nil {
+			t.Errorf("a recovery answer's alert got a recovery survey: %+v", v.Alert.Recovery)
+		}
+
+		// Expired: a staff reply opened a relay window that passed.
+		expired := detractorAlert(t, db, r, "cus_gone", 4406)
+		if err := db.Gorm().Exec("UPDATE alerts SET first_reply_at = ?, last_agent_at = ?, relay_until = ? WHERE id = ?",
+			alertNow, alertNow, alertNow.Add(time.Hour), expired).Error; err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(alertNow.Add(2 * time.Hour))
+		if _, err := r.desk.Resolve(t.Context(), expired, staffDana, "fixed"); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := r.store.AlertView(t.Context(), expired); v.Alert.Recovery != nil {
+			t.Errorf("an expired alert got a recovery survey: %+v", v.Alert.Recovery)
+		}
+	})
+}
