@@ -104,6 +104,11 @@ const (
 	EventReminder      AlertEventKind = "reminder"
 	EventResolved      AlertEventKind = "resolved"
 	EventExpired       AlertEventKind = "expired"
+	// EventRecoverySent and EventRecoveryAnswer come from the recovery
+	// survey: when it reached the customer, and their answer ("CSAT 5"
+	// and the comment).
+	EventRecoverySent   AlertEventKind = "recovery_sent"
+	EventRecoveryAnswer AlertEventKind = "recovery_answer"
 )
 
 // Who wrote a timeline entry.
@@ -132,6 +137,18 @@ func (a Alert) FullTimeline(now time.Time) []AlertEvent {
 	out = append(out, a.Timeline...)
 	if a.Status(now) == StatusExpired {
 		out = append(out, AlertEvent{At: a.RelayUntil, Kind: EventExpired, From: FromVocbot})
+	}
+	if r := a.Recovery; r != nil {
+		if st := r.Status(now); (st == RecoverySent || st == RecoveryAnswered) && !r.SentAt.IsZero() {
+			out = append(out, AlertEvent{At: r.SentAt, Kind: EventRecoverySent, From: FromVocbot, Text: r.SurveyID})
+		}
+		if r.Answered {
+			text := strings.ToUpper(string(r.Metric)) + " " + strconv.Itoa(r.Score)
+			if r.Comment != "" {
+				text += ": " + r.Comment
+			}
+			out = append(out, AlertEvent{At: r.AnsweredAt, Kind: EventRecoveryAnswer, From: FromCustomer, Text: text})
+		}
 	}
 	return out
 }

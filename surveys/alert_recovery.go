@@ -217,3 +217,15 @@ func (s *Settings) recoveryQuiet(touchpointType, surveyID string) QuietHours {
 	}
 	return QuietHours{}
 }
+
+// RecoveryURL is the signed link of an alert's web recovery survey once it
+// is due and unanswered, for whoever reaches the customer; "" for a chat
+// survey, before its due time, or without web links configured.
+func (e *Engine) RecoveryURL(v AlertView) string {
+	r := v.Alert.Recovery
+	if r == nil || r.To.Platform != Web || r.Status(e.clock.Now()) != RecoverySent {
+		return ""
+	}
+	return e.withWebURL(Invitation{ID: r.InvitationID, CustomerID: v.Response.CustomerID, SurveyID: r.SurveyID,
+		Status: r.Invitation, To: r.To, DueAt: r.DueAt, SentAt: r.SentAt}).WebURL
+}

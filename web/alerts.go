@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/surveys"
 )
 
@@ -33,6 +34,35 @@ type AlertJSON struct {
 	RelayUntil   *string          `json:"relay_until"`
 	Replies      int              `json:"replies"`
 	Timeline     []AlertEventJSON `json:"timeline"`
+	// Recovery is the follow-up survey after the resolution; null when
+	// none was made (no recovery configured, not resolved, or expired).
+	Recovery *RecoveryJSON `json:"recovery"`
+}
+
+// RecoveryJSON is an alert's recovery survey. Score, comment and
+// recovered are null until the customer answers; reason says why it was
+// skipped or failed; web_url is the link of a web invitation once due.
+type RecoveryJSON struct {
+	Survey     string  `json:"survey"`
+	Status     string  `json:"status"`
+	DueAt      *string `json:"due_at"`
+	Score      *int    `json:"score"`
+	Comment    *string `json:"comment"`
+	Recovered  *bool   `json:"recovered"`
+	AnsweredAt *string `json:"answered_at"`
+	Reason     *string `json:"reason"`
+	Detail     string  `json:"detail"`
+	WebURL     string  `json:"web_url,omitempty"`
+}
+
+// RecoveryRateJSON is the recovery rate over the alerts of a list:
+// recovered of answered recovery surveys; rate (0..1) and its 95% Wilson
+// interval are null below the minimum number of answers.
+type RecoveryRateJSON struct {
+	Recovered int        `json:"recovered"`
+	Answered  int        `json:"answered"`
+	Rate      *float64   `json:"rate"`
+	Interval  *[]float64 `json:"interval"`
 }
 
 // AlertEventJSON is one step of an alert's timeline.
@@ -46,8 +76,55 @@ type AlertEventJSON struct {
 }
 
 type alertsPage struct {
-	Alerts     []AlertJSON `json:"alerts"`
-	NextCursor *string     `json:"next_cursor"`
+	Alerts       []AlertJSON      `json:"alerts"`
+	RecoveryRate RecoveryRateJSON `json:"recovery_rate"`
+	NextCursor   *string          `json:"next_cursor"`
+}
+
+// RecoveryRateBody is the recovery rate of the alerts in views.
+func RecoveryRateBody(views []surveys.AlertView) RecoveryRateJSON {
+	recovered, answered := 0, 0
+	for _, v := range views {
+		if r := v.Alert.Recovery; r != nil && r.Answered {
+			answered++
+			if r.Recovered() {
+				recovered++
+			}
+		}
+	}
+	rate := scoring.Recovery(recovered, answered)
+	out := RecoveryRateJSON{Recovered: recovered, Answered: answered}
+	if rate.Shown() {
+		out.Rate = &rate.Rate
+		out.Interval = &[]float64{rate.Interval.Lo, rate.Interval.Hi}
+	}
+	return out
+}
+
+// recoveryBody is an alert's recovery survey as the API shows it at now.
+func recoveryBody(r *surveys.AlertRecovery, now time.Time) *RecoveryJSON {
+	if r == nil {
+		return nil
+	}
+	st := r.Status(now)
+	out := &RecoveryJSON{Survey: r.SurveyID, Status: string(st), DueAt: optStamp(r.DueAt), Detail: r.Detail}
+	if r.Answered {
+		score, recovered := r.Score, r.Recovered()
+		out.Score, out.Recovered, out.AnsweredAt = &score, &recovered, optStamp(r.AnsweredAt)
+		if r.Comment != "" {
+			c := r.Comment
+			out.Comment = &c
+		}
+	}
+	switch {
+	case st == surveys.RecoverySkipped:
+		reason := string(r.SkipReason)
+		out.Reason = &reason
+	case st == surveys.RecoveryFailed:
+		reason := string(r.Invitation)
+		out.Reason = &reason
+	}
+	return out
 }
 
 func optStamp(t time.Time) *string {
@@ -67,6 +144,7 @@ func AlertBody(v surveys.AlertView, now time.Time) AlertJSON {
 		Response: ResponseBody(v.Response), OpenedAt: al.CreatedAt.UTC().Format(time.RFC3339Nano),
 		ClaimedAt: optStamp(al.ClaimedAt), FirstReplyAt: optStamp(al.FirstReplyAt), ResolvedAt: optStamp(al.ResolvedAt),
 		RelayUntil: optStamp(al.RelayUntil), Replies: al.Replies, Timeline: []AlertEventJSON{},
+		Recovery: recoveryBody(al.Recovery, now),
 	}
 	if al.State == surveys.AlertResolved {
 		r := al.Resolution
@@ -129,9 +207,9 @@ func (a *Server) getAlerts(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read alerts; try again")
 		return
 	}
-	page := alertsPage{NextCursor: nextCursor(next), Alerts: make([]AlertJSON, len(views))}
+	page := alertsPage{NextCursor: nextCursor(next), Alerts: make([]AlertJSON, len(views)), RecoveryRate: RecoveryRateBody(views)}
 	for i, v := range views {
-		page.Alerts[i] = AlertBody(v, now)
+		page.Alerts[i] = a.withRecoveryLink(AlertBody(v, now), v)
 	}
 	writeJSON(w, http.StatusOK, page)
 }
@@ -160,5 +238,14 @@ func (a *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, "unavailable", "", "could not read the alert; try again")
 		return
 	}
-	writeJSON(w, http.StatusOK, AlertBody(v, a.now()))
+	writeJSON(w, http.StatusOK, a.withRecoveryLink(AlertBody(v, a.now()), v))
+}
+
+// withRecoveryLink adds the signed link of a web recovery survey once it
+// is due and open, for the caller to hand to the customer.
+func (a *Server) withRecoveryLink(b AlertJSON, v surveys.AlertView) AlertJSON {
+	if b.Recovery != nil {
+		b.Recovery.WebURL = a.engine.RecoveryURL(v)
+	}
+	return b
 }

@@ -16,13 +16,14 @@ import (
 	"github.com/vocbot/vocbot/web"
 )
 
-// vocbot export alerts: alerts with their state, reason, timings and
-// timeline, as GET /v1/alerts shows them.
+// vocbot export alerts: alerts with their state, reason, timings,
+// timeline and recovery survey, as GET /v1/alerts shows them.
 
 // alertColumns are the CSV header of vocbot export alerts; timeline is one
 // JSON array, as the API shows it.
 var alertColumns = []string{"id", "ref", "status", "reason", "assignee", "channel", "survey", "customer_id", "response_id",
-	"score", "opened_at", "claimed_at", "first_reply_at", "resolved_at", "replies", "timeline"}
+	"score", "opened_at", "claimed_at", "first_reply_at", "resolved_at", "replies", "timeline",
+	"recovery_survey", "recovery_status", "recovery_due_at", "recovery_score", "recovery_comment", "recovered"}
 
 func exportAlertsCommand(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "export alerts", "", "Stream alerts to stdout, newest first: status, reason, timings and timeline.\n"+
@@ -85,9 +86,21 @@ func exportAlerts(ctx context.Context, store *storage.Store, f storage.AlertFilt
 			if err != nil {
 				return err
 			}
-			return cw.Write([]string{strconv.FormatInt(m.ID, 10), m.Ref, m.Status, str(m.Reason), str(m.Assignee),
+			row := []string{strconv.FormatInt(m.ID, 10), m.Ref, m.Status, str(m.Reason), str(m.Assignee),
 				m.Channel, m.Survey, m.CustomerID, strconv.FormatInt(v.Response.ID, 10), strconv.Itoa(v.Response.Score),
-				m.OpenedAt, str(m.ClaimedAt), str(m.FirstReplyAt), str(m.ResolvedAt), strconv.Itoa(m.Replies), string(tl)})
+				m.OpenedAt, str(m.ClaimedAt), str(m.FirstReplyAt), str(m.ResolvedAt), strconv.Itoa(m.Replies), string(tl),
+				"", "", "", "", "", ""}
+			if r := m.Recovery; r != nil {
+				rec := row[len(row)-6:]
+				rec[0], rec[1], rec[2], rec[4] = r.Survey, r.Status, str(r.DueAt), str(r.Comment)
+				if r.Score != nil {
+					rec[3] = strconv.Itoa(*r.Score)
+				}
+				if r.Recovered != nil {
+					rec[5] = strconv.FormatBool(*r.Recovered)
+				}
+			}
+			return cw.Write(row)
 		}
 	}
 	err := store.EachAlert(ctx, f, write)
