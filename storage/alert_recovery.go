@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -114,3 +115,35 @@ func recovery(tx *gorm.DB, row alertRow) (*surveys.AlertRecovery, error) {
 	}
 	return r, nil
 }
+
+// DigestAlerts implements surveys.DigestAlertReader: the alerts raised on
+// q.Surveys within q.Current, with their timings and recovery answers.
+func (s *Store) DigestAlerts(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestAlert, error) {
+	var rows []struct {
+		Target                              string
+		CreatedAt                           time.Time
+		ClaimedAt, FirstReplyAt, ResolvedAt *time.Time
+		RecoveryMetric                      *string
+		RecoveryScore                       *int
+	}
+	err := s.db.gorm.WithContext(ctx).Raw(`SELECT a.target, a.created_at, a.claimed_at, a.first_reply_at, a.resolved_at,
+		rr.metric AS recovery_metric, rr.score AS recovery_score
+		FROM alerts a JOIN responses r ON r.id = a.response_id
+		LEFT JOIN responses rr ON a.recovery_invitation_id IS NOT NULL AND rr.invitation_id = a.recovery_invitation_id
+		WHERE r.survey_id IN ? AND a.created_at >= ? AND a.created_at < ?
+		ORDER BY a.id`, q.Surveys, q.Current.Start.UTC(), q.Current.End.UTC()).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read alerts for digest %s: %w", q.DigestID, err)
+	}
+	out := make([]surveys.DigestAlert, len(rows))
+	for i, r := range rows {
+		out[i] = surveys.DigestAlert{To: parseTarget(r.Target), CreatedAt: r.CreatedAt.UTC(),
+			ClaimedAt: timeOf(r.ClaimedAt), FirstReplyAt: timeOf(r.FirstReplyAt), ResolvedAt: timeOf(r.ResolvedAt)}
+		if r.RecoveryMetric != nil && r.RecoveryScore != nil {
+			out[i].Recovery = &surveys.AlertRecovery{Answered: true, Metric: surveys.Metric(*r.RecoveryMetric), Score: *r.RecoveryScore}
+		}
+	}
+	return out, nil
+}
+
+var _ surveys.DigestAlertReader = (*Store)(nil)

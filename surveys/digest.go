@@ -140,6 +140,9 @@ type DigestQuery struct {
 	Segment    scoring.Window
 	// AlertsWaitingSince: unresolved alerts raised before it are waiting.
 	AlertsWaitingSince time.Time
+	// Current is the headline window: the close-the-loop section counts
+	// the alerts raised in it.
+	Current scoring.Window
 }
 
 // DigestStore is what a digest needs from storage: aggregates, never all
@@ -173,6 +176,10 @@ type DigestData struct {
 	// Blocked counts the customers who blocked the bot (0 when the store
 	// does not record blocks).
 	Blocked int
+	// Alerts are the alerts raised in Query.Current; AlertsRead is false
+	// when the store cannot list them.
+	Alerts     []DigestAlert
+	AlertsRead bool
 }
 
 // NewDigestQuery lays out the windows of a digest posted at now.
@@ -185,6 +192,7 @@ func NewDigestQuery(spec DigestSpec, s *Settings, now time.Time) DigestQuery {
 	q.Segment = scoring.SegmentWindow(now, loc)
 	q.Attributes = slices.Clone(spec.Breakdowns)
 	q.AlertsWaitingSince = now.Add(-spec.alertWaitTarget())
+	q.Current, _ = scoring.HeadlineWindows(now, loc)
 	return q
 }
 
@@ -229,6 +237,12 @@ func LoadDigestData(ctx context.Context, st DigestStore, q DigestQuery) (DigestD
 		if data.WaitingAlerts, err = ws.WaitingAlerts(ctx, q.AlertsWaitingSince); err != nil {
 			return data, fmt.Errorf("digest waiting alerts: %w", err)
 		}
+	}
+	if ar, ok := st.(DigestAlertReader); ok {
+		if data.Alerts, err = ar.DigestAlerts(ctx, q); err != nil {
+			return data, fmt.Errorf("digest alerts: %w", err)
+		}
+		data.AlertsRead = true
 	}
 	if bc, ok := st.(BlockedCounter); ok {
 		if data.Blocked, err = bc.BlockedCustomers(ctx); err != nil {
@@ -278,6 +292,8 @@ type Digest struct {
 	// Blocked customers have blocked the bot: surveys can no longer reach
 	// them in that chat.
 	Blocked int
+	// Loop is the close-the-loop section; nil without alerts.
+	Loop *DigestLoop
 }
 
 // DigestSurvey is one survey's section.
@@ -378,7 +394,8 @@ func BuildDigest(spec DigestSpec, s *Settings, th DigestThresholds, now time.Tim
 	cur, prev := scoring.HeadlineWindows(now, loc)
 	d := Digest{ID: spec.ID, Locale: locale, Date: scoring.Trailing(now, loc, 1).End,
 		Current: cur, Previous: prev, Yesterday: q.Yesterday, Quiet: true,
-		WaitingAlerts: data.WaitingAlerts, AlertWaitTarget: spec.alertWaitTarget(), Blocked: data.Blocked}
+		WaitingAlerts: data.WaitingAlerts, AlertWaitTarget: spec.alertWaitTarget(), Blocked: data.Blocked,
+		Loop: buildLoop(s, data.Alerts, data.AlertsRead)}
 
 	type key struct {
 		survey string

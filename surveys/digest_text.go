@@ -97,6 +97,9 @@ func (d Digest) Card() DigestCard {
 	for _, s := range d.Surveys {
 		c.Sections = append(c.Sections, f.section(s))
 	}
+	if d.Loop != nil {
+		c.Sections = append(c.Sections, f.loopSection(*d.Loop))
+	}
 	c.Footer = f.text("digest.more", map[string]any{"Command": f.ltr(DigestMoreCommand)})
 	if w := WaitingAlertsLine(f.lang, d.WaitingAlerts, d.AlertWaitTarget); w != "" {
 		c.Footer = w + "\n" + c.Footer
