@@ -44,6 +44,9 @@ type Delivery struct {
 	Reminders Reminders
 	// Logger receives delivery logs; nil discards them.
 	Logger *slog.Logger
+	// Now is the clock of delivery's records (expiry, sent_at); nil is the
+	// system clock. Tests that move time set it with the Engine's.
+	Now func() time.Time
 }
 
 // staleSending is the default Delivery.StaleAfter.

@@ -95,6 +95,9 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	}
 	metrics := newDeliveryMetrics()
 	now := func() time.Time { return time.Now().UTC() }
+	if d.Now != nil {
+		now = func() time.Time { return d.Now().UTC() }
+	}
 	// AddWorkerSafely fails only on a kind registered twice (a caller's
 	// worker named like one of ours).
 	if err := errors.Join(

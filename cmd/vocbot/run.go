@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/vocbot/vocbot/surveys"
 	"io"
 	"strings"
 )
@@ -24,6 +25,9 @@ type environment struct {
 	// platforms are added to the built-in platform list (tests register a
 	// fake platform); one of the same name replaces the built-in one.
 	platforms []platformEntry
+	// clock, when set, is serve's clock for the Engine, delivery and
+	// alerts (tests move time with it); nil is the system clock.
+	clock surveys.Clock
 }
 
 // run is the whole program behind main: it parses args and runs one command.

@@ -78,6 +78,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 				Prompt: settings.ReminderPrompt,
 			},
 			Logger: log,
+			Now:    clockNow(env.clock),
 		},
 		Digests: digestJobs(cfg, settings, capable[surveys.DigestPoster](bots), log),
 		Alerts: storage.Alerts{
@@ -86,13 +87,14 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			Locale:  cfg.DefaultLocale,
 			Policy:  settings.AlertPolicy,
 			Logger:  log,
+			Now:     clockNow(env.clock),
 		},
 	})
 	if err != nil {
 		return err
 	}
 	store := storage.NewStore(db, jobs)
-	engine := surveys.NewEngine(settings, store, nil)
+	engine := surveys.NewEngine(settings, store, env.clock)
 	engine.SetSenders(senders)
 	engine.SetLogger(log)
 	answers, signin, err := webFace(ctx, cfg, engine, store, log)
@@ -225,4 +227,12 @@ func startWhenSchemaCurrent(ctx context.Context, db *storage.DB, jobs *storage.J
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// clockNow is c's Now, or nil (the system clock) without one.
+func clockNow(c surveys.Clock) func() time.Time {
+	if c == nil {
+		return nil
+	}
+	return c.Now
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // syncBuffer is a bytes.Buffer safe for the logger and the test to share.
@@ -46,16 +47,22 @@ func mapEnv(m map[string]string) func(string) string {
 // startServe runs 'vocbot serve' in-process on a free port and returns its base URL.
 func startServe(t *testing.T, vars map[string]string, args ...string) (base string, stop func() error, logs *syncBuffer) {
 	t.Helper()
-	return serveWith(t, vars, nil, args)
+	return serveWith(t, vars, nil, nil, args)
 }
 
 // startServeWith is startServe with extra platforms in the list.
 func startServeWith(t *testing.T, vars map[string]string, platforms ...platformEntry) (base string, stop func() error, logs *syncBuffer) {
 	t.Helper()
-	return serveWith(t, vars, platforms, nil)
+	return serveWith(t, vars, platforms, nil, nil)
 }
 
-func serveWith(t *testing.T, vars map[string]string, platforms []platformEntry, args []string) (base string, stop func() error, logs *syncBuffer) {
+// startServeClock is startServe on a clock the test moves.
+func startServeClock(t *testing.T, vars map[string]string, clock surveys.Clock) (base string, stop func() error, logs *syncBuffer) {
+	t.Helper()
+	return serveWith(t, vars, nil, clock, nil)
+}
+
+func serveWith(t *testing.T, vars map[string]string, platforms []platformEntry, clock surveys.Clock, args []string) (base string, stop func() error, logs *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &syncBuffer{}
@@ -63,7 +70,7 @@ func serveWith(t *testing.T, vars map[string]string, platforms []platformEntry, 
 	if vars["VOCBOT_HTTP_ADDR"] == "" {
 		vars["VOCBOT_HTTP_ADDR"] = "127.0.0.1:0"
 	}
-	env := &environment{getenv: mapEnv(vars), stdout: io.Discard, stderr: logs, onListen: func(a string) { addr <- a }, platforms: platforms}
+	env := &environment{getenv: mapEnv(vars), stdout: io.Discard, stderr: logs, onListen: func(a string) { addr <- a }, platforms: platforms, clock: clock}
 	done := make(chan error, 1)
 	go func() { done <- runEnv(ctx, append([]string{"serve"}, args...), env) }()
 	select {
