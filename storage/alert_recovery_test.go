@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
 	"github.com/vocbot/vocbot/surveys"
@@ -289,3 +290,101 @@ func TestRecoveryAnsweredAndNoSecondRound(t *testing.T) {
 		}
 	})
 }
+
+type fakeLinks struct{}
+
+func (fakeLinks) WebURL(inv surveys.Invitation) string {
+	return fmt.Sprintf("https://vocbot.example/a/%d", inv.ID)
+}
+
+// A customer with no chat left gets the recovery survey as a web link when
+// the survey allows one: scheduled until its due time, then handed out
+// through the alert (nothing is sent, no job is queued).
+func TestRecoveryWebLink(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := surveystest.NewClock(alertNow)
+		settings := recoverySettings()
+		settings.Surveys[1].WebLink = true
+		r := newReplica(t, db, settings, clock)
+		r.eng.SetWebLinks(fakeLinks{})
+		id := detractorAlert(t, db, r, "cus_web", 4407)
+		if err := db.Gorm().Exec("DELETE FROM identities").Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.desk.Resolve(t.Context(), id, staffDana, "fixed"); err != nil {
+			t.Fatal(err)
+		}
+		v, err := r.store.AlertView(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := v.Alert.Recovery
+		due := alertNow.Add(48 * time.Hour)
+		if rec == nil || rec.To.Platform != surveys.Web || !rec.DueAt.Equal(due) || rec.Status(clock.Now()) != surveys.RecoveryScheduled {
+			t.Fatalf("web recovery: %+v, want a web link due %s", rec, due)
+		}
+		if u := r.eng.RecoveryURL(v); u != "" {
+			t.Errorf("link handed out before its due time: %s", u)
+		}
+		if n := count(t, db, "SELECT count(*) FROM river_job WHERE kind = 'send_survey'"); n != 1 {
+			t.Errorf("delivery jobs: %d, want only the first survey's", n)
+		}
+		clock.Set(due)
+		if rec.Status(clock.Now()) != surveys.RecoverySent {
+			t.Errorf("at its due time: %s, want sent", rec.Status(clock.Now()))
+		}
+		if u := r.eng.RecoveryURL(v); u != fmt.Sprintf("https://vocbot.example/a/%d", rec.InvitationID) {
+			t.Errorf("link %q", u)
+		}
+	})
+}
+
+// The digest reads the alerts of its surveys raised in its window, with
+// their timings and recovery answers.
+func TestDigestAlerts(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := surveystest.NewClock(alertNow)
+		r := newReplica(t, db, recoverySettings(), clock)
+		id := detractorAlert(t, db, r, "cus_dg", 4408)
+		clock.Set(alertNow.Add(90 * time.Minute))
+		if _, err := r.desk.Resolve(t.Context(), id, staffDana, "fixed"); err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.InsertTestResponse(t.Context(), db, recoveryInvitation(t, db, id), 4); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Gorm().Exec("UPDATE responses SET metric = 'csat' WHERE invitation_id = ?", recoveryInvitation(t, db, id)).Error; err != nil {
+			t.Fatal(err)
+		}
+		created := count(t, db, "SELECT count(*) FROM alerts")
+		var at time.Time
+		if err := db.Gorm().Raw("SELECT created_at FROM alerts WHERE id = ?", id).Scan(&at).Error; err != nil {
+			t.Fatal(err)
+		}
+		q := surveys.DigestQuery{DigestID: "d", Surveys: []string{"nps"}, Current: scoringWindow(at.Add(-time.Hour), at.Add(time.Hour))}
+		got, err := r.store.DigestAlerts(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if created != 1 || len(got) != 1 {
+			t.Fatalf("digest alerts: %+v", got)
+		}
+		a := got[0]
+		if a.To != recoveryAlerts || a.ResolvedAt.IsZero() || a.ClaimedAt.IsZero() || !a.FirstReplyAt.IsZero() ||
+			a.Recovery == nil || !a.Recovery.Recovered() {
+			t.Errorf("digest alert: %+v (recovery %+v)", a, a.Recovery)
+		}
+		for _, q := range []surveys.DigestQuery{
+			{Surveys: []string{"csat"}, Current: q.Current},
+			{Surveys: []string{"nps"}, Current: scoringWindow(at.Add(time.Second), at.Add(time.Hour))},
+		} {
+			if got, err := r.store.DigestAlerts(t.Context(), q); err != nil || len(got) != 0 {
+				t.Errorf("outside the digest (%v): %+v %v", q.Surveys, got, err)
+			}
+		}
+	})
+}
+
+func scoringWindow(start, end time.Time) scoring.Window { return scoring.Window{Start: start, End: end} }
