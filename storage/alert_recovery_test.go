@@ -387,4 +387,6 @@ func TestDigestAlerts(t *testing.T) {
 	})
 }
 
-func scoringWindow(start, end time.Time) scoring.Window { return scoring.Window{Start: start, End: end} }
+func scoringWindow(start, end time.Time) scoring.Window {
+	return scoring.Window{Start: start, End: end}
+}
