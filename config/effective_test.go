@@ -328,6 +328,7 @@ func TestFeatures(t *testing.T) {
 			"  - {id: b, to: discord:42, at: '18:30'}",
 			"alerts:",
 			"  - to: slack:C0123",
+			"  - {to: discord:43, recovery: {survey: csat}}",
 			"ambassadors:",
 			"  discord_roles: ['42']",
 		), []string{
@@ -337,7 +338,7 @@ func TestFeatures(t *testing.T) {
 			"api: on (/v1 accepts 2 bearer tokens)",
 			"signatures: off (VOCBOT_WEBHOOK_SECRET not set; bearer tokens only)",
 			"digests: on (a at 09:00 UTC to slack:C0123 [slack is off]; b at 18:30 UTC to discord:42)",
-			"alerts: on (detractor to slack:C0123 [slack is off])",
+			"alerts: on (detractor to slack:C0123 [slack is off]; detractor to discord:43, recovery survey csat 48h after resolution)",
 			"ambassadors: on (1 Discord role; 50 sends each per day)",
 		}},
 		{"discord in one server, users as ambassadors", map[string]string{

@@ -143,7 +143,11 @@ func (c *Config) alertsFeature() Feature {
 	}
 	var parts []string
 	for _, a := range c.Alerts {
-		parts = append(parts, fmt.Sprintf("%s to %s%s", a.On, a.To, c.offNote(a.To.Platform)))
+		part := fmt.Sprintf("%s to %s%s", a.On, a.To, c.offNote(a.To.Platform))
+		if a.Recovery != nil {
+			part += fmt.Sprintf(", recovery survey %s %s after resolution", a.Recovery.Survey, formatDuration(a.Recovery.After))
+		}
+		parts = append(parts, part)
 	}
 	return Feature{Name: "alerts", On: true, Why: strings.Join(parts, "; ")}
 }
