@@ -303,9 +303,9 @@ func TestFeatures(t *testing.T) {
 			"  telegram_users: [1]",
 			"  daily_quota: 10",
 		), []string{
-			"telegram: on (long polling; run a single replica, or set VOCBOT_TELEGRAM_MODE=webhook for several)",
+			"telegram: on (long polling by one replica at a time (the others stand by); VOCBOT_TELEGRAM_MODE=webhook spreads updates over all)",
 			"slack: on (Socket Mode, because VOCBOT_SLACK_APP_TOKEN is set; the HTTP request URLs answer too)",
-			"discord: on (gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions)",
+			"discord: on (gateway held by one replica at a time (the others stand by); VOCBOT_DISCORD_PUBLIC_KEY switches to HTTP interactions)",
 			"api: on (/v1 accepts 1 bearer token)",
 			"signatures: on (/v1/touchpoints also needs a Standard Webhooks signature)",
 			"digests: on (daily at 09:00 Europe/Berlin to slack:C0123)",
@@ -350,7 +350,7 @@ func TestFeatures(t *testing.T) {
 		), []string{
 			"telegram: off (VOCBOT_TELEGRAM_TOKEN not set)",
 			"slack: off (VOCBOT_SLACK_BOT_TOKEN not set)",
-			"discord: on (gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions; /survey registered in server 987654321098765432 only)",
+			"discord: on (gateway held by one replica at a time (the others stand by); VOCBOT_DISCORD_PUBLIC_KEY switches to HTTP interactions; /survey registered in server 987654321098765432 only)",
 			"api: off (VOCBOT_API_TOKENS not set; /v1 refuses every request)",
 			"signatures: off (VOCBOT_WEBHOOK_SECRET not set; bearer tokens only)",
 			"digests: off (none in the configuration file)",

@@ -61,7 +61,7 @@ func (c *Config) telegramFeature() Feature {
 	case c.Telegram.Mode == "webhook":
 		f.Why = "webhook at " + maskURL(c.HTTP.PublicURL) + "/telegram/webhook"
 	default:
-		f.Why = "long polling; run a single replica, or set VOCBOT_TELEGRAM_MODE=webhook for several"
+		f.Why = "long polling by one replica at a time (the others stand by); VOCBOT_TELEGRAM_MODE=webhook spreads updates over all"
 	}
 	if f.On && c.Telegram.APIURL != defaultTelegramAPIURL {
 		f.Why += "; Bot API at " + maskURL(c.Telegram.APIURL)
@@ -104,7 +104,7 @@ func (c *Config) discordFeature() Feature {
 	case len(c.Discord.PublicKey) > 0:
 		f.Why = "HTTP interactions at /discord/interactions, because VOCBOT_DISCORD_PUBLIC_KEY is set"
 	default:
-		f.Why = "gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions"
+		f.Why = "gateway held by one replica at a time (the others stand by); VOCBOT_DISCORD_PUBLIC_KEY switches to HTTP interactions"
 	}
 	if f.On && c.Discord.GuildID != "" {
 		f.Why += "; /survey registered in server " + c.Discord.GuildID + " only"
