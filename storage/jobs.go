@@ -93,6 +93,12 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if log == nil {
 		log = db.logger
 	}
+	// Inserting needs no workers or queues: a client without queues never
+	// polls or elects a leader, so it can be built for every command.
+	insert, err := river.NewClient(db.riverDriver(false), &river.Config{Logger: db.logger, SkipUnknownJobCheck: true})
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
 	metrics := newDeliveryMetrics()
 	now := func() time.Time { return time.Now().UTC() }
 	// AddWorkerSafely fails only on a kind registered twice (a caller's
@@ -100,11 +106,17 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if err := errors.Join(
 		river.AddWorkerSafely(ws, &pruneBucketsWorker{db: db}),
 		river.AddWorkerSafely(ws, &pruneRecordsWorker{db: db}),
-		river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now, lease: leaseOf(cfg)}),
+		river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now, lease: leaseOf(cfg), insert: insert}),
 		river.AddWorkerSafely(ws, &sendReminderWorker{db: db, d: d, metrics: metrics, log: log, now: now}),
 		river.AddWorkerSafely(ws, &reminderTickWorker{db: db, r: d.Reminders, now: now}),
 	); err != nil {
 		return nil, fmt.Errorf("register workers: %w", err)
+	}
+	webLinks := d.WebLink != nil && d.WebLink.Hook != nil && d.WebLink.Link != nil
+	if webLinks {
+		if err := river.AddWorkerSafely(ws, &webLinkWorker{db: db, fb: *d.WebLink, metrics: metrics, log: log, now: now}); err != nil {
+			return nil, fmt.Errorf("register workers: %w", err)
+		}
 	}
 	digestTick, err := addDigestWorkers(ws, db, cfg.Digests, metrics)
 	if err != nil {
@@ -123,6 +135,9 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	}
 	if alerting {
 		queues[AlertQueue] = river.QueueConfig{MaxWorkers: 5}
+	}
+	if webLinks {
+		queues[WebLinkQueue] = river.QueueConfig{MaxWorkers: 5}
 	}
 	periodic := append([]*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
@@ -160,12 +175,6 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		// Jobs whose worker lives in a later release or another process
 		// (send_alert, queue "alerts") are inserted and wait for it.
 		SkipUnknownJobCheck: true,
-	}
-	// Inserting needs no workers or queues: a client without queues never
-	// polls or elects a leader, so it can be built for every command.
-	insert, err := river.NewClient(db.riverDriver(false), &river.Config{Logger: db.logger, SkipUnknownJobCheck: true})
-	if err != nil {
-		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	timeout := cfg.ShutdownTimeout
 	if timeout <= 0 {

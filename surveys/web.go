@@ -372,3 +372,26 @@ func (e *Engine) webView(tx ChatTx, id int64, now time.Time) (WebSurvey, error) 
 	v.Notes = []string{s.Text(locale, MsgAlreadyAnswer, nil)}
 	return v, nil
 }
+
+// WebLinkHandoff is the web link of an invitation whose chat refused the
+// survey (undeliverable: the customer blocked the bot, closed their direct
+// messages), handed to the company's own systems to send by e-mail or SMS.
+type WebLinkHandoff struct {
+	// ID is stable per invitation: a receiver dedupes retries by it.
+	ID           string
+	InvitationID int64
+	CustomerID   string
+	SurveyID     string
+	WebURL       string
+	ExpiresAt    time.Time
+	// Reason is why the chat could not be used: "undeliverable".
+	Reason string
+}
+
+// WebLinkHook hands a WebLinkHandoff on (the web_link_fallback webhook).
+// A failure is a *SendError: Unreachable when retrying cannot help (the
+// receiver refused it), RateLimited with the wait it asked for, anything
+// else is retried.
+type WebLinkHook interface {
+	HandOff(ctx context.Context, h WebLinkHandoff) error
+}
