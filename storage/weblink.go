@@ -76,7 +76,7 @@ func newWebLinkMetric() *prometheus.CounterVec {
 // invitation (still "sending", claimed by this job) becomes a sent web
 // invitation and the job that hands its link on is enqueued. It reports
 // false, changing nothing, when the fallback does not apply.
-func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64, why string) (bool, error) {
+func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64, sendErr error) (bool, error) {
 	fb := w.d.WebLink
 	if fb == nil || fb.Hook == nil || fb.Eligible == nil {
 		return false, nil
@@ -108,7 +108,7 @@ func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64,
 		"sent_at":            now,
 		"attempt_started_at": nil,
 		"attempt_by":         nil,
-		"detail":             truncateDetail("a web link handed to web_link_fallback: the " + row.Platform + " chat refused the survey (" + why + ")"),
+		"detail":             failureDetail("a web link for web_link_fallback to send on; the "+row.Platform+" chat refused the survey", sendErr),
 		"updated_at":         now,
 	})
 	if res.Error != nil {
@@ -130,14 +130,13 @@ func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64,
 // finishUnreachable records a send the customer's chat refused: a web
 // invitation when the fallback applies, else undeliverable.
 func (w *sendSurveyWorker) finishUnreachable(ctx context.Context, id int64, p surveys.Platform, sendErr error, log *slog.Logger) {
-	detail := failureDetail("unreachable", sendErr)
 	web := false
 	err := w.db.inTx(ctx, func(tx *gorm.DB) error {
 		var err error
-		if web, err = w.toWebLink(ctx, tx, id, detail); err != nil || web {
+		if web, err = w.toWebLink(ctx, tx, id, sendErr); err != nil || web {
 			return err
 		}
-		return w.setStatus(tx, id, surveys.Undeliverable, detail)
+		return w.setStatus(tx, id, surveys.Undeliverable, failureDetail("unreachable", sendErr))
 	})
 	if err != nil {
 		w.log.Error("could not record delivery outcome", "invitation_id", id, "status", surveys.Undeliverable, "err", err)
