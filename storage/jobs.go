@@ -59,6 +59,9 @@ type Jobs struct {
 	timeout  time.Duration
 	running  atomic.Bool
 	delivery *deliveryMetrics
+	// webLink converts the invitations of a chat that blocked the bot
+	// (chatTx.SetBlocked); nil when the fallback is off.
+	webLink *WebLinkFallback
 
 	lease time.Duration
 	log   *slog.Logger
@@ -180,7 +183,11 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Jobs{db: db, insert: insert, config: rcfg, timeout: timeout, delivery: metrics, lease: leaseOf(cfg), log: log}, nil
+	j := &Jobs{db: db, insert: insert, config: rcfg, timeout: timeout, delivery: metrics, lease: leaseOf(cfg), log: log}
+	if webLinks {
+		j.webLink = d.WebLink
+	}
+	return j, nil
 }
 
 // riverDriver is River's driver on the database's own pool. A worker on

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,7 +60,7 @@ func WebLinkID(invitationID int64) string {
 }
 
 // newWebLinkMetric counts fallbacks by result: enqueued (the chat refused,
-// the link is on its way), delivered (the webhook took it), retried (a
+// the link is on its way: counted by the job's first run), delivered (the webhook took it), retried (a
 // 5xx, 408, 429 or timeout; tried again later), rejected (another 4xx or a
 // redirect: given up), failed (retries exhausted), skipped (answered,
 // expired or erased before the link went out).
@@ -72,23 +73,32 @@ func newWebLinkMetric() *prometheus.CounterVec {
 }
 
 // toWebLink is the fallback's half of a refused send, inside the
-// transaction that records it: when the survey offers web links, the
-// invitation (still "sending", claimed by this job) becomes a sent web
-// invitation and the job that hands its link on is enqueued. It reports
-// false, changing nothing, when the fallback does not apply.
+// transaction that records it: see convertToWeb.
 func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64, sendErr error) (bool, error) {
-	fb := w.d.WebLink
-	if fb == nil || fb.Hook == nil || fb.Eligible == nil {
+	var platform string
+	if err := tx.Model(&invitationRow{}).Select("platform").Where("id = ?", id).Scan(&platform).Error; err != nil {
+		return false, err
+	}
+	detail := failureDetail("a web link for web_link_fallback to send on; the "+platform+" chat refused the survey", sendErr)
+	return convertToWeb(ctx, tx, w.insert, w.d.WebLink, w.now(), id, surveys.Sending, detail)
+}
+
+// convertToWeb makes invitation id, in status from, a sent web invitation
+// and enqueues the job that hands its link on, in tx, when the fallback is
+// on and applies: the survey offers web links, the invitation has not
+// expired, its customer is neither forgotten nor opted out. It reports
+// false, changing nothing, otherwise.
+func convertToWeb(ctx context.Context, tx *gorm.DB, insert *river.Client[*sql.Tx], fb *WebLinkFallback, now time.Time, id int64, from surveys.Status, detail string) (bool, error) {
+	if fb == nil || fb.Hook == nil || fb.Eligible == nil || fb.Link == nil || insert == nil {
 		return false, nil
 	}
 	var row invitationRow
 	if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
 		return false, err
 	}
-	if row.Status != string(surveys.Sending) || !fb.Eligible(row.SurveyID) {
+	if row.Status != string(from) || row.Platform == string(surveys.Web) || !fb.Eligible(row.SurveyID) {
 		return false, nil
 	}
-	now := w.now()
 	if row.ExpiresAt != nil && !now.Before(*row.ExpiresAt) {
 		return false, nil // a link that is dead on arrival helps nobody
 	}
@@ -99,7 +109,7 @@ func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64,
 	if cust.ID == 0 || cust.OptedOutAt != nil {
 		return false, nil
 	}
-	res := tx.Model(&invitationRow{}).Where("id = ? AND status = ?", id, string(surveys.Sending)).Updates(map[string]any{
+	res := tx.Model(&invitationRow{}).Where("id = ? AND status = ?", id, string(from)).Updates(map[string]any{
 		"status":             string(surveys.Sent),
 		"platform":           string(surveys.Web),
 		"chat_id":            "",
@@ -108,7 +118,7 @@ func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64,
 		"sent_at":            now,
 		"attempt_started_at": nil,
 		"attempt_by":         nil,
-		"detail":             failureDetail("a web link for web_link_fallback to send on; the "+row.Platform+" chat refused the survey", sendErr),
+		"detail":             detail,
 		"updated_at":         now,
 	})
 	if res.Error != nil {
@@ -121,7 +131,7 @@ func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64,
 	if err != nil {
 		return false, err
 	}
-	if _, err := w.insert.InsertTx(ctx, sqlTx, WebLinkFallbackArgs{InvitationID: id}, webLinkOpts()); err != nil {
+	if _, err := insert.InsertTx(ctx, sqlTx, WebLinkFallbackArgs{InvitationID: id}, webLinkOpts()); err != nil {
 		return false, fmt.Errorf("enqueue web link of invitation %d: %w", id, err)
 	}
 	return true, nil
@@ -143,7 +153,6 @@ func (w *sendSurveyWorker) finishUnreachable(ctx context.Context, id int64, p su
 	}
 	w.metrics.sent.WithLabelValues(string(p), string(surveys.Undeliverable)).Inc()
 	if err == nil && web {
-		w.metrics.webLinks.WithLabelValues("enqueued").Inc()
 		log.Info("customer unreachable in the chat; their web link goes to web_link_fallback", "err", sendErr)
 		return
 	}
@@ -166,6 +175,11 @@ func (w *webLinkWorker) Timeout(*river.Job[WebLinkFallbackArgs]) time.Duration {
 func (w *webLinkWorker) Work(ctx context.Context, job *river.Job[WebLinkFallbackArgs]) error {
 	id := job.Args.InvitationID
 	log := w.log.With("invitation_id", id, "job_id", job.ID)
+	if job.Attempt == 1 {
+		// Counted by its job's first run: once per converted invitation,
+		// whichever transaction converted it.
+		w.metrics.webLinks.WithLabelValues("enqueued").Inc()
+	}
 	var row invitationRow
 	err := w.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -197,3 +197,36 @@ func TestWebLinkFallbackRefused(t *testing.T) {
 		}
 	})
 }
+
+// A customer who blocks the bot before their survey is sent (Telegram
+// tells vocbot) gets the web link instead, without a send that fails.
+func TestWebLinkFallbackBlockedBeforeSend(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		hook := &fakeHook{}
+		s := &surveystest.Sender{}
+		f := startDelivery(t, db, s, withWebLink(hook, true))
+		f.engine = surveys.NewEngine(testSettings(), f.store, nil) // the rule's 2 h delay: still scheduled at the block
+		res, err := f.engine.Ingest(context.Background(), touchpoint("evt_903", "cus_903", 903))
+		if err != nil || res.Invitation.Status != surveys.Scheduled {
+			t.Fatalf("ingest: %+v, %v; want scheduled", res.Invitation, err)
+		}
+		f.event(t, "tg:903", "903", surveys.EventBlocked)
+		got := waitStatus(t, f, res.Invitation.ID, surveys.Sent)
+		if got.To.Platform != surveys.Web || !strings.Contains(got.Detail, surveys.BlockedDetail) {
+			t.Errorf("after the block: got %+v, want a web invitation saying the customer blocked the bot", got)
+		}
+		waitFor(t, "the hook gets the link", func() bool { return len(hook.calls()) == 1 })
+		if c := hook.calls()[0]; c.InvitationID != res.Invitation.ID || c.CustomerID != "cus_903" || c.Reason != "undeliverable" {
+			t.Errorf("handoff: got %+v", c)
+		}
+		// A redelivered block changes nothing: one link, one job.
+		f.event(t, "tg:903b", "903", surveys.EventBlocked)
+		if st := f.jobStates(t, "web_link_fallback"); len(st) != 1 {
+			t.Errorf("web link jobs: got %v, want one", st)
+		}
+		if n := sendsTo(s, "903"); n != 0 {
+			t.Errorf("sends to the blocked chat: got %d, want none", n)
+		}
+	})
+}
