@@ -51,7 +51,7 @@ func (WebLinkFallbackArgs) Kind() string { return "web_link_fallback" }
 // often the conversion is attempted; the invitation's state is the real
 // guard. A retried job backs off as River does (seconds, then minutes).
 func webLinkOpts() *river.InsertOpts {
-	return &river.InsertOpts{Queue: WebLinkQueue, MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return &river.InsertOpts{Queue: WebLinkQueue, MaxAttempts: 14, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // WebLinkID is the handoff's stable id (the webhook-id header).
