@@ -61,8 +61,8 @@ var answerCatalog = map[string]answerTexts{
 			answerTextTooLong:       "نظر شما خیلی طولانی است: لطفاً حداکثر " + strconv.Itoa(surveys.MaxWebComment) + " نویسه بنویسید.",
 			answerTextEmpty:         "لطفاً چند کلمه بنویسید یا «رد شدن» را انتخاب کنید.",
 			answerTextFailed:        "متأسفیم، مشکلی در سمت ما پیش آمد. لطفاً چند دقیقهٔ دیگر دوباره امتحان کنید.",
-			answerTextChoose:        "لطفاً یکی از پاسخ‌ها را انتخاب کنید یا «رد شدن» را بزنید.",
-			answerTextUnknownReason: "این پاسخ جزو گزینه‌ها نیست. لطفاً یکی از پاسخ‌های نمایش‌داده‌شده را انتخاب کنید.",
+			answerTextChoose:        "لطفاً یکی از پاسخ\u200cها را انتخاب کنید یا «رد شدن» را بزنید.",
+			answerTextUnknownReason: "این پاسخ جزو گزینه\u200cها نیست. لطفاً یکی از پاسخ\u200cهای نمایش\u200cداده\u200cشده را انتخاب کنید.",
 		}},
 	"ar": {Title: "رأيك", Send: "إرسال", Placeholder: "إجابتك",
 		messages: map[answerTextID]string{

@@ -125,7 +125,7 @@ func TestServeWebLinkFallback(t *testing.T) {
 			expires, err := time.Parse(time.RFC3339, fmt.Sprint(event["expires_at"]))
 			if err != nil || event["type"] != "invitation.web_link" || event["invitation_id"] != float64(id) || event["customer_id"] != "cus_4646" ||
 				event["survey"] != "csat-web" || event["reason"] != "undeliverable" || !strings.HasPrefix(link, public+"/answer/") ||
-				expires.Sub(time.Now()) < 71*time.Hour || expires.Sub(time.Now()) > 73*time.Hour {
+				time.Until(expires) < 71*time.Hour || time.Until(expires) > 73*time.Hour {
 				t.Errorf("webhook body: got %v, want the web link of invitation %d for cus_4646 expiring in 72 h", event, id)
 			}
 			for i, g := range got {
