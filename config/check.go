@@ -44,6 +44,10 @@ func (d *decoder) apply(f *fileConfig, c *Config) {
 	if f.Digits.Pos.ok("fa") {
 		c.Digits.Persian = string(f.Digits.Persian)
 	}
+	if p.has("web_link_fallback") && d.required(f.WebLinkFallback.Pos, "web_link_fallback", "url", "write the https address vocbot posts web links to, e.g. url: https://crm.example.com/hooks/vocbot") &&
+		f.WebLinkFallback.Pos.ok("url") {
+		c.WebLinkFallback.URL = string(f.WebLinkFallback.URL)
+	}
 }
 
 // required reports a missing key of the item at path.

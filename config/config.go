@@ -37,11 +37,14 @@ type Config struct {
 	Surveys     []Survey
 	Touchpoints []Touchpoint
 	Fatigue     Fatigue
-	Digests     []Digest
-	Alerts      []Alert
-	Ambassadors Ambassadors
-	ENPS        ENPS
-	Digits      Digits
+	// WebLinkFallback hands the web links of invitations a chat refused
+	// to the company's webhook; off while URL is "".
+	WebLinkFallback WebLinkFallback
+	Digests         []Digest
+	Alerts          []Alert
+	Ambassadors     Ambassadors
+	ENPS            ENPS
+	Digits          Digits
 }
 
 // HTTP is the server and the ingestion API's credentials.
@@ -223,6 +226,17 @@ func (q QuietHours) String() string {
 		return ""
 	}
 	return q.Start.String() + "-" + q.End.String()
+}
+
+// WebLinkFallback is web_link_fallback: where vocbot posts the web link of
+// an invitation whose chat refused it (blocked bot, closed DMs), for
+// surveys with web_link: true.
+type WebLinkFallback struct {
+	// URL receives the signed POSTs ("" turns the fallback off).
+	URL string
+	// Key is the decoded Standard Webhooks key of
+	// VOCBOT_WEB_LINK_FALLBACK_SECRET.
+	Key []byte
 }
 
 // Fatigue limits how often one customer is asked.

@@ -88,6 +88,8 @@ func (c *Config) file() fileConfig {
 		},
 		ENPS:   fileENPS{AnonymityThreshold: c.ENPS.AnonymityThreshold, CommentThreshold: c.ENPS.CommentThreshold},
 		Digits: fileDigits{Arabic: digitStyle(c.Digits.Arabic), Persian: digitStyle(c.Digits.Persian)},
+		// The URL may carry a token in its query: printed masked.
+		WebLinkFallback: fileWebLinkFallback{URL: hookURL(maskURL(c.WebLinkFallback.URL))},
 	}
 	for _, s := range c.Surveys {
 		q := wordings{}

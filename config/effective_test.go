@@ -31,6 +31,7 @@ func TestWriteEffectiveDefaults(t *testing.T) {
 # digests: off (none in the configuration file)
 # alerts: off (none in the configuration file)
 # ambassadors: off (no ambassadors in the configuration file; /survey answers nobody)
+# web_link_fallback: off (not in the configuration file; a survey a chat refuses stays undeliverable)
 # wording of nps: built-in in every locale
 # wording of csat: built-in in every locale
 # wording of ces: built-in in every locale
@@ -42,6 +43,7 @@ environment:
   VOCBOT_PUBLIC_URL: ""
   VOCBOT_API_TOKENS: ""
   VOCBOT_WEBHOOK_SECRET: ""
+  VOCBOT_WEB_LINK_FALLBACK_SECRET: ""
   VOCBOT_TELEGRAM_TOKEN: ""
   VOCBOT_TELEGRAM_API_URL: https://api.telegram.org/bot%s/%s
   VOCBOT_TELEGRAM_MODE: polling
@@ -284,16 +286,20 @@ func TestFeatures(t *testing.T) {
 			"digests: off (none in the configuration file)",
 			"alerts: off (none in the configuration file)",
 			"ambassadors: off (no ambassadors in the configuration file; /survey answers nobody)",
+			"web_link_fallback: off (not in the configuration file; a survey a chat refuses stays undeliverable)",
 		}},
 		{"polling, socket mode, gateway", map[string]string{
-			"VOCBOT_TELEGRAM_TOKEN":       "1:a",
-			"VOCBOT_SLACK_BOT_TOKEN":      "xoxb-1",
-			"VOCBOT_SLACK_APP_TOKEN":      "xapp-1",
-			"VOCBOT_SLACK_SIGNING_SECRET": "s",
-			"VOCBOT_DISCORD_TOKEN":        "d",
-			"VOCBOT_API_TOKENS":           testToken1,
-			"VOCBOT_WEBHOOK_SECRET":       "whsec_" + base64.StdEncoding.EncodeToString(testWebhookKey),
+			"VOCBOT_TELEGRAM_TOKEN":           "1:a",
+			"VOCBOT_SLACK_BOT_TOKEN":          "xoxb-1",
+			"VOCBOT_SLACK_APP_TOKEN":          "xapp-1",
+			"VOCBOT_SLACK_SIGNING_SECRET":     "s",
+			"VOCBOT_DISCORD_TOKEN":            "d",
+			"VOCBOT_API_TOKENS":               testToken1,
+			"VOCBOT_WEBHOOK_SECRET":           "whsec_" + base64.StdEncoding.EncodeToString(testWebhookKey),
+			"VOCBOT_PUBLIC_URL":               "https://vocbot.example.com",
+			"VOCBOT_WEB_LINK_FALLBACK_SECRET": "whsec_" + base64.StdEncoding.EncodeToString(testWebhookKey),
 		}, y(
+			"web_link_fallback: {url: 'https://crm.example.com/hooks/vocbot?token=Qm4Rt7'}",
 			"digests:",
 			"  - {id: daily, to: slack:C0123, at: '09:00', timezone: Europe/Berlin}",
 			"alerts:",
@@ -303,14 +309,15 @@ func TestFeatures(t *testing.T) {
 			"  telegram_users: [1]",
 			"  daily_quota: 10",
 		), []string{
-			"telegram: on (long polling; run a single replica, or set VOCBOT_TELEGRAM_MODE=webhook for several)",
+			"telegram: on (long polling by one replica at a time (the others stand by); VOCBOT_TELEGRAM_MODE=webhook spreads updates over all)",
 			"slack: on (Socket Mode, because VOCBOT_SLACK_APP_TOKEN is set; the HTTP request URLs answer too)",
-			"discord: on (gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions)",
+			"discord: on (gateway held by one replica at a time (the others stand by); VOCBOT_DISCORD_PUBLIC_KEY switches to HTTP interactions)",
 			"api: on (/v1 accepts 1 bearer token)",
 			"signatures: on (/v1/touchpoints also needs a Standard Webhooks signature)",
 			"digests: on (daily at 09:00 Europe/Berlin to slack:C0123)",
 			"alerts: on (detractor to telegram:-100123)",
 			"ambassadors: on (2 Slack users, 1 Telegram user; 10 sends each per day)",
+			"web_link_fallback: on (web links of surveys a chat refuses are posted to https://crm.example.com, signed)",
 		}},
 		{"webhook, HTTP, interactions, platforms off for targets", map[string]string{
 			"VOCBOT_TELEGRAM_TOKEN":          "1:a",
@@ -340,6 +347,7 @@ func TestFeatures(t *testing.T) {
 			"digests: on (a at 09:00 UTC to slack:C0123 [slack is off]; b at 18:30 UTC to discord:42)",
 			"alerts: on (detractor to slack:C0123 [slack is off]; detractor to discord:43, recovery survey csat 48h after resolution)",
 			"ambassadors: on (1 Discord role; 50 sends each per day)",
+			"web_link_fallback: off (not in the configuration file; a survey a chat refuses stays undeliverable)",
 		}},
 		{"discord in one server, users as ambassadors", map[string]string{
 			"VOCBOT_DISCORD_TOKEN":    "d",
@@ -351,12 +359,13 @@ func TestFeatures(t *testing.T) {
 		), []string{
 			"telegram: off (VOCBOT_TELEGRAM_TOKEN not set)",
 			"slack: off (VOCBOT_SLACK_BOT_TOKEN not set)",
-			"discord: on (gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions; /survey registered in server 987654321098765432 only)",
+			"discord: on (gateway held by one replica at a time (the others stand by); VOCBOT_DISCORD_PUBLIC_KEY switches to HTTP interactions; /survey registered in server 987654321098765432 only)",
 			"api: off (VOCBOT_API_TOKENS not set; /v1 refuses every request)",
 			"signatures: off (VOCBOT_WEBHOOK_SECRET not set; bearer tokens only)",
 			"digests: off (none in the configuration file)",
 			"alerts: off (none in the configuration file)",
 			"ambassadors: on (1 Discord role, 2 Discord users; 50 sends each per day)",
+			"web_link_fallback: off (not in the configuration file; a survey a chat refuses stays undeliverable)",
 		}},
 		{"discord users alone, discord off", nil, y("ambassadors:", "  discord_users: [812345678901234567]"), []string{
 			"telegram: off (VOCBOT_TELEGRAM_TOKEN not set)",
@@ -367,6 +376,7 @@ func TestFeatures(t *testing.T) {
 			"digests: off (none in the configuration file)",
 			"alerts: off (none in the configuration file)",
 			"ambassadors: on (1 Discord user [discord is off]; 50 sends each per day)",
+			"web_link_fallback: off (not in the configuration file; a survey a chat refuses stays undeliverable)",
 		}},
 		{"slack HTTP, and posting only", map[string]string{"VOCBOT_SLACK_BOT_TOKEN": "xoxb-1", "VOCBOT_SLACK_SIGNING_SECRET": "s"}, "", []string{
 			"slack: on (HTTP: point the app's request URLs at /slack/events, /slack/commands and /slack/interactivity)",
@@ -397,7 +407,7 @@ func TestFeatures(t *testing.T) {
 			}
 			var got []string
 			for _, f := range c.Features() {
-				if len(tt.want) == 8 || f.Name == "slack" {
+				if len(tt.want) == 9 || f.Name == "slack" {
 					got = append(got, f.String())
 				}
 			}

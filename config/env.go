@@ -129,6 +129,14 @@ func readEnv(getenv func(string) string, c *Config) []error {
 		c.HTTP.WebhookKey = key
 	}
 
+	if v, where := r.read("VOCBOT_WEB_LINK_FALLBACK_SECRET"); v != "" {
+		key, err := decodeWebhookSecret(v)
+		if err != nil {
+			r.failf(where, "%v", err)
+		}
+		c.WebLinkFallback.Key = key
+	}
+
 	if v, where := r.read("VOCBOT_TELEGRAM_TOKEN"); v != "" {
 		if err := checkSecret(v); err != nil {
 			r.failf(where, "%v", err)

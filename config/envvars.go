@@ -59,6 +59,12 @@ func envVars() []envVar {
 			show: func(c *Config) string { return maskSecret(string(c.HTTP.WebhookKey), "whsec_") },
 		},
 		{
+			name: "VOCBOT_WEB_LINK_FALLBACK_SECRET",
+			def:  "none",
+			doc:  "[Standard Webhooks](https://www.standardwebhooks.com/) secret vocbot signs its `web_link_fallback` POSTs with, same format as `VOCBOT_WEBHOOK_SECRET` (`whsec_` + base64 of 24 to 64 random bytes; use a different one). Required with `web_link_fallback.url`, refused without it.",
+			show: func(c *Config) string { return maskSecret(string(c.WebLinkFallback.Key), "whsec_") },
+		},
+		{
 			name: "VOCBOT_TELEGRAM_TOKEN",
 			def:  "none: Telegram off",
 			doc:  "the bot token from @BotFather.",

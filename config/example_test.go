@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,11 +22,13 @@ func exampleFile() ([]byte, error) { return os.ReadFile(examplePath) }
 
 func TestExampleLoads(t *testing.T) {
 	t.Parallel()
-	c, err := Load(envMap(map[string]string{"VOCBOT_CONFIG": examplePath}), nil)
+	// web_link_fallback needs its secret and the public URL.
+	c, err := Load(envMap(map[string]string{"VOCBOT_CONFIG": examplePath, "VOCBOT_PUBLIC_URL": "https://vocbot.example.com",
+		"VOCBOT_WEB_LINK_FALLBACK_SECRET": "whsec_" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))}), nil)
 	if err != nil {
 		t.Fatalf("vocbot.example.yaml does not load:\n%v", err)
 	}
-	if len(c.Touchpoints) == 0 || len(c.Digests) == 0 || len(c.Alerts) == 0 || c.Ambassadors.Empty() {
+	if len(c.Touchpoints) == 0 || len(c.Digests) == 0 || len(c.Alerts) == 0 || c.Ambassadors.Empty() || c.WebLinkFallback.URL == "" {
 		t.Errorf("the example leaves a section empty: %+v", c)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -9,7 +10,7 @@ import (
 // why, in words an operator acts on.
 type Feature struct {
 	// Name is short and stable: telegram, slack, discord, api, signatures,
-	// digests, alerts, ambassadors.
+	// digests, alerts, ambassadors, web_link_fallback.
 	Name string
 	On   bool
 	// Why is how the feature runs when on, and what turns it on when off.
@@ -37,6 +38,7 @@ func (c *Config) Features() []Feature {
 		c.digestsFeature(),
 		c.alertsFeature(),
 		c.ambassadorsFeature(),
+		c.webLinkFallbackFeature(),
 	}
 }
 
@@ -61,7 +63,7 @@ func (c *Config) telegramFeature() Feature {
 	case c.Telegram.Mode == "webhook":
 		f.Why = "webhook at " + maskURL(c.HTTP.PublicURL) + "/telegram/webhook"
 	default:
-		f.Why = "long polling; run a single replica, or set VOCBOT_TELEGRAM_MODE=webhook for several"
+		f.Why = "long polling by one replica at a time (the others stand by); VOCBOT_TELEGRAM_MODE=webhook spreads updates over all"
 	}
 	if f.On && c.Telegram.APIURL != defaultTelegramAPIURL {
 		f.Why += "; Bot API at " + maskURL(c.Telegram.APIURL)
@@ -104,7 +106,7 @@ func (c *Config) discordFeature() Feature {
 	case len(c.Discord.PublicKey) > 0:
 		f.Why = "HTTP interactions at /discord/interactions, because VOCBOT_DISCORD_PUBLIC_KEY is set"
 	default:
-		f.Why = "gateway; run a single replica, or set VOCBOT_DISCORD_PUBLIC_KEY for HTTP interactions"
+		f.Why = "gateway held by one replica at a time (the others stand by); VOCBOT_DISCORD_PUBLIC_KEY switches to HTTP interactions"
 	}
 	if f.On && c.Discord.GuildID != "" {
 		f.Why += "; /survey registered in server " + c.Discord.GuildID + " only"
@@ -172,6 +174,17 @@ func (c *Config) ambassadorsFeature() Feature {
 	}
 	why := strings.Join(parts, ", ") + fmt.Sprintf("; %d sends each per day", a.DailyQuota)
 	return Feature{Name: "ambassadors", On: true, Why: why}
+}
+
+func (c *Config) webLinkFallbackFeature() Feature {
+	if c.WebLinkFallback.URL == "" {
+		return Feature{Name: "web_link_fallback", Why: "not in the configuration file; a survey a chat refuses stays undeliverable"}
+	}
+	host := masked
+	if u, err := url.Parse(c.WebLinkFallback.URL); err == nil {
+		host = u.Scheme + "://" + u.Host // the path and query may carry a token
+	}
+	return Feature{Name: "web_link_fallback", On: true, Why: "web links of surveys a chat refuses are posted to " + host + ", signed"}
 }
 
 // offNote warns, inside a feature's reason, that its platform is off.

@@ -155,7 +155,7 @@ func TestFileErrors(t *testing.T) {
 		{"unknown top-level key", y("product: A", "survey: []"),
 			[]string{"vocbot.yaml:2: survey: unknown key; did you mean surveys?"}},
 		{"unknown key far from any", y("colour: red"),
-			[]string{"vocbot.yaml:1: colour: unknown key; valid keys here: product, timezone, default_locale, surveys, touchpoints, fatigue, digests, alerts, ambassadors, enps, digits"}},
+			[]string{"vocbot.yaml:1: colour: unknown key; valid keys here: product, timezone, default_locale, surveys, touchpoints, fatigue, digests, alerts, ambassadors, enps, digits, web_link_fallback"}},
 		{"unknown survey key", y("surveys:", "  - id: a", "    metric: nps", "    folow_up: true"),
 			[]string{"vocbot.yaml:4: surveys[0].folow_up: unknown key; did you mean follow_up?"}},
 		{"unknown touchpoint key", y("touchpoints:", "  - type: t", "    survey: nps", "    delay_s: 5"),

@@ -58,6 +58,9 @@ func Load(getenv func(string) string, args []string) (*Config, error) {
 			errs = append(errs, decodeFile(c.File, data, c)...)
 		}
 	}
+	if len(errs) == 0 {
+		errs = append(errs, checkWebLinkFallback(c)...)
+	}
 	if len(errs) == 0 && c.HTTP.PublicURL == "" {
 		for _, s := range c.Surveys {
 			if s.WebLink {
@@ -161,4 +164,21 @@ func readConfigFile(path, where string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: the file is larger than %d MiB; is it the right file?", where, maxFile>>20)
 	}
 	return data, nil
+}
+
+// checkWebLinkFallback: the section needs its secret and the public URL
+// (its links start with it), and the secret needs the section.
+func checkWebLinkFallback(c *Config) []error {
+	fb := c.WebLinkFallback
+	var errs []error
+	switch {
+	case fb.URL != "" && len(fb.Key) == 0:
+		errs = append(errs, errors.New("web_link_fallback.url is set but VOCBOT_WEB_LINK_FALLBACK_SECRET is not: vocbot signs every POST to it; set it to whsec_ followed by base64 of 24 to 64 random bytes (e.g. whsec_$(openssl rand -base64 32)) and give the receiver the same"))
+	case fb.URL == "" && len(fb.Key) > 0:
+		errs = append(errs, errors.New("VOCBOT_WEB_LINK_FALLBACK_SECRET is set but the configuration file has no web_link_fallback.url: add web_link_fallback: {url: https://…} or unset the variable"))
+	}
+	if fb.URL != "" && c.HTTP.PublicURL == "" {
+		errs = append(errs, errors.New("web_link_fallback is set, which needs VOCBOT_PUBLIC_URL, the external base URL its answer links start with (e.g. https://vocbot.example.com); set it, or remove web_link_fallback"))
+	}
+	return errs
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"os"
@@ -199,5 +200,59 @@ func TestLoadWebLinkNeedsPublicURL(t *testing.T) {
 	}
 	if !got {
 		t.Errorf("survey nps-web: got WebLink false, want true")
+	}
+}
+
+func TestLoadWebLinkFallback(t *testing.T) {
+	t.Parallel()
+	secret := "whsec_" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	const hook = "web_link_fallback:\n  url: https://crm.example.com/hooks/vocbot?token=s3cr3t-query\n"
+	public := "https://vocbot.example.com"
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		want string // "" loads
+	}{
+		{"complete", hook, map[string]string{"VOCBOT_PUBLIC_URL": public, "VOCBOT_WEB_LINK_FALLBACK_SECRET": secret}, ""},
+		{"secret from a file", hook, map[string]string{"VOCBOT_PUBLIC_URL": public, "VOCBOT_WEB_LINK_FALLBACK_SECRET_FILE": writeFile(t, "secret", secret+"\n")}, ""},
+		{"no secret", hook, map[string]string{"VOCBOT_PUBLIC_URL": public}, "web_link_fallback.url is set but VOCBOT_WEB_LINK_FALLBACK_SECRET is not"},
+		{"no public URL", hook, map[string]string{"VOCBOT_WEB_LINK_FALLBACK_SECRET": secret}, "web_link_fallback is set, which needs VOCBOT_PUBLIC_URL"},
+		{"secret without the section", "product: Acme\n", map[string]string{"VOCBOT_PUBLIC_URL": public, "VOCBOT_WEB_LINK_FALLBACK_SECRET": secret}, "has no web_link_fallback.url"},
+		{"bad secret", hook, map[string]string{"VOCBOT_PUBLIC_URL": public, "VOCBOT_WEB_LINK_FALLBACK_SECRET": "hunter2-not-whsec"}, "VOCBOT_WEB_LINK_FALLBACK_SECRET: must start with whsec_"},
+		{"no url", "web_link_fallback: {}\n", map[string]string{"VOCBOT_PUBLIC_URL": public}, "web_link_fallback: missing url"},
+		{"not a URL", "web_link_fallback:\n  url: crm.example.com/hooks\n", map[string]string{"VOCBOT_PUBLIC_URL": public, "VOCBOT_WEB_LINK_FALLBACK_SECRET": secret}, "web_link_fallback.url: \"crm.example.com/hooks\" is not an absolute http(s) URL"},
+		{"unknown key", "web_link_fallback:\n  url: https://crm.example.com/h\n  secret: x\n", map[string]string{"VOCBOT_PUBLIC_URL": public, "VOCBOT_WEB_LINK_FALLBACK_SECRET": secret}, "web_link_fallback.secret: unknown key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"VOCBOT_CONFIG": writeFile(t, "vocbot.yaml", tt.file)}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			c, err := Load(envMap(env), nil)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("got %v, want it to load", err)
+				}
+				if c.WebLinkFallback.URL != "https://crm.example.com/hooks/vocbot?token=s3cr3t-query" || string(c.WebLinkFallback.Key) != "0123456789abcdef0123456789abcdef" {
+					t.Errorf("got %+v, want the url and the decoded key", c.WebLinkFallback)
+				}
+				var out strings.Builder
+				if err := c.WriteEffective(&out); err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(out.String(), "s3cr3t") || strings.Contains(out.String(), secret[6:]) {
+					t.Errorf("config check shows a secret:\n%s", out.String())
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error with %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), secret[6:]) {
+				t.Errorf("the error quotes the secret: %v", err)
+			}
+		})
 	}
 }

@@ -35,6 +35,8 @@ type fileConfig struct {
 	ENPS fileENPS `yaml:"enps" default:"thresholds 5 and 8"`
 	// digits in Arabic and Persian
 	Digits fileDigits `yaml:"digits" default:"native"`
+	// see below
+	WebLinkFallback fileWebLinkFallback `yaml:"web_link_fallback,omitempty" default:"none: a refused chat leaves the invitation undeliverable"`
 }
 
 // fileSurvey is one entry of surveys.
@@ -168,4 +170,11 @@ type fileDigits struct {
 	Arabic digitStyle `yaml:"ar" default:"'native'"`
 	// `native` (Persian ۰۱۲۳) or `latin` (0123)
 	Persian digitStyle `yaml:"fa" default:"'native'"`
+}
+
+// fileWebLinkFallback is the web_link_fallback section.
+type fileWebLinkFallback struct {
+	Pos position `yaml:"-"`
+	// an absolute `http://` or `https://` URL, no fragment: when a chat refuses a survey (the customer blocked the bot or closed their direct messages) and the survey has `web_link: true`, the invitation becomes a web invitation and vocbot POSTs its link here, signed per Standard Webhooks with `VOCBOT_WEB_LINK_FALLBACK_SECRET`, for your e-mail or SMS system to send (see [web-answers.md](web-answers.md)); needs `VOCBOT_PUBLIC_URL`
+	URL hookURL `yaml:"url" default:"required"`
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -364,5 +365,26 @@ func (u *telegramUser) UnmarshalYAML(n *yaml.Node) error {
 		return fmt.Errorf("%q is not a Telegram user id; it is a positive number, e.g. 111111", s)
 	}
 	*u = telegramUser(id)
+	return nil
+}
+
+// hookURL is an outbound webhook's address: absolute http(s), no fragment.
+type hookURL string
+
+func (u *hookURL) UnmarshalYAML(n *yaml.Node) error {
+	v, err := textValue(n, func(s string) (string, error) {
+		p, err := url.Parse(s)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.Opaque != "" {
+			return "", fmt.Errorf("%q is not an absolute http(s) URL; write e.g. https://crm.example.com/hooks/vocbot", maskURL(s))
+		}
+		if p.Fragment != "" || strings.Contains(s, "#") {
+			return "", fmt.Errorf("%q has a fragment; remove it", maskURL(s))
+		}
+		return s, nil
+	})
+	if err != nil {
+		return err
+	}
+	*u = hookURL(v)
 	return nil
 }

@@ -42,6 +42,11 @@ func (c *chatTx) SetBlocked(from surveys.Address, blocked bool, at time.Time) (i
 			}
 		}
 		// Scheduled invitations keep the address they were decided for.
+		// Those of surveys with web links become web invitations whose
+		// link goes to web_link_fallback, when it is on (weblink.go).
+		if err := c.scheduledToWeb(r, at); err != nil {
+			return 0, err
+		}
 		if err := c.exec("cancel invitations to "+from.String(), `UPDATE invitations SET status = 'undeliverable', detail = ?, updated_at = ?
 WHERE customer_id = ? AND status = 'scheduled' AND platform = ? AND chat_id = ? AND user_id = ?`,
 			surveys.BlockedDetail, at, r.CustomerID, r.Platform, r.ChatID, r.UserID); err != nil {
@@ -61,4 +66,24 @@ WHERE c.forgotten_at IS NULL AND EXISTS (SELECT 1 FROM identities i WHERE i.cust
 		return 0, fmt.Errorf("count customers who blocked the bot: %w", err)
 	}
 	return int(n), nil
+}
+
+// scheduledToWeb converts the scheduled invitations to the chat of
+// identity r into web invitations, where the web link fallback applies.
+func (c *chatTx) scheduledToWeb(r identityRow, at time.Time) error {
+	if c.s.jobs == nil || c.s.jobs.webLink == nil {
+		return nil
+	}
+	var ids []int64
+	if err := c.tx.Model(&invitationRow{}).Where("customer_id = ? AND status = 'scheduled' AND platform = ? AND chat_id = ? AND user_id = ?",
+		r.CustomerID, r.Platform, r.ChatID, r.UserID).Order("id").Pluck("id", &ids).Error; err != nil {
+		return fmt.Errorf("find the invitations to %s: %w", r.Platform, err)
+	}
+	for _, id := range ids {
+		detail := "a web link for web_link_fallback to send on; the customer " + surveys.BlockedDetail + " in " + r.Platform + " before it was sent"
+		if _, err := convertToWeb(c.ctx, c.tx, c.s.jobs.insert, c.s.jobs.webLink, at, id, surveys.Scheduled, detail); err != nil {
+			return fmt.Errorf("web link of invitation %d: %w", id, err)
+		}
+	}
+	return nil
 }

@@ -242,6 +242,15 @@ func (c *chatTx) SetReason(responseID int64, reason string) error {
 	return nil
 }
 
+// UpdateHandled reports whether updateID is in inbound_updates.
+func (c *chatTx) UpdateHandled(updateID string) (bool, error) {
+	var n int64
+	if err := c.tx.Raw(`SELECT COUNT(*) FROM inbound_updates WHERE id = ?`, updateID).Scan(&n).Error; err != nil {
+		return false, fmt.Errorf("look up update %s: %w", updateID, err)
+	}
+	return n > 0, nil
+}
+
 func (c *chatTx) SetOptedOut(customer int64, optedOut bool, at time.Time) error {
 	at = at.UTC()
 	if !optedOut {

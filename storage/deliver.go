@@ -40,6 +40,9 @@ type Delivery struct {
 	// through buckets shared by every replica; a platform without an entry
 	// is not limited here (tests set their own).
 	Rates map[surveys.Platform]surveys.SendLimits
+	// WebLink turns invitations a chat refuses into web invitations whose
+	// link goes to the company's webhook; nil: off.
+	WebLink *WebLinkFallback
 	// Reminders words and times the one reminder of unanswered surveys.
 	Reminders Reminders
 	// Logger receives delivery logs; nil discards them.
@@ -61,6 +64,8 @@ type deliveryMetrics struct {
 	// digestFailures and alertFailures count posts given up, by reason.
 	digestFailures *prometheus.CounterVec
 	alertFailures  *prometheus.CounterVec
+	// webLinks counts web link fallbacks by result (weblink.go).
+	webLinks *prometheus.CounterVec
 }
 
 func newDeliveryMetrics() *deliveryMetrics {
@@ -93,11 +98,12 @@ func newDeliveryMetrics() *deliveryMetrics {
 			Name: "vocbot_alert_failures_total",
 			Help: "Alerts not posted, by platform and reason (no_credentials, unreachable, failed).",
 		}, []string{"platform", "reason"}),
+		webLinks: newWebLinkMetric(),
 	}
 }
 
 func (m *deliveryMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.sent, m.duration, m.latency, m.rateLimited, m.digestFailures, m.alertFailures}
+	return []prometheus.Collector{m.sent, m.duration, m.latency, m.rateLimited, m.digestFailures, m.alertFailures, m.webLinks}
 }
 
 // sendSurveyWorker runs the delivery state machine (never double-send):
@@ -116,6 +122,8 @@ type sendSurveyWorker struct {
 	log     *slog.Logger
 	now     func() time.Time
 	lease   time.Duration // how long a silent worker is presumed alive
+	// insert enqueues the web link job in the transaction of a refused send.
+	insert *river.Client[*sql.Tx]
 }
 
 // Timeout leaves room for rate-limit waits and the send itself.
@@ -216,8 +224,7 @@ func (w *sendSurveyWorker) Work(ctx context.Context, job *river.Job[SendSurveyAr
 		log.Info("rate limited by the platform; retrying later", "retry_after", retryAfter.String())
 		return river.JobSnooze(snoozeFor(retryAfter))
 	case kind == surveys.Unreachable:
-		w.finish(ctx, id, platform, surveys.Undeliverable, failureDetail("unreachable", sendErr))
-		log.Info("customer unreachable; not retried", "err", sendErr)
+		w.finishUnreachable(ctx, id, platform, sendErr, log) // weblink.go: a web link instead, where the survey offers one
 		return river.JobCancel(sendErr)
 	case kind == surveys.Ambiguous && isChecker(sender):
 		// Stay "sending": once the attempt is stale, the next run asks the

@@ -59,6 +59,9 @@ type Jobs struct {
 	timeout  time.Duration
 	running  atomic.Bool
 	delivery *deliveryMetrics
+	// webLink converts the invitations of a chat that blocked the bot
+	// (chatTx.SetBlocked); nil when the fallback is off.
+	webLink *WebLinkFallback
 
 	lease time.Duration
 	log   *slog.Logger
@@ -93,6 +96,12 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if log == nil {
 		log = db.logger
 	}
+	// Inserting needs no workers or queues: a client without queues never
+	// polls or elects a leader, so it can be built for every command.
+	insert, err := river.NewClient(db.riverDriver(false), &river.Config{Logger: db.logger, SkipUnknownJobCheck: true})
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
 	metrics := newDeliveryMetrics()
 	now := func() time.Time { return time.Now().UTC() }
 	if d.Now != nil {
@@ -103,11 +112,17 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	if err := errors.Join(
 		river.AddWorkerSafely(ws, &pruneBucketsWorker{db: db}),
 		river.AddWorkerSafely(ws, &pruneRecordsWorker{db: db}),
-		river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now, lease: leaseOf(cfg)}),
+		river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now, lease: leaseOf(cfg), insert: insert}),
 		river.AddWorkerSafely(ws, &sendReminderWorker{db: db, d: d, metrics: metrics, log: log, now: now}),
 		river.AddWorkerSafely(ws, &reminderTickWorker{db: db, r: d.Reminders, now: now}),
 	); err != nil {
 		return nil, fmt.Errorf("register workers: %w", err)
+	}
+	webLinks := d.WebLink != nil && d.WebLink.Hook != nil && d.WebLink.Link != nil
+	if webLinks {
+		if err := river.AddWorkerSafely(ws, &webLinkWorker{db: db, fb: *d.WebLink, metrics: metrics, log: log, now: now}); err != nil {
+			return nil, fmt.Errorf("register workers: %w", err)
+		}
 	}
 	digestTick, err := addDigestWorkers(ws, db, cfg.Digests, metrics)
 	if err != nil {
@@ -126,6 +141,9 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 	}
 	if alerting {
 		queues[AlertQueue] = river.QueueConfig{MaxWorkers: 5}
+	}
+	if webLinks {
+		queues[WebLinkQueue] = river.QueueConfig{MaxWorkers: 5}
 	}
 	periodic := append([]*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
@@ -164,17 +182,15 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		// (send_alert, queue "alerts") are inserted and wait for it.
 		SkipUnknownJobCheck: true,
 	}
-	// Inserting needs no workers or queues: a client without queues never
-	// polls or elects a leader, so it can be built for every command.
-	insert, err := river.NewClient(db.riverDriver(false), &river.Config{Logger: db.logger, SkipUnknownJobCheck: true})
-	if err != nil {
-		return nil, fmt.Errorf("job queue: %w", err)
-	}
 	timeout := cfg.ShutdownTimeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Jobs{db: db, insert: insert, config: rcfg, timeout: timeout, delivery: metrics, lease: leaseOf(cfg), log: log}, nil
+	j := &Jobs{db: db, insert: insert, config: rcfg, timeout: timeout, delivery: metrics, lease: leaseOf(cfg), log: log}
+	if webLinks {
+		j.webLink = d.WebLink
+	}
+	return j, nil
 }
 
 // riverDriver is River's driver on the database's own pool. A worker on

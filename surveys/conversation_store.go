@@ -77,6 +77,9 @@ type ChatTx interface {
 	// SetReason records the id of the reason button the customer tapped;
 	// a response that has a reason keeps it.
 	SetReason(responseID int64, reason string) error
+	// UpdateHandled reports whether the update updateID was handled (a
+	// Converse with it committed).
+	UpdateHandled(updateID string) (bool, error)
 	// SetOptedOut records /stop (true) or /resume (false). Stopping also
 	// skips the customer's invitations not yet sent and follow-ups awaiting,
 	// and no reminder goes out for the surveys they have.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -71,8 +72,9 @@ const (
 )
 
 // WebSurvey is a web invitation as its page shows it, in the customer's
-// language: the question with its choices (Score), the follow-up (FollowUp,
-// when State is WebFollowUp), and Notes, what vocbot says in reply to what
+// language: the question with its choices (Score), the second step when
+// State is WebFollowUp (the survey's reason buttons in Reasons, the band's
+// follow-up question in FollowUp, either or both), and Notes, what vocbot says in reply to what
 // the customer just did (thanks, "already answered", "closed", "please
 // answer with a number from 0 to 10"), the same words the chat uses.
 type WebSurvey struct {
@@ -82,23 +84,38 @@ type WebSurvey struct {
 	Dir        TextDirection
 	Score      Prompt
 	Answer     string // "Your answer: 9" once the score is in
-	FollowUp   Prompt
-	Skip       string // the follow-up's skip label
-	Notes      []string
+	// Reasons is "what was it mostly about?" with one choice per reason of
+	// the survey (no skip: Skip is the page's), while none was chosen.
+	Reasons Prompt
+	// FollowUp is the survey's question for the score's band, while the
+	// comment awaits an answer; its Text is "" when no comment is asked.
+	FollowUp Prompt
+	Skip     string // the second step's skip label
+	Notes    []string
 	// Repeated is true when the submission was one the Engine had taken
 	// already (a second answer to the same question); the first one stands.
 	Repeated bool
 }
 
 // WebAnswer is what a customer submitted on the page of a web invitation:
-// a score (Question QuestionScore, Value "0"…"10"), or the follow-up's
-// comment (QuestionWhy, Comment; Skip declines it).
+// a score (Question QuestionScore, Value "0"…"10"), or the second step
+// (QuestionWhy): the reason chosen (Reason, a reason id, "" for none) and
+// the follow-up's comment (Comment); Skip declines the whole step.
 type WebAnswer struct {
 	InvitationID int64
 	Question     Question
 	Value        string
+	Reason       string
 	Comment      string
 	Skip         bool
+}
+
+// webStepID is the update id of an invitation's second step: one per
+// invitation, so the step is taken once whatever is submitted, and a
+// step declined without a trace in the response (reasons skipped on a
+// survey without follow-up) stays closed.
+func webStepID(invitationID int64) string {
+	return "web:" + Ref{InvitationID: invitationID, Question: QuestionWhy}.String() + ":step"
 }
 
 // WebSurvey is the page of web invitation id. ErrNotFound when there is no
@@ -132,31 +149,29 @@ func (e *Engine) AnswerWeb(ctx context.Context, a WebAnswer) (WebSurvey, error) 
 		return WebSurvey{}, fmt.Errorf("web answer %d: the store %T cannot hold conversations", a.InvitationID, e.store)
 	}
 	ref := Ref{InvitationID: a.InvitationID, Question: a.Question}.String()
-	if ref == "" {
+	if ref == "" || (a.Question != QuestionScore && a.Question != QuestionWhy) {
 		return WebSurvey{}, fmt.Errorf("web answer %d: %w", a.InvitationID, ErrBadRef)
 	}
-	in := Incoming{Ref: ref, Value: a.Value}
-	switch {
-	case a.Question == QuestionWhy && a.Skip:
-		in.Value = valueSkip
-	case a.Question == QuestionWhy:
-		in.Value, in.Text = "", a.Comment
-	}
-	in = in.Clean()
-	// The update id is the submission: the same form sent twice (a double
-	// click, a reload) is recorded once; another one is a second answer,
-	// which the conversation refuses as in a chat. An off-scale score is
-	// recorded as nothing, so the customer can still answer after it.
-	sum := sha256.Sum256([]byte(in.Value + "\x00" + in.Text))
-	in.ID = "web:" + ref + ":" + hex.EncodeToString(sum[:8])
-	if utf8.RuneCountInString(in.Text) > MaxWebComment {
+	if utf8.RuneCountInString(a.Comment) > MaxWebComment {
 		return WebSurvey{}, fmt.Errorf("web answer %d: the comment is longer than %d characters", a.InvitationID, MaxWebComment)
 	}
+	// The update id of a score is the submission: the same form sent twice
+	// (a double click, a reload) is recorded once; another one is a second
+	// answer, which the conversation refuses as in a chat. An off-scale
+	// score is recorded as nothing, so the customer can still answer after
+	// it. The second step is taken once (webStepID).
+	updateID := webStepID(a.InvitationID)
+	if a.Question == QuestionScore {
+		in := Incoming{Value: a.Value}.Clean()
+		sum := sha256.Sum256([]byte(in.Value))
+		updateID = "web:" + ref + ":" + hex.EncodeToString(sum[:8])
+	}
 	now := e.clock.Now()
-	var t chatTurn
+	var replies []Prompt
 	var view WebSurvey
 	var repeated bool
-	fresh, err := conv.Converse(ctx, in.ID, func(tx ChatTx) error {
+	fresh, err := conv.Converse(ctx, updateID, func(tx ChatTx) error {
+		replies, repeated = nil, false
 		inv, err := tx.LockInvitation(a.InvitationID)
 		if err != nil {
 			return err
@@ -164,23 +179,46 @@ func (e *Engine) AnswerWeb(ctx context.Context, a WebAnswer) (WebSurvey, error) 
 		if inv.To.Platform != Web {
 			return fmt.Errorf("invitation %d is not a web invitation: %w", inv.ID, ErrNotFound)
 		}
-		r, err := tx.Response(inv.ID)
-		switch {
-		case err == nil:
-			repeated = a.Question == QuestionScore || r.CommentState != CommentAwaiting
-		case !errors.Is(err, ErrNotFound):
-			return err
+		// Each turn goes through the chat's conversation, as if the
+		// customer had pressed the button or typed the comment.
+		turn := func(in Incoming) error {
+			in.ID = updateID
+			in.From = Address{Platform: Web, UserID: inv.CustomerID}
+			in.Locale = inv.Locale
+			t := chatTurn{e: e, tx: tx, in: in.Clean(), now: now}
+			if err := t.run(); err != nil {
+				return err
+			}
+			replies = t.replies
+			return nil
 		}
-		turn := in
-		turn.From = Address{Platform: Web, UserID: inv.CustomerID}
-		turn.Locale = inv.Locale
-		t = chatTurn{e: e, tx: tx, in: turn, now: now}
-		if err := t.run(); err != nil {
+		if a.Question == QuestionScore {
+			if _, err := tx.Response(inv.ID); err == nil {
+				repeated = true
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if err := turn(Incoming{Ref: ref, Value: a.Value}); err != nil {
+				return err
+			}
+		} else if err := e.webStep(tx, inv, a, now, turn); err != nil {
 			return err
 		}
 		view, err = e.webView(tx, a.InvitationID, now)
 		return err
 	})
+	if errors.Is(err, errWebStepClosed) {
+		// Nothing recorded: the page as it stands says what is open.
+		view, err = e.WebSurvey(ctx, a.InvitationID)
+		if err != nil {
+			return WebSurvey{}, err
+		}
+		view.Repeated = view.State == WebDone
+		if view.Repeated {
+			view.Notes = []string{e.settings.Text(view.Locale, MsgAlreadyAnswer, nil)}
+		}
+		return view, nil
+	}
 	if err != nil {
 		return WebSurvey{}, fmt.Errorf("web answer %d: %w", a.InvitationID, err)
 	}
@@ -198,7 +236,7 @@ func (e *Engine) AnswerWeb(ctx context.Context, a WebAnswer) (WebSurvey, error) 
 		return view, nil
 	}
 	view.Notes = nil // what the conversation just said replaces the page's standing notes
-	for _, p := range t.replies {
+	for _, p := range replies {
 		if p.Ref != "" {
 			continue // the follow-up question: the page shows it as a form
 		}
@@ -206,6 +244,58 @@ func (e *Engine) AnswerWeb(ctx context.Context, a WebAnswer) (WebSurvey, error) 
 	}
 	view.Repeated = repeated
 	return view, nil
+}
+
+// errWebStepClosed rolls back a second step that is not open (no score
+// yet, or its window passed), so that its update id stays unspent.
+var errWebStepClosed = errors.New("the second step is not open")
+
+// webStep takes the second step of inv: the reason chosen, then the
+// comment (or the skip of both), each through the conversation as a chat
+// records it; errWebStepClosed when the step is not open.
+func (e *Engine) webStep(tx ChatTx, inv Invitation, a WebAnswer, now time.Time, turn func(Incoming) error) error {
+	r, err := tx.Response(inv.ID)
+	if errors.Is(err, ErrNotFound) {
+		return errWebStepClosed // no score yet
+	}
+	if err != nil {
+		return err
+	}
+	sv, _ := e.settings.Survey(r.SurveyID)
+	awaiting, reasons := webStepOpen(sv, r, now)
+	if !awaiting && !reasons {
+		return errWebStepClosed
+	}
+	if reasons && (!awaiting || (a.Reason != "" && !a.Skip)) {
+		value := a.Reason
+		if a.Skip || value == "" {
+			value = valueSkip
+		}
+		if err := turn(Incoming{Ref: Ref{InvitationID: inv.ID, Question: QuestionReason}.String(), Value: value}); err != nil {
+			return err
+		}
+	}
+	if !awaiting {
+		return nil
+	}
+	in := Incoming{Ref: Ref{InvitationID: inv.ID, Question: QuestionWhy}.String(), Text: a.Comment}
+	if a.Skip || strings.TrimSpace(a.Comment) == "" {
+		in = Incoming{Ref: in.Ref, Value: valueSkip}
+	}
+	return turn(in)
+}
+
+// webStepOpen tells what of response r's second step is still open: the
+// comment (awaiting) and the reasons. The step closes when it is taken
+// (the comment given or skipped, a reason chosen, or, on a survey without
+// follow-up, the reasons skipped: see webStepID) or after CommentWindow.
+func webStepOpen(sv Survey, r Response, now time.Time) (awaiting, reasons bool) {
+	if now.Sub(r.AnsweredAt) >= CommentWindow {
+		return false, false
+	}
+	awaiting = r.CommentState == CommentAwaiting
+	reasons = len(sv.Reasons) > 0 && r.Reason == "" && (awaiting || r.CommentState == CommentNone)
+	return awaiting, reasons
 }
 
 // webView reads the page of web invitation id inside tx.
@@ -245,11 +335,35 @@ func (e *Engine) webView(tx ChatTx, id int64, now time.Time) (WebSurvey, error) 
 		return WebSurvey{}, err
 	}
 	v.Answer = s.Text(locale, MsgAnswer, map[string]any{"Score": r.Score})
-	if r.CommentState == CommentAwaiting && now.Sub(r.AnsweredAt) < CommentWindow {
-		v.State = WebFollowUp
-		v.FollowUp, err = s.FollowUpPrompt(here)
+	sv, _ := s.Survey(r.SurveyID)
+	awaiting, reasons := webStepOpen(sv, r, now)
+	if reasons && !awaiting {
+		// Reasons only: the step may have been skipped, which leaves no
+		// trace in the response but its update.
+		taken, err := tx.UpdateHandled(webStepID(id))
 		if err != nil {
 			return WebSurvey{}, err
+		}
+		reasons = !taken
+	}
+	if awaiting || reasons {
+		v.State = WebFollowUp
+		if reasons {
+			v.Reasons, err = s.ReasonPrompt(here)
+			if err != nil {
+				return WebSurvey{}, err
+			}
+			v.Reasons.Choices = v.Reasons.Choices[:len(v.Reasons.Choices)-1] // the page has its own Skip
+		}
+		if awaiting {
+			bucket, err := r.Metric.Scale().Bucket(r.Score)
+			if err != nil {
+				return WebSurvey{}, fmt.Errorf("bucket of score %d on %s: %w", r.Score, r.Metric.Scale(), err)
+			}
+			v.FollowUp, err = s.BandFollowUpPrompt(here, bucket)
+			if err != nil {
+				return WebSurvey{}, err
+			}
 		}
 		v.Skip = s.Text(locale, MsgSkip, nil)
 		return v, nil
@@ -257,4 +371,27 @@ func (e *Engine) webView(tx ChatTx, id int64, now time.Time) (WebSurvey, error) 
 	v.State = WebDone
 	v.Notes = []string{s.Text(locale, MsgAlreadyAnswer, nil)}
 	return v, nil
+}
+
+// WebLinkHandoff is the web link of an invitation whose chat refused the
+// survey (undeliverable: the customer blocked the bot, closed their direct
+// messages), handed to the company's own systems to send by e-mail or SMS.
+type WebLinkHandoff struct {
+	// ID is stable per invitation: a receiver dedupes retries by it.
+	ID           string
+	InvitationID int64
+	CustomerID   string
+	SurveyID     string
+	WebURL       string
+	ExpiresAt    time.Time
+	// Reason is why the chat could not be used: "undeliverable".
+	Reason string
+}
+
+// WebLinkHook hands a WebLinkHandoff on (the web_link_fallback webhook).
+// A failure is a *SendError: Unreachable when retrying cannot help (the
+// receiver refused it), RateLimited with the wait it asked for, anything
+// else is retried.
+type WebLinkHook interface {
+	HandOff(ctx context.Context, h WebLinkHandoff) error
 }

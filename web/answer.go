@@ -169,12 +169,22 @@ func (a *Answers) submit(w http.ResponseWriter, r *http.Request) {
 		ans.Question = surveys.QuestionWhy
 		ans.Skip = r.PostForm.Has("skip")
 		ans.Comment = strings.TrimSpace(r.PostForm.Get("comment"))
-		if !ans.Skip && ans.Comment == "" {
+		ans.Reason = r.PostForm.Get("reason")
+		asksComment := v.FollowUp.Text != ""
+		switch {
+		case ans.Skip:
+			ans.Reason, ans.Comment = "", "" // Skip declines the whole step
+		case ans.Reason != "" && (len(v.Reasons.Choices) == 0 || !answerOnScale(v.Reasons.Choices, ans.Reason)):
+			a.render(w, r, http.StatusUnprocessableEntity, v, answerTextUnknownReason)
+			return
+		case utf8.RuneCountInString(ans.Comment) > surveys.MaxWebComment:
+			a.render(w, r, http.StatusUnprocessableEntity, v, answerTextTooLong)
+			return
+		case asksComment && ans.Comment == "" && ans.Reason == "":
 			a.render(w, r, http.StatusUnprocessableEntity, v, answerTextEmpty)
 			return
-		}
-		if utf8.RuneCountInString(ans.Comment) > surveys.MaxWebComment {
-			a.render(w, r, http.StatusUnprocessableEntity, v, answerTextTooLong)
+		case !asksComment && ans.Reason == "":
+			a.render(w, r, http.StatusUnprocessableEntity, v, answerTextChoose)
 			return
 		}
 	default:
@@ -256,6 +266,7 @@ type answerPage struct {
 	Ask       bool
 	Why       bool
 	Comment   string
+	Reason    string // the reason chosen, kept when the step is shown again
 	Texts     answerTexts
 	Action    string
 }
@@ -270,6 +281,9 @@ func (a *Answers) render(w http.ResponseWriter, r *http.Request, status int, v s
 	}
 	if p.Why && notice != "" {
 		p.Comment = r.PostForm.Get("comment") // what they wrote stays in the box
+		if answerOnScale(v.Reasons.Choices, r.PostForm.Get("reason")) {
+			p.Reason = r.PostForm.Get("reason")
+		}
 	}
 	answerWrite(w, status, p)
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
 	"github.com/vocbot/vocbot/surveys"
@@ -51,6 +53,21 @@ func newWebFixtureAt(t *testing.T, db *storage.DB, base string) *webFixture {
 		Surveys: []surveys.Survey{
 			{ID: "csat-web", Metric: surveys.CSAT, FollowUp: true, ExpiresAfter: 72 * time.Hour, WebLink: true},
 			{ID: "nps", Metric: surveys.NPS, ExpiresAfter: 72 * time.Hour},
+			// The team's own wording: a question per band, thanks, reasons.
+			{ID: "csat-team", Metric: surveys.CSAT, FollowUp: true, ExpiresAfter: 72 * time.Hour, WebLink: true,
+				FollowUpQuestion: map[scoring.Bucket]map[string]string{
+					scoring.Detractor: {"en": "What should [X] fix first?", "he": "מה [X] צריכים לתקן קודם?"},
+					scoring.Promoter:  {"en": "What did you like most?"},
+				},
+				Thanks: map[string]string{"en": "Thank you from the [X] team!", "he": "תודה מצוות [X]!"},
+				Reasons: []surveys.Reason{
+					{ID: "speed", Labels: map[string]string{"en": "Speed", "he": "מהירות"}},
+					{ID: "staff", Labels: map[string]string{"en": "Staff", "he": "צוות"}},
+				}},
+			// Reasons without a follow-up question.
+			{ID: "csat-why", Metric: surveys.CSAT, ExpiresAfter: 72 * time.Hour, WebLink: true,
+				Thanks:  map[string]string{"en": "Noted, thank you!"},
+				Reasons: []surveys.Reason{{ID: "price", Labels: map[string]string{"en": "Price"}}}},
 		},
 		Enabled: []surveys.Platform{surveys.Telegram},
 	}
@@ -79,8 +96,14 @@ func newWebFixtureAt(t *testing.T, db *storage.DB, base string) *webFixture {
 // its link's path.
 func (f *webFixture) invite(t *testing.T, id, customer, locale string) string {
 	t.Helper()
+	return f.inviteTo(t, "csat-web", id, customer, locale)
+}
+
+// inviteTo is invite for survey.
+func (f *webFixture) inviteTo(t *testing.T, survey, id, customer, locale string) string {
+	t.Helper()
 	res, err := f.engine.Ingest(context.Background(), surveys.Ingestion{
-		Touchpoint: surveys.Touchpoint{Source: "api", ExternalID: id, Type: "ticket_closed", SurveyID: "csat-web",
+		Touchpoint: surveys.Touchpoint{Source: "api", ExternalID: id, Type: "ticket_closed", SurveyID: survey,
 			Customer: surveys.Customer{ExternalID: customer, Locale: locale}},
 		RequestHash: "hash-" + id,
 	})
@@ -245,4 +268,124 @@ func answerTextFor(t *testing.T, s *surveys.Settings, locale string, id surveys.
 
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+// step is the second step's form: a reason, a comment, or both.
+func step(reason, comment string) url.Values {
+	v := url.Values{"question": {"why"}}
+	if reason != "" {
+		v.Set("reason", reason)
+	}
+	if comment != "" {
+		v.Set("comment", comment)
+	}
+	return v
+}
+
+// TestAnswerPageTeamWording: the page asks the band's own question, offers
+// the survey's reasons, thanks in the team's words, and stores the reason
+// as the chat does.
+func TestAnswerPageTeamWording(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newWebFixture(t, db)
+		origin := map[string]string{"Origin": publicURL}
+		type check struct {
+			name   string
+			req    request
+			status int
+			want   []string
+			absent []string
+		}
+		run := func(checks []check) {
+			t.Helper()
+			for _, tt := range checks {
+				w := f.do(t, tt.req)
+				body := w.Body.String()
+				if w.Code != tt.status {
+					t.Errorf("%s: got status %d, want %d\n%s", tt.name, w.Code, tt.status, body)
+				}
+				for _, s := range tt.want {
+					if !strings.Contains(body, s) {
+						t.Errorf("%s: page lacks %q\n%s", tt.name, s, body)
+					}
+				}
+				for _, s := range tt.absent {
+					if strings.Contains(body, s) {
+						t.Errorf("%s: page has %q, want not\n%s", tt.name, s, body)
+					}
+				}
+			}
+		}
+		// Hebrew isolates the product name (Acme) from the text around it.
+		acme := "\u2068Acme\u2069"
+		reasonAsk := htmlEscape(f.engine.Settings().Text("he", surveys.MsgReasonAsk, nil))
+
+		// A detractor, in Hebrew: the detractor's question, the reasons.
+		low := f.inviteTo(t, "csat-team", "t1", "cus_low", "he")
+		run([]check{
+			{"detractor's score", request{method: "POST", path: low, form: score("1"), header: origin}, 200,
+				[]string{`dir="rtl"`, "מה " + acme + " צריכים לתקן קודם?", reasonAsk, `name="reason" id="reason-speed" value="speed"`, "מהירות", `name="comment"`, `name="skip"`},
+				[]string{`name="score"`, "What did you like most?"}},
+			{"reloading shows the same step", request{method: "GET", path: low}, 200,
+				[]string{"מה " + acme + " צריכים לתקן קודם?", `value="staff"`}, nil},
+			{"a reason that is not one of the survey's", request{method: "POST", path: low, form: step("price", "slow"), header: origin}, 422,
+				[]string{"התשובה הזו אינה אחת האפשרויות", `name="reason"`, "slow"}, nil},
+			{"an oversized comment keeps the reason chosen", request{method: "POST", path: low, form: step("speed", strings.Repeat("x", surveys.MaxWebComment+1)), header: origin}, 422,
+				[]string{"ההערה ארוכה מדי", `value="speed" checked`}, nil},
+			{"reason and comment", request{method: "POST", path: low, form: step("speed", "too slow"), header: origin}, 200,
+				[]string{"תודה מצוות " + acme + "!"}, []string{`name="reason"`, `name="comment"`}},
+			{"the step again", request{method: "POST", path: low, form: step("staff", "again"), header: origin}, 409,
+				[]string{answerTextFor(t, f.engine.Settings(), "he", surveys.MsgAlreadyAnswer, nil)}, []string{`name="reason"`}},
+		})
+
+		// A promoter, in English: the promoter's question; a reason alone
+		// (no comment) is enough.
+		high := f.inviteTo(t, "csat-team", "t2", "cus_high", "en")
+		run([]check{
+			{"promoter's score", request{method: "POST", path: high, form: score("5"), header: origin}, 200,
+				[]string{`dir="ltr"`, "What did you like most?", "Speed", "Staff"}, []string{"What should Acme fix first?"}},
+			{"neither reason nor comment", request{method: "POST", path: high, form: step("", ""), header: origin}, 422,
+				[]string{"Please write a few words, or choose Skip."}, nil},
+			{"a reason alone", request{method: "POST", path: high, form: step("staff", ""), header: origin}, 200,
+				[]string{"Thank you from the Acme team!"}, []string{`name="reason"`}},
+		})
+
+		// Reasons without a follow-up: choose one, or skip, once.
+		why := f.inviteTo(t, "csat-why", "t3", "cus_why", "en")
+		skipped := f.inviteTo(t, "csat-why", "t4", "cus_skip", "en")
+		run([]check{
+			{"score of a survey with reasons only", request{method: "POST", path: why, form: score("3"), header: origin}, 200,
+				[]string{`value="price"`, "Price", `name="skip"`}, []string{`name="comment"`}},
+			{"nothing chosen", request{method: "POST", path: why, form: step("", ""), header: origin}, 422,
+				[]string{"Please choose one of the answers, or Skip."}, nil},
+			{"a reason", request{method: "POST", path: why, form: step("price", ""), header: origin}, 200,
+				[]string{"Noted, thank you!"}, []string{`name="reason"`}},
+			{"score", request{method: "POST", path: skipped, form: score("4"), header: origin}, 200, []string{`value="price"`}, nil},
+			{"skip", request{method: "POST", path: skipped, form: url.Values{"question": {"why"}, "skip": {"1"}, "reason": {"price"}}, header: origin}, 200,
+				[]string{"Noted, thank you!"}, []string{`name="reason"`}},
+			{"the link after a skip", request{method: "GET", path: skipped}, 200,
+				[]string{answerTextFor(t, f.engine.Settings(), "en", surveys.MsgAlreadyAnswer, nil)}, []string{`name="reason"`}},
+			{"a reason after the skip", request{method: "POST", path: skipped, form: step("price", ""), header: origin}, 409, nil, []string{`name="reason"`}},
+		})
+
+		rs, _, err := f.store.Responses(context.Background(), storage.ResponseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range rs {
+			got[r.CustomerID] = fmt.Sprintf("%d/%s/%s/%s", r.Score, r.Reason, r.CommentState, r.Comment)
+		}
+		want := map[string]string{
+			"cus_low":  "1/speed/given/too slow",
+			"cus_high": "5/staff/skipped/",
+			"cus_why":  "3/price/none/",
+			"cus_skip": "4//none/",
+		}
+		for c, w := range want {
+			if got[c] != w {
+				t.Errorf("response of %s: got %q, want %q (score/reason/comment state/comment)", c, got[c], w)
+			}
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
 	"github.com/vocbot/vocbot/surveys"
@@ -174,11 +175,13 @@ func TestBrowserSignInAndAnswer(t *testing.T) {
 		t.Errorf("got session cookie %+v, want one, HttpOnly, SameSite=Lax", session)
 	}
 
-	answer := srv.URL + f.invite(t, "t1", "cus_he", "he")
-	three := chromedp.CSS(`button[name="score"][value="3"]`)
+	// The survey with the team's own wording: the detractor's question,
+	// the reasons, the team's thanks.
+	answer := srv.URL + f.inviteTo(t, "csat-team", "t1", "cus_he", "he")
+	one := chromedp.CSS(`button[name="score"][value="1"]`)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(answer),
-		chromedp.WaitVisible(three),
+		chromedp.WaitVisible(one),
 	); err != nil {
 		t.Fatalf("open the web link: %v", err)
 	}
@@ -194,8 +197,24 @@ func TestBrowserSignInAndAnswer(t *testing.T) {
 		t.Errorf("answer page: got <html lang=%q dir=%q>, want he, rtl", lang.Value, dir.Value)
 	}
 	if err := chromedp.Do(ctx,
-		chromedp.Click(three),
+		chromedp.Click(one),
 		chromedp.WaitVisible(chromedp.ID("comment")),
+	); err != nil {
+		t.Fatalf("answer the score: %v", err)
+	}
+	question, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("question")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	band, err := f.engine.Settings().BandFollowUpPrompt(surveys.Invitation{ID: 1, SurveyID: "csat-team", Locale: "he"}, scoring.Detractor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(question) != strings.TrimSpace(band.Text) {
+		t.Errorf("after a detractor's score: got the question %q, want the team's %q", question, band.Text)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("reason-speed")),
 		chromedp.SendKeys(chromedp.ID("comment"), "השירות היה איטי"),
 		chromedp.Click(chromedp.ID("send")),
 		chromedp.WaitVisible(chromedp.CSS(".note")),
@@ -206,14 +225,14 @@ func TestBrowserSignInAndAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := f.engine.Settings().Text("he", surveys.MsgThanks, nil); strings.TrimSpace(thanks) != strings.TrimSpace(want) {
-		t.Errorf("after the comment: got %q, want the thanks %q", thanks, want)
+	if want := f.engine.Settings().ThanksPrompt(surveys.Invitation{SurveyID: "csat-team", Locale: "he"}).Text; strings.TrimSpace(thanks) != strings.TrimSpace(want) {
+		t.Errorf("after the comment: got %q, want the team's thanks %q", thanks, want)
 	}
-	stored, _, err := f.store.Responses(context.Background(), storage.ResponseFilter{SurveyID: "csat-web"})
+	stored, _, err := f.store.Responses(context.Background(), storage.ResponseFilter{SurveyID: "csat-team"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(stored) != 1 || stored[0].Score != 3 || stored[0].Comment != "השירות היה איטי" {
-		t.Errorf("stored: got %+v, want one response 3 with the comment", stored)
+	if len(stored) != 1 || stored[0].Score != 1 || stored[0].Reason != "speed" || stored[0].Comment != "השירות היה איטי" {
+		t.Errorf("stored: got %+v, want one response 1, reason speed, with the comment", stored)
 	}
 }

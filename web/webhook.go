@@ -1,12 +1,17 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -57,7 +62,7 @@ func verifyWebhook(key []byte, h http.Header, body []byte, now time.Time) (strin
 	return "", errors.New("webhook-signature does not match: sign id.timestamp.body with the key of VOCBOT_WEBHOOK_SECRET")
 }
 
-// signWebhook is the sender's side, for tests and for documentation.
+// signWebhook is the sender's side: WebLinkHook signs with it.
 func signWebhook(key []byte, id string, ts time.Time, body []byte) http.Header {
 	mac := hmac.New(sha256.New, key)
 	fmt.Fprintf(mac, "%s.%d.", id, ts.Unix())
@@ -67,4 +72,89 @@ func signWebhook(key []byte, id string, ts time.Time, body []byte) http.Header {
 	h.Set("webhook-timestamp", strconv.FormatInt(ts.Unix(), 10))
 	h.Set("webhook-signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 	return h
+}
+
+// WebLinkHook posts the web links of invitations a chat refused to the
+// company's web_link_fallback URL, signed per Standard Webhooks with the
+// key of VOCBOT_WEB_LINK_FALLBACK_SECRET: webhook-id is stable per
+// invitation, so the receiver dedupes the retries of one link.
+type WebLinkHook struct {
+	url    string
+	key    []byte
+	client *http.Client
+	now    func() time.Time
+}
+
+var _ surveys.WebLinkHook = (*WebLinkHook)(nil)
+
+// webLinkTimeout bounds one call to the receiver; a timeout is retried.
+const webLinkTimeout = 15 * time.Second
+
+// NewWebLinkHook posts to url with key. client nil is a default client
+// that does not follow redirects (a redirect is refused: the receiver's
+// address is configured, not discovered).
+func NewWebLinkHook(url string, key []byte, client *http.Client) (*WebLinkHook, error) {
+	if url == "" || len(key) == 0 {
+		return nil, errors.New("web link fallback: needs web_link_fallback.url and VOCBOT_WEB_LINK_FALLBACK_SECRET")
+	}
+	if client == nil {
+		client = &http.Client{
+			Timeout:       webLinkTimeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	return &WebLinkHook{url: url, key: key, client: client, now: time.Now}, nil
+}
+
+// webLinkEvent is the JSON the receiver gets.
+type webLinkEvent struct {
+	Type         string `json:"type"`
+	InvitationID int64  `json:"invitation_id"`
+	CustomerID   string `json:"customer_id"`
+	Survey       string `json:"survey"`
+	WebURL       string `json:"web_url"`
+	ExpiresAt    string `json:"expires_at"`
+	Reason       string `json:"reason"`
+}
+
+// HandOff implements surveys.WebLinkHook. The body is the same on every
+// retry of one invitation; only webhook-timestamp (and so the signature)
+// changes. Errors never quote the URL or the key.
+func (h *WebLinkHook) HandOff(ctx context.Context, l surveys.WebLinkHandoff) error {
+	body, err := json.Marshal(webLinkEvent{Type: "invitation.web_link", InvitationID: l.InvitationID, CustomerID: l.CustomerID,
+		Survey: l.SurveyID, WebURL: l.WebURL, ExpiresAt: l.ExpiresAt.UTC().Format(time.RFC3339), Reason: l.Reason})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
+	if err != nil {
+		return &surveys.SendError{Kind: surveys.Unreachable, Err: errors.New("web_link_fallback.url is not a valid URL")}
+	}
+	for k, v := range signWebhook(h.key, l.ID, h.now(), body) {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "vocbot")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which may carry a token
+		}
+		return &surveys.SendError{Kind: surveys.Failed, Err: fmt.Errorf("web_link_fallback did not answer: %w", err)}
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	code := resp.StatusCode
+	switch {
+	case code >= 200 && code < 300:
+		return nil
+	case code == http.StatusTooManyRequests:
+		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		return &surveys.SendError{Kind: surveys.RateLimited, RetryAfter: time.Duration(max(wait, 0)) * time.Second,
+			Err: fmt.Errorf("web_link_fallback answered HTTP %d", code)}
+	case code == http.StatusRequestTimeout || code >= 500:
+		return &surveys.SendError{Kind: surveys.Failed, Err: fmt.Errorf("web_link_fallback answered HTTP %d", code)}
+	}
+	return &surveys.SendError{Kind: surveys.Unreachable, Err: fmt.Errorf("web_link_fallback answered HTTP %d (only 2xx takes the link; 408, 429 and 5xx are retried)", code)}
 }

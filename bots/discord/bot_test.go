@@ -205,11 +205,11 @@ func TestSendDMAndEdit(t *testing.T) {
 		t.Errorf("rows %v (first %q, last %q), want 0–10 as 4+4+3", sizes, m.Rows[0][0].Label, m.Rows[2][2].Label)
 	}
 	for _, b := range m.Buttons() {
-		r, v, err := verifyCustomID(bot.key, dm, customer, b.CustomID)
+		r, v, err := customIDs.Verify(bot.key, dm, customer, b.CustomID)
 		if err != nil || r != "s1234" || v != b.Label || len(b.CustomID) > 100 {
 			t.Errorf("button %q: custom_id %q → %q %q %v", b.Label, b.CustomID, r, v, err)
 		}
-		if _, _, err := verifyCustomID(bot.key, dm, otherUser, b.CustomID); err == nil {
+		if _, _, err := customIDs.Verify(bot.key, dm, otherUser, b.CustomID); err == nil {
 			t.Errorf("button %q verifies for another user", b.Label)
 		}
 	}

@@ -25,14 +25,14 @@ func FuzzCustomID(f *testing.F) {
 	f.Add("a|b|c", "1", "1")
 	f.Add("||", "", "")
 	f.Fuzz(func(t *testing.T, id, channel, user string) {
-		ref, value, _, err := parseCustomID(id)
+		ref, value, _, err := customIDs.Parse(id)
 		if err != nil {
 			return
 		}
-		if len(id) > maxCustomIDLen || !validToken(ref, maxRefLen) || !validToken(value, maxValueLen) {
+		if len(id) > customIDs.MaxLen || !surveys.ValidPart(ref, surveys.MaxButtonRef) || !surveys.ValidPart(value, customIDs.MaxValue) {
 			t.Fatalf("parsed %q into %q, %q", id, ref, value)
 		}
-		ref, value, err = verifyCustomID(key, channel, user, id)
+		ref, value, err = customIDs.Verify(key, channel, user, id)
 		if err != nil {
 			return
 		}
@@ -100,7 +100,7 @@ func FuzzInteraction(f *testing.F) {
 			if err != nil {
 				t.Fatalf("accepted a press that cannot be packed: %+v", got)
 			}
-			if _, _, err := verifyCustomID(key, got.From.ChatID, got.From.UserID, id); err != nil {
+			if _, _, err := customIDs.Verify(key, got.From.ChatID, got.From.UserID, id); err != nil {
 				t.Fatalf("accepted a press that does not verify: %+v", got)
 			}
 		}

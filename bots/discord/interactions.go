@@ -166,7 +166,7 @@ func (b *Bot) interact(ctx context.Context, in surveys.Inbox, it *discordgo.Inte
 // opens a modal.
 func (b *Bot) press(ctx context.Context, answered <-chan struct{}, in surveys.Inbox, it *discordgo.Interaction, from surveys.Address, id string) *discordgo.InteractionResponse {
 	t := wording(string(it.Locale))
-	ref, value, err := verifyCustomID(b.key, from.ChatID, from.UserID, it.MessageComponentData().CustomID)
+	ref, value, err := customIDs.Verify(b.key, from.ChatID, from.UserID, it.MessageComponentData().CustomID)
 	if err != nil {
 		b.log.Warn("button press refused", "interaction_id", it.ID, "err", err)
 		return ephemeral(t.refused)
@@ -254,7 +254,7 @@ func (b *Bot) replyModal(it *discordgo.Interaction, from surveys.Address, ref st
 func (b *Bot) submit(ctx context.Context, answered <-chan struct{}, in surveys.Inbox, it *discordgo.Interaction, from surveys.Address, id string) *discordgo.InteractionResponse {
 	t := wording(string(it.Locale))
 	data := it.ModalSubmitData()
-	ref, value, err := verifyCustomID(b.key, from.ChatID, from.UserID, data.CustomID)
+	ref, value, err := customIDs.Verify(b.key, from.ChatID, from.UserID, data.CustomID)
 	if err != nil || (value != valueText && value != valueReply) {
 		b.log.Warn("modal refused", "interaction_id", it.ID, "err", err)
 		return ephemeral(t.refused)

@@ -48,7 +48,7 @@ func TestPostAlertToStaffChat(t *testing.T) {
 	for _, row := range m.Keyboard {
 		for _, b := range row {
 			labels = append(labels, b.Text)
-			ref, value, err := verifyCallback(bot.key, "900", "555", b.Data)
+			ref, value, err := callbacks.Verify(bot.key, "900", "555", b.Data)
 			if err != nil || ref != "a12" || value == "" {
 				t.Errorf("button %q: ref %q value %q err %v; want an a12 button any member may press", b.Text, ref, value, err)
 			}

@@ -43,7 +43,7 @@ func (b *Bot) decode(u tgbotapi.Update) (surveys.Incoming, error) {
 			chat = cq.Message.Chat.ID
 		}
 		chatID, userID := strconv.FormatInt(chat, 10), strconv.FormatInt(cq.From.ID, 10)
-		ref, value, err := verifyCallback(b.key, chatID, userID, cq.Data)
+		ref, value, err := callbacks.Verify(b.key, chatID, userID, cq.Data)
 		if err != nil {
 			return surveys.Incoming{}, err
 		}

@@ -116,7 +116,7 @@ func TestPollEndToEnd(t *testing.T) {
 	// handler sees is the text sent after them.
 	valid := fake.Sent(42)[0].Keyboard[0][0].Data // "s42|0|…", made for chat 42
 	msg43 := sendPrompt(t, fake, bot, 43, prompt("ru", surveys.NPS, "s43"))
-	ref, value, _, err := parseCallback(valid)
+	ref, value, _, err := callbacks.Parse(valid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,10 +125,10 @@ func TestPollEndToEnd(t *testing.T) {
 		msg  int
 		data string
 	}{
-		{42, msg, "s42|10|" + valid[len(valid)-macEncodedLen:]}, // another value, same mac
-		{42, msg, "s99|0|" + valid[len(valid)-macEncodedLen:]},  // another invitation
+		{42, msg, "s42|10|" + valid[len(valid)-macText:]}, // another value, same mac
+		{42, msg, "s99|0|" + valid[len(valid)-macText:]},  // another invitation
 		{43, msg43, valid}, // replayed in another chat
-		{42, msg, ref + "|" + value + "|" + strings.Repeat("A", macEncodedLen)}, // made-up mac
+		{42, msg, ref + "|" + value + "|" + strings.Repeat("A", macText)}, // made-up mac
 		{42, msg, "garbage"},
 		{42, msg, ""},
 	}
@@ -354,7 +354,7 @@ func fuzzBot() *Bot {
 
 func FuzzDecode(f *testing.F) {
 	key := []byte("k")
-	data, err := packCallback(key, "42", "42", "s1", "9")
+	data, err := callbacks.Pack(key, "42", "42", "s1", "9")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -384,7 +384,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decoded %+v from %s", in, raw)
 		}
 		if u.CallbackQuery != nil {
-			if _, _, err := verifyCallback(key, in.From.ChatID, in.From.UserID, packMust(t, key, in)); err != nil {
+			if _, _, err := callbacks.Verify(key, in.From.ChatID, in.From.UserID, packMust(t, key, in)); err != nil {
 				t.Fatalf("accepted a press that does not round-trip: %+v", in)
 			}
 		} else if in.Event != "" {
@@ -398,7 +398,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func packMust(t *testing.T, key []byte, in surveys.Incoming) string {
-	d, err := packCallback(key, in.From.ChatID, in.From.UserID, in.Ref, in.Value)
+	d, err := callbacks.Pack(key, in.From.ChatID, in.From.UserID, in.Ref, in.Value)
 	if err != nil {
 		t.Fatalf("accepted ref %q value %q that cannot be packed: %v", in.Ref, in.Value, err)
 	}
@@ -408,31 +408,31 @@ func packMust(t *testing.T, key []byte, in surveys.Incoming) string {
 func FuzzCallback(f *testing.F) {
 	key := []byte("k")
 	for _, args := range [][2]string{{"s1", "9"}, {"w123456789012345678", "10"}, {strings.Repeat("r", 24), "12345678"}} {
-		d, err := packCallback(key, "42", "42", args[0], args[1])
+		d, err := callbacks.Pack(key, "42", "42", args[0], args[1])
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(d, "42", "42")
-		g, _ := packCallback(key, "-100123", "", args[0], args[1])
+		g, _ := callbacks.Pack(key, "-100123", "", args[0], args[1])
 		f.Add(g, "-100123", "7")
 	}
 	f.Add("a|b|c", "1", "1")
 	f.Add("||", "", "")
 	f.Fuzz(func(t *testing.T, data, chat, user string) {
-		ref, value, _, err := parseCallback(data)
+		ref, value, _, err := callbacks.Parse(data)
 		if err != nil {
 			return
 		}
-		if len(data) > maxCallbackLen || !validToken(ref, maxRefLen) || !validToken(value, maxValueLen) {
+		if len(data) > callbacks.MaxLen || !surveys.ValidPart(ref, surveys.MaxButtonRef) || !surveys.ValidPart(value, callbacks.MaxValue) {
 			t.Fatalf("parsed %q into %q, %q", data, ref, value)
 		}
-		ref, value, err = verifyCallback(key, chat, user, data)
+		ref, value, err = callbacks.Verify(key, chat, user, data)
 		if err != nil {
 			return
 		}
 		// Only data vocbot made verifies.
-		mine, _ := packCallback(key, chat, user, ref, value)
-		anyone, _ := packCallback(key, chat, "", ref, value)
+		mine, _ := callbacks.Pack(key, chat, user, ref, value)
+		anyone, _ := callbacks.Pack(key, chat, "", ref, value)
 		if data != mine && data != anyone {
 			t.Fatalf("verified %q for chat %q user %q, which vocbot did not make", data, chat, user)
 		}
@@ -489,3 +489,6 @@ func (s *syncBuf) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// macText is the length of a button's MAC: 128 bits in unpadded base64url.
+const macText = 22

@@ -54,7 +54,7 @@ func render(key []byte, b binding, p surveys.Prompt) (rendered, error) {
 	}
 	buttons := make([]tgbotapi.InlineKeyboardButton, 0, len(p.Choices))
 	for _, c := range numericOrder(p.Choices) {
-		data, err := packCallback(key, b.chat, b.user, p.Ref, c.Value)
+		data, err := callbacks.Pack(key, b.chat, b.user, p.Ref, c.Value)
 		if err != nil {
 			return rendered{}, err
 		}

@@ -64,6 +64,11 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	// the Engine records their customers as unreachable with the reason.
 	senders := capable[surveys.Sender](bots)
 	settings := surveySettings(cfg, slices.Collect(maps.Keys(senders)))
+	links := &lateWebLinks{}
+	fallback, err := webLinkFallback(cfg, settings, links)
+	if err != nil {
+		return err
+	}
 	jobs, err := storage.NewJobs(db, storage.JobsConfig{
 		ShutdownTimeout: jobsShutdownTimeout,
 		Delivery: storage.Delivery{
@@ -77,8 +82,9 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 				},
 				Prompt: settings.ReminderPrompt,
 			},
-			Logger: log,
-			Now:    clockNow(env.clock),
+			WebLink: fallback,
+			Logger:  log,
+			Now:     clockNow(env.clock),
 		},
 		Digests: digestJobs(cfg, settings, capable[surveys.DigestPoster](bots), log),
 		Alerts: storage.Alerts{
@@ -101,6 +107,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	links.set(answers) // before the job workers start
 	desk := surveys.NewAmbassadorDesk(engine, store, store, surveys.AmbassadorConfig{
 		Ambassadors: ambassadors(cfg),
 		TelegramBot: deepLinkBot(bots),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/vocbot/vocbot/config"
 	"github.com/vocbot/vocbot/storage"
@@ -54,4 +55,52 @@ func dashboardSessions(signin *web.SignIn) web.Sessions {
 		return nil
 	}
 	return signin
+}
+
+// webLinkFallback is the web_link_fallback of cfg for the delivery
+// workers, nil when it is not configured (config refuses it without its
+// secret or VOCBOT_PUBLIC_URL). links makes the links once webFace has
+// the key.
+func webLinkFallback(cfg *config.Config, settings *surveys.Settings, links *lateWebLinks) (*storage.WebLinkFallback, error) {
+	fb := cfg.WebLinkFallback
+	if fb.URL == "" || cfg.HTTP.PublicURL == "" {
+		return nil, nil
+	}
+	hook, err := web.NewWebLinkHook(fb.URL, fb.Key, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &storage.WebLinkFallback{
+		Eligible: func(surveyID string) bool {
+			sv, ok := settings.Survey(surveyID)
+			return ok && sv.WebLink
+		},
+		Link: links.WebURL,
+		Hook: hook,
+	}, nil
+}
+
+// lateWebLinks makes web links once set: the job queue is built before the
+// web face, whose signing key lives in the database.
+type lateWebLinks struct {
+	mu    sync.RWMutex
+	links surveys.WebLinks
+}
+
+func (l *lateWebLinks) set(a *web.Answers) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if a != nil {
+		l.links = a
+	}
+}
+
+// WebURL is the link of inv, "" before set (the job retries).
+func (l *lateWebLinks) WebURL(inv surveys.Invitation) string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.links == nil {
+		return ""
+	}
+	return l.links.WebURL(inv)
 }
