@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vocbot/vocbot/demo"
 )
 
 // The README's first command: the whole tour runs offline and shows every
@@ -22,9 +24,9 @@ func TestDemoTour(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr.String())
 	}
-	for _, c := range demoCustomers {
-		if !strings.Contains(out, "── "+c.name+" ("+c.locale+")") || !strings.Contains(out, c.name+" taps [") {
-			t.Errorf("the tour lacks %s's conversation", c.name)
+	for _, c := range demo.Customers() {
+		if !strings.Contains(out, "── "+c.Name+" ("+c.Locale+")") || !strings.Contains(out, c.Name+" taps [") {
+			t.Errorf("the tour lacks %s's conversation", c.Name)
 		}
 	}
 	for _, want := range []string{
