@@ -179,8 +179,13 @@ func Run(ctx context.Context, opts Options) error {
 	if err := t.writeConfig(fmt.Sprintf(digestSection, time.Now().In(loc).Format("15:04"))); err != nil {
 		return err
 	}
+	signin := ""
 	if opts.Serve {
 		t.vars["VOCBOT_HTTP_ADDR"] = opts.Addr
+		// SQLite is one process's: the link is made before serve opens it.
+		if signin, err = t.signInLink(ctx); err != nil {
+			return t.logged(err)
+		}
 	}
 	srv, err = t.serve(ctx)
 	if err != nil {
@@ -221,7 +226,7 @@ func Run(ctx context.Context, opts Options) error {
 		say("Database: removed with the temporary directory at the end (use --keep DIR to keep it)")
 	}
 	if opts.Serve {
-		if err := t.open(ctx, publicURL, srv.base); err != nil {
+		if err := t.open(ctx, publicURL, srv.base, signin); err != nil {
 			return t.logged(err)
 		}
 		say("")
@@ -305,10 +310,19 @@ func (t *tour) ambassadors(ctx context.Context, dcClient *discordtest.Client, ba
 	return nil
 }
 
+// signInLink is a one-time link to the dashboard, from `vocbot dashboard
+// link` as an operator gets one.
+func (t *tour) signInLink(ctx context.Context) (string, error) {
+	var link, errOut bytes.Buffer
+	if err := t.opts.Run(ctx, []string{"dashboard", "link", "--ttl", "1h"}, t.getenv, &link, &errOut, nil); err != nil {
+		return "", fmt.Errorf("demo: vocbot dashboard link: %w %s", err, strings.TrimSpace(errOut.String()))
+	}
+	return strings.TrimSpace(link.String()), nil
+}
+
 // open is --serve's last step: a web answer link for a customer the shop
-// can reach only by e-mail, a one-time sign-in link to the dashboard (from
-// `vocbot dashboard link`, as an operator gets one), and the API token.
-func (t *tour) open(ctx context.Context, publicURL, base string) error {
+// can reach only by e-mail, the dashboard's sign-in link, and the API token.
+func (t *tour) open(ctx context.Context, publicURL, base, signin string) error {
 	t.say("")
 	t.say("6. The dashboard and the web answer page, on %s", publicURL)
 	var res struct {
@@ -326,12 +340,8 @@ func (t *tour) open(ctx context.Context, publicURL, base string) error {
 	}
 	t.say("   %s (%s) has no chat the shop knows, only an e-mail address; the link to send her:", c.Name, c.Locale)
 	t.say("   %s", res.Invitation.WebURL)
-	var link, errOut bytes.Buffer
-	if err := t.opts.Run(ctx, []string{"dashboard", "link", "--ttl", "1h"}, t.getenv, &link, &errOut, nil); err != nil {
-		return fmt.Errorf("demo: vocbot dashboard link: %w %s", err, strings.TrimSpace(errOut.String()))
-	}
-	t.say("   Sign in to the dashboard (works once, for an hour; 'vocbot dashboard link' makes another):")
-	t.say("   %s", strings.TrimSpace(link.String()))
+	t.say("   Sign in to the dashboard (the link works once, for an hour):")
+	t.say("   %s", signin)
 	t.say("   API: curl -H 'Authorization: Bearer %s' %s/v1/scores", APIToken, publicURL)
 	return nil
 }
