@@ -96,11 +96,12 @@ func (t *tour) updated(ctx context.Context, alert slacktest.Message, want string
 	return m, nil
 }
 
-// statusLine is the line of the alert's text that starts with prefix.
+// statusLine is the line of the alert's text that starts with prefix, with
+// the ambassador's mention shown as Slack shows it.
 func statusLine(m slacktest.Message, prefix string) string {
 	for _, l := range strings.Split(m.Text, "\n") {
 		if i := strings.Index(l, prefix); i >= 0 {
-			return strings.TrimSpace(l[i:])
+			return strings.ReplaceAll(strings.TrimSpace(l[i:]), "<@"+ambassador+">", "@maya")
 		}
 	}
 	return m.Text

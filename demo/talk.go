@@ -169,6 +169,18 @@ func blockText(m slacktest.Message) string {
 	walk = func(v any) {
 		switch v := v.(type) {
 		case map[string]any:
+			if v["type"] == "actions" { // buttons, on one line as a person sees them
+				var buttons []string
+				for _, e := range asList(v["elements"]) {
+					if b, ok := e.(map[string]any); ok {
+						if t, ok := b["text"].(map[string]any); ok {
+							buttons = append(buttons, fmt.Sprintf("[%v]", t["text"]))
+						}
+					}
+				}
+				lines = append(lines, strings.Join(buttons, " "))
+				return
+			}
 			if t, ok := v["text"].(string); ok {
 				if typ, _ := v["type"].(string); typ == "mrkdwn" || typ == "plain_text" {
 					lines = append(lines, t)
@@ -188,6 +200,11 @@ func blockText(m slacktest.Message) string {
 	}
 	walk(blocks)
 	return strings.Join(lines, "\n")
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
 
 // discordConversation plays a customer on Discord, as Discord would post

@@ -68,7 +68,33 @@ func TestDemoTour(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "vocbot.db")); err != nil {
 		t.Errorf("--keep did not keep the database: %v", err)
 	}
+	checkDemoLoop(t, out)
 	checkDemoHistory(t, out, dir)
+}
+
+// checkDemoLoop: the tour closes the loop with an unhappy customer, in
+// order: her alert is claimed, the agent's reply reaches her, her answer
+// lands in the alert's thread, and the alert is resolved with a reason.
+func checkDemoLoop(t *testing.T, out string) {
+	t.Helper()
+	at := 0
+	for _, want := range []string{
+		"3. Closing the loop: Noa's alert in Slack #cx-alerts",
+		"[Claim] [Reply to customer] [Resolve: refund]",
+		"maya taps [Claim]: Claimed by @maya",
+		"vocbot │ Sent to the customer.",
+		"Noa reads in Telegram:\n      bot │ תשובה מצוות Acme:",
+		"in the alert's thread:\n   │ Customer cus_noa wrote (he):\n   │ תודה רבה! אני בבית כל היום",
+		"vocbot │ Resolved.",
+		"the alert now reads: Resolved by @maya: refund",
+	} {
+		i := strings.Index(out[at:], want)
+		if i < 0 {
+			t.Errorf("the closed loop lacks %q after what came before it", want)
+			continue
+		}
+		at += i + len(want)
+	}
 }
 
 // checkDemoHistory: the history is realistic, read from the demo's own
