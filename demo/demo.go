@@ -196,7 +196,7 @@ func Run(ctx context.Context, opts Options) error {
 	say("4. The next morning's Voice-of-Customer digest in Slack #cx-voice")
 	say("   (the tour's answers are moved to yesterday; eight weeks of earlier invitations are added: about %d%% answered,", int(answerRate*100))
 	say("   quieter on weekends, and NPS rising since the shop switched couriers %d days ago)", changeDay)
-	wctx, cancel := context.WithTimeout(ctx, 40*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	digest, err := t.slk.WaitMessage(wctx, func(m slacktest.Message) bool { return m.Channel == digestChannel })
 	if err != nil {
@@ -292,9 +292,8 @@ func (t *tour) touchpoints(ctx context.Context, base string) error {
 // ambassadors is step 5: the team asks in Slack and on Discord.
 func (t *tour) ambassadors(ctx context.Context, dcClient *discordtest.Client, base string) error {
 	t.say("5. CX ambassadors ask in Slack and on Discord")
-	slackClient := &slacktest.Client{SigningSecret: signingSecret}
 	for _, text := range []string{"stats nps 7d", "send nps cus_ivan", "quotes nps detractors"} {
-		reply, err := slashCommand(ctx, slackClient, base, teamChannel, text)
+		reply, err := slashCommand(ctx, t.slk, base, teamChannel, text)
 		if err != nil {
 			return err
 		}

@@ -15,7 +15,7 @@ import (
 // customer's answer appears in the alert's thread, and the alert is
 // resolved with a reason.
 func (t *tour) closeTheLoop(ctx context.Context, base string) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	var c Customer
 	for _, cu := range customers {
@@ -49,7 +49,7 @@ func (t *tour) closeTheLoop(ctx context.Context, base string) error {
 
 	ref := alertRef(alert.Text)
 	after := lastMessageID(t.tg, c.Chat)
-	reply, err := slashCommand(ctx, client, base, alertChannel, "reply "+ref+" "+loopReply)
+	reply, err := slashCommand(ctx, t.slk, base, alertChannel, "reply "+ref+" "+loopReply)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (t *tour) closeTheLoop(ctx context.Context, base string) error {
 	}
 	t.say("   in the alert's thread:")
 	t.say("%s", indent(blockText(inThread), "   │ "))
-	reply, err = slashCommand(ctx, client, base, alertChannel, "resolve "+ref+" "+loopReason)
+	reply, err = slashCommand(ctx, t.slk, base, alertChannel, "resolve "+ref+" "+loopReason)
 	if err != nil {
 		return err
 	}

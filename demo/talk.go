@@ -23,7 +23,7 @@ import (
 // conversation plays one Telegram customer: wait for the survey, tap the
 // score, answer "why?" (or skip it), read the thanks.
 func conversation(ctx context.Context, tg *telegramtest.Server, c Customer, say func(string, ...any)) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	survey, err := nextBotMessage(ctx, tg, c.Chat, 0)
 	if err != nil {
@@ -140,8 +140,15 @@ func post(ctx context.Context, url string, body, out any) error {
 }
 
 // slashCommand sends "/survey text" as the ambassador in a Slack channel,
-// signed like Slack.
-func slashCommand(ctx context.Context, c *slacktest.Client, base, channel, text string) (string, error) {
+// signed like Slack, and returns vocbot's reply: the immediate one, or, when
+// vocbot answered "Working on it…" (a slow command, as on a loaded machine),
+// the one it posts to the command's response_url afterwards.
+func slashCommand(ctx context.Context, slk *slacktest.Server, base, channel, text string) (string, error) {
+	c := &slacktest.Client{SigningSecret: signingSecret, HooksURL: slk.HooksURL()}
+	seen := map[string]bool{}
+	for _, r := range slk.Responses() {
+		seen[r.URL] = true
+	}
 	resp, err := c.SlashCommand(ctx, slacktest.URL(http.DefaultClient, base+"/slack/commands"),
 		slacktest.Command{User: ambassador, Channel: channel, Text: text})
 	if err != nil {
@@ -154,7 +161,16 @@ func slashCommand(ctx context.Context, c *slacktest.Client, base, channel, text 
 	if err := json.NewDecoder(resp.Body).Decode(&reply); err != nil || resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("demo: /survey %s: status %d, %v", text, resp.StatusCode, err)
 	}
-	return reply.Text, nil
+	if reply.Text != "Working on it…" {
+		return reply.Text, nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	later, err := slk.WaitResponse(wctx, func(r slacktest.Response) bool { return !seen[r.URL] })
+	if err != nil {
+		return "", fmt.Errorf("demo: /survey %s: no reply after \"Working on it…\": %w", text, err)
+	}
+	return later.Text, nil
 }
 
 // blockText reads a Block Kit message the way a person sees it: every
@@ -211,7 +227,7 @@ func asList(v any) []any {
 // their interactions to serve: wait for the survey DM, press the score, open
 // the "why?" form and submit it, read the thanks.
 func discordConversation(ctx context.Context, dc *discordtest.Server, client *discordtest.Client, base string, c Customer, say func(string, ...any)) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	to := discordtest.URL(nil, base+"/discord/interactions")
 	who := discordtest.Invoker{UserID: c.Discord, Locale: c.Locale}
@@ -284,7 +300,7 @@ func nextDiscordMessage(ctx context.Context, dc *discordtest.Server, channel, af
 // discordStats is an ambassador's /survey stats in a server channel,
 // answered privately (at once, or deferred and finished later).
 func discordStats(ctx context.Context, dc *discordtest.Server, client *discordtest.Client, base string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	who := discordtest.Invoker{UserID: discordAmbassador, ChannelID: discordChannel, GuildID: discordGuild, Roles: []string{discordRole}}
 	res, err := client.Command(ctx, discordtest.URL(nil, base+"/discord/interactions"), who, "survey", "stats",

@@ -192,7 +192,7 @@ func TestDemoServe(t *testing.T) {
 		done <- runEnv(ctx, []string{"demo", "--serve", "--addr", addr},
 			&environment{getenv: func(string) string { return "" }, stdout: &stdout, stderr: &stderr})
 	}()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(5 * time.Minute) // -race on a busy machine is slow; the tour fails faster on its own errors
 	for !strings.Contains(stdout.String(), "until Ctrl-C") {
 		select {
 		case err := <-done:
@@ -200,7 +200,7 @@ func TestDemoServe(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("demo --serve is not serving after 60 s:\n%s", stdout.String())
+			t.Fatalf("demo --serve is not serving after 5 minutes:\n%s", stdout.String())
 		}
 	}
 	out := stdout.String()
