@@ -71,6 +71,12 @@ func Run(ctx context.Context, opts Options) error {
 			return err
 		}
 		publicURL = u
+		// Say so now, not after the tour, if the address is taken.
+		ln, err := net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return fmt.Errorf("demo --serve: cannot listen on %s (%v): choose another address with --addr or VOCBOT_HTTP_ADDR", opts.Addr, err)
+		}
+		ln.Close()
 	}
 	t := &tour{opts: opts, dir: opts.Keep, say: func(format string, a ...any) { fmt.Fprintf(opts.Out, format+"\n", a...) }}
 	if t.dir == "" {

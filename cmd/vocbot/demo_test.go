@@ -286,3 +286,27 @@ func TestDemoServe(t *testing.T) {
 		t.Fatal("demo --serve did not stop after Ctrl-C")
 	}
 }
+
+// demo --serve refuses an address it cannot serve on before the tour starts.
+func TestDemoServeAddress(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	for _, tt := range []struct {
+		addr, want string
+		usage      bool
+	}{
+		{"8080", `--addr "8080": give a host:port`, true},
+		{ln.Addr().String(), "cannot listen on " + ln.Addr().String(), false},
+	} {
+		var stdout bytes.Buffer
+		err := runEnv(context.Background(), []string{"demo", "--serve", "--addr", tt.addr},
+			&environment{getenv: func(string) string { return "" }, stdout: &stdout, stderr: io.Discard})
+		if err == nil || !strings.Contains(err.Error(), tt.want) || isUsage(err) != tt.usage || stdout.Len() > 0 {
+			t.Errorf("demo --serve --addr %s: %v (usage %v), printed %q; want %q before any tour", tt.addr, err, isUsage(err), stdout.String(), tt.want)
+		}
+	}
+}
