@@ -19,7 +19,7 @@ func demoCommand(ctx context.Context, env *environment, args []string) error {
 	if addr == "" {
 		addr = ":8080"
 	}
-	fs.StringVar(&addr, "addr", addr, "with --serve, listen on `ADDR` (default $VOCBOT_HTTP_ADDR, else :8080)")
+	fs.StringVar(&addr, "addr", addr, "with --serve, listen on `ADDR` (VOCBOT_HTTP_ADDR, if set, is the default)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
