@@ -116,7 +116,7 @@ func (a *adapters) mount(mux *http.ServeMux, in surveys.Inbox) {
 }
 
 // receive starts every adapter's receivers: exclusive ones on one replica
-// at a time (runExclusively), the others here and now. The returned
+// at a time (storage's RunReceiver), the others here and now. The returned
 // function waits (briefly) for them to stop after ctx ends.
 func (a *adapters) receive(ctx context.Context, db *storage.DB, in surveys.Inbox, log *slog.Logger) (wait func()) {
 	var running sync.WaitGroup
@@ -124,7 +124,7 @@ func (a *adapters) receive(ctx context.Context, db *storage.DB, in surveys.Inbox
 		for _, r := range p.Receivers() {
 			rlog := log.With("platform", string(p.Name()), "receiver", r.Name)
 			if r.Exclusive {
-				running.Go(func() { runExclusively(ctx, db, r, in, rlog) })
+				running.Go(func() { db.RunReceiver(ctx, r, in, rlog) })
 				continue
 			}
 			running.Go(func() {
@@ -140,39 +140,6 @@ func (a *adapters) receive(ctx context.Context, db *storage.DB, in surveys.Inbox
 		select {
 		case <-stopped:
 		case <-time.After(2 * time.Second): // a long poll in flight ends by itself
-		}
-	}
-}
-
-// runExclusively runs r while holding the database's exclusive lock
-// "receiver-"+r.Name: a platform that allows one consumer per token (a
-// second Telegram poller gets 409s) is received by one replica while the
-// others stand by to take over when it stops.
-func runExclusively(ctx context.Context, db *storage.DB, r surveys.Receiver, in surveys.Inbox, log *slog.Logger) {
-	waiting := false
-	for ctx.Err() == nil {
-		release, ok, err := db.TryExclusive(ctx, "receiver-"+r.Name)
-		switch {
-		case err != nil:
-			log.Warn("cannot take the receiver's lock; retrying", "err", err)
-		case !ok:
-			if !waiting {
-				log.Info("another replica runs this receiver; standing by")
-				waiting = true
-			}
-		default:
-			waiting = false
-			log.Info("receiving")
-			err := r.Run(ctx, in)
-			release()
-			if ctx.Err() != nil {
-				return
-			}
-			log.Warn("receiver stopped; restarting", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(5 * time.Second):
 		}
 	}
 }

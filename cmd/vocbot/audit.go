@@ -1,13 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
-	"encoding/json"
-	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"github.com/vocbot/vocbot/storage"
@@ -15,9 +9,6 @@ import (
 )
 
 // The audit log, read: GET /v1/audit and vocbot audit.
-
-// auditColumns are the CSV header of vocbot audit.
-var auditColumns = []string{"id", "at", "actor", "platform", "action", "target", "result", "detail"}
 
 func auditCommand(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "audit", "", "Print the audit log, newest first: ambassador commands, operator commands and erasures,\n"+
@@ -45,46 +36,5 @@ func auditCommand(ctx context.Context, env *environment, args []string) error {
 	}
 	defer st.Close()
 	from, _ := web.ParseInstant("since", *since, time.Now(), st.cfg.Timezone) // checked above
-	return writeAudit(ctx, st.store, storage.AuditFilter{Since: from, Actor: *actor}, *format, env.stdout)
-}
-
-// writeAudit pages through the log, so a long one needs no more memory
-// than a short one.
-func writeAudit(ctx context.Context, store *storage.Store, f storage.AuditFilter, format string, w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	cw := csv.NewWriter(bw)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	if format == "csv" {
-		if err := cw.Write(auditColumns); err != nil {
-			return err
-		}
-	}
-	f.Limit = storage.MaxPage
-	for {
-		entries, next, err := store.Audit(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if format == "jsonl" {
-				err = enc.Encode(web.AuditBody(e))
-			} else {
-				err = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), e.Actor, string(e.Platform),
-					e.Action, e.Target, e.Result, e.Detail})
-			}
-			if err != nil {
-				return fmt.Errorf("write audit log: %w", err)
-			}
-		}
-		if next.IsZero() {
-			break
-		}
-		f.After = next
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write audit log: %w", err)
-	}
-	return bw.Flush()
+	return web.ExportAudit(ctx, st.store, storage.AuditFilter{Since: from, Actor: *actor}, *format, env.stdout)
 }

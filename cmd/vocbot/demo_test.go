@@ -3,11 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vocbot/vocbot/demo"
+	"github.com/vocbot/vocbot/storage"
 )
 
 // The README's first command: the whole tour runs offline and shows every
@@ -22,9 +32,9 @@ func TestDemoTour(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr.String())
 	}
-	for _, c := range demoCustomers {
-		if !strings.Contains(out, "── "+c.name+" ("+c.locale+")") || !strings.Contains(out, c.name+" taps [") {
-			t.Errorf("the tour lacks %s's conversation", c.name)
+	for _, c := range demo.Customers() {
+		if !strings.Contains(out, "── "+c.Name+" ("+c.Locale+")") || !strings.Contains(out, c.Name+" taps [") {
+			t.Errorf("the tour lacks %s's conversation", c.Name)
 		}
 	}
 	for _, want := range []string{
@@ -57,5 +67,246 @@ func TestDemoTour(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "vocbot.db")); err != nil {
 		t.Errorf("--keep did not keep the database: %v", err)
+	}
+	checkDemoLoop(t, out)
+	checkDemoHistory(t, out, dir)
+}
+
+// checkDemoLoop: the tour closes the loop with an unhappy customer, in
+// order: her alert is claimed, the agent's reply reaches her, her answer
+// lands in the alert's thread, and the alert is resolved with a reason.
+func checkDemoLoop(t *testing.T, out string) {
+	t.Helper()
+	at := 0
+	for _, want := range []string{
+		"3. Closing the loop: Noa's alert in Slack #cx-alerts",
+		"[Claim] [Reply to customer] [Resolve: refund]",
+		"maya taps [Claim]: Claimed by @maya",
+		"vocbot │ Sent to the customer.",
+		"Noa reads in Telegram:\n      bot │ תשובה מצוות Acme:",
+		"in the alert's thread:\n   │ Customer cus_noa wrote (he):\n   │ תודה רבה! אני בבית כל היום",
+		"vocbot │ Resolved.",
+		"the alert now reads: Resolved by @maya: refund",
+	} {
+		i := strings.Index(out[at:], want)
+		if i < 0 {
+			t.Errorf("the closed loop lacks %q after what came before it", want)
+			continue
+		}
+		at += i + len(want)
+	}
+}
+
+// checkDemoHistory: the history is realistic, read from the demo's own
+// digest (out) and database (in dir): yesterday's response rate is 20–40%
+// (the tour's answers among the invitations nobody answered), weekends are
+// quieter, NPS's change is flagged as real and CSAT's is not.
+func checkDemoHistory(t *testing.T, out, dir string) {
+	t.Helper()
+	rates := regexp.MustCompile(`Yesterday: responses \d+ · comments \d+ · response rate (\d+)% \((\d+) of (\d+) sent\)`).FindAllStringSubmatch(out, -1)
+	if len(rates) != 2 {
+		t.Fatalf("the digest shows %d response rates, want one per survey:\n%s", len(rates), out)
+	}
+	for _, m := range rates {
+		pct, answered, sent := atoi(t, m[1]), atoi(t, m[2]), atoi(t, m[3])
+		if pct < 20 || pct > 40 || answered*100 < 20*sent || answered*100 > 40*sent {
+			t.Errorf("yesterday's response rate %s, want 20–40%%", m[0])
+		}
+	}
+	changes := regexp.MustCompile(`(NPS|CSAT), last 28 days: .*\n.*Previous 28 days: .* · change (.*)`).FindAllStringSubmatch(out, -1)
+	if len(changes) != 2 || !strings.HasPrefix(changes[0][2], "▲") || strings.ContainsAny(changes[1][2], "▲▼") {
+		t.Errorf("changes %q: want NPS's flagged ▲ and CSAT's not", changes)
+	}
+	if !strings.Contains(out, "Database: "+filepath.Join(dir, "vocbot.db")) {
+		t.Errorf("the tour does not say where the database is:\n%s", out)
+	}
+
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "sqlite://"+filepath.Join(dir, "vocbot.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var sent, answered int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*), count(r.id) FROM invitations i
+		LEFT JOIN responses r ON r.invitation_id = i.id WHERE i.sent_at IS NOT NULL`).Scan(&sent, &answered); err != nil {
+		t.Fatal(err)
+	}
+	if sent < 500 || answered*100 < 20*sent || answered*100 > 40*sent {
+		t.Errorf("history: %d of %d invitations answered, want hundreds at 20–40%%", answered, sent)
+	}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT occurred_at FROM touchpoints`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	loc, _ := time.LoadLocation("Asia/Jerusalem")
+	perDay := map[string]int{}
+	for rows.Next() {
+		var at time.Time
+		if err := rows.Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		perDay[at.In(loc).Format("2006-01-02 Mon")]++
+	}
+	var weekday, weekend, wdDays, weDays int
+	for day, n := range perDay {
+		if strings.HasSuffix(day, "Fri") || strings.HasSuffix(day, "Sat") {
+			weekend, weDays = weekend+n, weDays+1
+		} else {
+			weekday, wdDays = weekday+n, wdDays+1
+		}
+	}
+	if weDays == 0 || wdDays == 0 || weekend*wdDays*3 > weekday*weDays*2 {
+		t.Errorf("touchpoints: %d on %d weekdays, %d on %d weekend days; want weekends at most two thirds as busy", weekday, wdDays, weekend, weDays)
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// demo --serve keeps serving after the tour: the printed sign-in link signs
+// a browser (an HTTP client with a cookie jar) in, and the dashboard's NPS
+// is the digest's and GET /v1/scores'; the web answer link opens the
+// Hebrew answer page; Ctrl-C (the context) ends it cleanly.
+func TestDemoServe(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	public := "http://" + addr
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runEnv(ctx, []string{"demo", "--serve", "--addr", addr},
+			&environment{getenv: func(string) string { return "" }, stdout: &stdout, stderr: &stderr})
+	}()
+	deadline := time.Now().Add(5 * time.Minute) // -race on a busy machine is slow; the tour fails faster on its own errors
+	for !strings.Contains(stdout.String(), "until Ctrl-C") {
+		select {
+		case err := <-done:
+			t.Fatalf("demo --serve ended: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo --serve is not serving after 5 minutes:\n%s", stdout.String())
+		}
+	}
+	out := stdout.String()
+	find := func(pattern string) string {
+		t.Helper()
+		m := regexp.MustCompile(pattern).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no %s in the tour:\n%s", pattern, out)
+		}
+		return m[1]
+	}
+	signin := find(`(?m)^   (` + regexp.QuoteMeta(public) + `/signin/\S+)$`)
+	answer := find(`(?m)^   (` + regexp.QuoteMeta(public) + `/answer/\S+)$`)
+	token := find(`Authorization: Bearer (\S+)'`)
+	digestNPS := find(`NPS, last 28 days: (−?\d+) `)
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(url string, header ...string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d\n%s", url, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	if page := get(signin); !strings.Contains(page, `id="signin"`) {
+		t.Fatalf("the sign-in link shows no sign-in button:\n%s", page)
+	}
+	req, _ := http.NewRequest(http.MethodPost, signin, nil)
+	req.Header.Set("Origin", public)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`class="headline" data-score="([^"]*)"`).FindStringSubmatch(string(body))
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("after signing in: %d, no headline score:\n%s", resp.StatusCode, body)
+	}
+	if m[1] != digestNPS {
+		t.Errorf("the dashboard shows NPS %s, the digest %s", m[1], digestNPS)
+	}
+	var scores struct {
+		Scores []struct {
+			Survey  string `json:"survey"`
+			Display string `json:"display"`
+		} `json:"scores"`
+	}
+	if err := json.Unmarshal([]byte(get(public+"/v1/scores", "Authorization", "Bearer "+token)), &scores); err != nil {
+		t.Fatal(err)
+	}
+	api := ""
+	for _, s := range scores.Scores {
+		if s.Survey == "nps" {
+			api = strings.Replace(s.Display, "-", "−", 1)
+		}
+	}
+	if api != digestNPS {
+		t.Errorf("GET /v1/scores shows NPS %q, the digest %s", api, digestNPS)
+	}
+	if page := get(answer); !strings.Contains(page, `lang="he" dir="rtl"`) {
+		t.Errorf("the web answer link does not open the Hebrew page:\n%s", page)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("demo --serve after Ctrl-C: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("demo --serve did not stop after Ctrl-C")
+	}
+}
+
+// demo --serve refuses an address it cannot serve on before the tour starts.
+func TestDemoServeAddress(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	for _, tt := range []struct {
+		addr, want string
+		usage      bool
+	}{
+		{"8080", `--addr "8080": give a host:port`, true},
+		{ln.Addr().String(), "cannot listen on " + ln.Addr().String(), false},
+	} {
+		var stdout bytes.Buffer
+		err := runEnv(context.Background(), []string{"demo", "--serve", "--addr", tt.addr},
+			&environment{getenv: func(string) string { return "" }, stdout: &stdout, stderr: io.Discard})
+		if err == nil || !strings.Contains(err.Error(), tt.want) || isUsage(err) != tt.usage || stdout.Len() > 0 {
+			t.Errorf("demo --serve --addr %s: %v (usage %v), printed %q; want %q before any tour", tt.addr, err, isUsage(err), stdout.String(), tt.want)
+		}
 	}
 }

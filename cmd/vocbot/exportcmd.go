@@ -1,29 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
-	"encoding/json"
-	"fmt"
-	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vocbot/vocbot/storage"
-	"github.com/vocbot/vocbot/surveys"
 	"github.com/vocbot/vocbot/web"
 )
 
-// exportColumns are the CSV header of vocbot export responses; attributes
-// is one JSON object, so any attribute set fits one column.
-var exportColumns = []string{"id", "invitation_id", "survey", "metric", "score", "comment", "comment_state", "locale",
-	"platform", "customer_id", "touchpoint_type", "attributes", "answered_at", "comment_at", "reason"}
-
 func exportCommand(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "export responses", "", "Stream responses to stdout, newest first, in constant memory however many there are.\n"+
-		"CSV (the default) has a header row: "+strings.Join(exportColumns, ",")+";\n"+
+		"CSV (the default) has a header row: "+strings.Join(web.ResponseCSVColumns, ",")+";\n"+
 		"attributes is a JSON object. JSONL has one object per line, as GET /v1/responses shows them.\n"+
 		"Example: vocbot export responses --survey nps --since 28d > nps.csv")
 	cfgPath := fs.String("config", "", "YAML configuration file (default $VOCBOT_CONFIG, else ./vocbot.yaml if present)")
@@ -62,55 +50,5 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return usagef("export responses: --%v", err)
 	}
-	return exportResponses(ctx, st.store, storage.ResponseFilter{SurveyID: *survey, Since: from, Until: to}, *format, env.stdout)
-}
-
-// exportResponses writes every selected response to w as csv or jsonl. Rows
-// come from the store a page at a time and leave through a buffer, so
-// memory does not grow with the number of responses.
-func exportResponses(ctx context.Context, store *storage.Store, f storage.ResponseFilter, format string, w io.Writer) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var write func(surveys.Response) error
-	var cw *csv.Writer
-	switch format {
-	case "jsonl":
-		enc := json.NewEncoder(bw)
-		enc.SetEscapeHTML(false)
-		write = func(r surveys.Response) error { return enc.Encode(web.ResponseBody(r)) }
-	default:
-		cw = csv.NewWriter(bw)
-		if err := cw.Write(exportColumns); err != nil {
-			return fmt.Errorf("export responses: %w", err)
-		}
-		record := make([]string, len(exportColumns))
-		write = func(r surveys.Response) error {
-			attrs := "{}"
-			if len(r.Attributes) > 0 {
-				b, _ := json.Marshal(r.Attributes) // map[string]string always marshals
-				attrs = string(b)
-			}
-			commentAt := ""
-			if !r.CommentAt.IsZero() {
-				commentAt = r.CommentAt.UTC().Format(time.RFC3339Nano)
-			}
-			record = append(record[:0], strconv.FormatInt(r.ID, 10), strconv.FormatInt(r.InvitationID, 10), r.SurveyID,
-				string(r.Metric), strconv.Itoa(r.Score), r.Comment, string(r.CommentState), r.Locale, string(r.Platform),
-				r.CustomerID, r.TouchpointType, attrs, r.AnsweredAt.UTC().Format(time.RFC3339Nano), commentAt, r.Reason)
-			return cw.Write(record)
-		}
-	}
-	err := store.EachResponse(ctx, f, write)
-	if cw != nil {
-		cw.Flush()
-		if err == nil {
-			err = cw.Error()
-		}
-	}
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return fmt.Errorf("export responses: %w", err)
-	}
-	return nil
+	return web.ExportResponses(ctx, st.store, storage.ResponseFilter{SurveyID: *survey, Since: from, Until: to}, *format, env.stdout)
 }

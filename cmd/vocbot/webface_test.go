@@ -101,7 +101,7 @@ func TestImportPrintsWebLinks(t *testing.T) {
 	}
 	var stdout, stderr strings.Builder
 	sum, err := importTouchpoints(context.Background(), engine, path, &stdout, &stderr, false)
-	if err != nil || sum.scheduled != 2 {
+	if err != nil || sum.Scheduled != 2 {
 		t.Fatalf("import: got %+v, %v; want 2 scheduled", sum, err)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")

@@ -1,0 +1,88 @@
+package demo
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vocbot/vocbot/scoring"
+	"github.com/vocbot/vocbot/surveys"
+)
+
+func TestPublicURL(t *testing.T) {
+	t.Parallel()
+	for addr, want := range map[string]string{
+		":8080":          "http://localhost:8080",
+		"0.0.0.0:9000":   "http://localhost:9000",
+		"127.0.0.1:8081": "http://127.0.0.1:8081",
+		"[::1]:8080":     "http://[::1]:8080",
+	} {
+		if got, err := PublicURL(addr); err != nil || got != want {
+			t.Errorf("PublicURL(%q) = %q, %v; want %q", addr, got, err, want)
+		}
+	}
+	for _, addr := range []string{"8080", "localhost", ":0", ""} {
+		if got, err := PublicURL(addr); err == nil {
+			t.Errorf("PublicURL(%q) = %q, want an error asking for host:port", addr, got)
+		}
+	}
+}
+
+// The history on any date: the answered share of each day's invitations,
+// fewer invitations on Fridays and Saturdays, and NPS up by 30+ points from
+// the previous 28 days to the last 28 while CSAT stays put.
+func TestSynthesize(t *testing.T) {
+	t.Parallel()
+	loc, err := time.LoadLocation("Asia/Jerusalem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, now := range []time.Time{time.Date(2026, 12, 7, 2, 0, 0, 0, loc), time.Date(2027, 3, 26, 23, 30, 0, 0, loc)} {
+		answered, unanswered := synthesize(now, loc)
+		if n := len(answered) + len(unanswered); n < 500 || len(answered)*100 < 25*n || len(answered)*100 > 35*n {
+			t.Errorf("%s: %d of %d invitations answered, want about 30%%", now, len(answered), n)
+		}
+		perDay := map[time.Time]int{}
+		for _, r := range append(answered, unanswered...) {
+			at := r.AnsweredAt.In(loc)
+			perDay[time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, loc)]++
+			if r.AnsweredAt.After(now) || !r.AnsweredAt.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)) {
+				t.Fatalf("%s: a history row at %s is not before today", now, r.AnsweredAt)
+			}
+		}
+		yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc)
+		for day, n := range perDay {
+			want := weekdayInvitations + (weekdayInvitations+2)/3
+			if wd := day.Weekday(); wd == time.Friday || wd == time.Saturday {
+				want = weekendInvitations + (weekendInvitations+2)/3
+			}
+			if !day.Equal(yesterday) && n != want {
+				t.Errorf("%s: %d invitations on %s, want %d", now, n, day.Format("Mon 2006-01-02"), want)
+			}
+		}
+		var before, after []int
+		var csatBefore, csatAfter int
+		cut := time.Date(now.Year(), now.Month(), now.Day()-changeDay, 0, 0, 0, 0, loc)
+		for _, r := range answered {
+			switch {
+			case r.Metric == surveys.CSAT && r.AnsweredAt.Before(cut):
+				csatBefore += map[bool]int{true: 1}[r.Score >= 4]
+			case r.Metric == surveys.CSAT:
+				csatAfter += map[bool]int{true: 1}[r.Score >= 4]
+			case r.AnsweredAt.Before(cut):
+				before = append(before, r.Score)
+			default:
+				after = append(after, r.Score)
+			}
+		}
+		bc, _ := scoring.NPSFromScores(before)
+		ac, _ := scoring.NPSFromScores(after)
+		b, _ := bc.Score()
+		a, _ := ac.Score()
+		if a-b < 30 {
+			t.Errorf("%s: NPS %.0f before the switch, %.0f after; want a real rise", now, b, a)
+		}
+		if d := csatAfter - csatBefore; d < -3 || d > 3 {
+			t.Errorf("%s: CSAT top-2-box answers %d before, %d after; want it unchanged", now, csatBefore, csatAfter)
+		}
+	}
+}
