@@ -138,7 +138,7 @@ func (c *chatTx) remember(id int64, external string) {
 const deliveredWhere = "status IN ('sending', 'sent', 'unknown')"
 
 func (c *chatTx) Customer(from surveys.Address) (surveys.ChatCustomer, error) {
-	row, err := c.readChat(from, 0)
+	row, err := c.readChat(from, chatReadOf{})
 	if err != nil {
 		return surveys.ChatCustomer{}, err
 	}
@@ -149,7 +149,7 @@ func (c *chatTx) Customer(from surveys.Address) (surveys.ChatCustomer, error) {
 // invitation (locked) and whether it has a response, in one statement
 // (with the update's insert on PostgreSQL).
 func (c *chatTx) ReadPress(from surveys.Address, invitationID int64) (surveys.Pressed, error) {
-	row, err := c.readChat(from, invitationID)
+	row, err := c.readChat(from, chatReadOf{invitationID: invitationID})
 	if err != nil {
 		return surveys.Pressed{}, err
 	}
@@ -157,15 +157,46 @@ func (c *chatTx) ReadPress(from surveys.Address, invitationID int64) (surveys.Pr
 	if err != nil {
 		return surveys.Pressed{}, err
 	}
-	p := surveys.Pressed{Customer: cust}
-	if row.Invitation.ID != 0 {
-		c.remember(row.Invitation.CustomerID, row.InvitationCustomer)
-		p.Invitation = row.Invitation.invitation(row.InvitationCustomer)
-	}
+	p := surveys.Pressed{Customer: cust, Invitation: row.invitation(c)}
 	if row.PriorScore != nil {
 		p.Answered, p.AnsweredScore = true, *row.PriorScore
 	}
 	return p, nil
+}
+
+// ReadTyped implements surveys.ChatTx: the chat's customer, the response
+// awaiting a comment and the open invitation (locked) in one statement
+// (with the update's insert on PostgreSQL). Follow-ups past their window
+// are marked skipped, as AwaitingComment does, by a statement of their
+// own when there are any.
+func (c *chatTx) ReadTyped(from surveys.Address, since, now time.Time) (surveys.Typed, error) {
+	row, err := c.readChat(from, chatReadOf{typed: true, since: since.UTC(), now: now.UTC()})
+	if err != nil {
+		return surveys.Typed{}, err
+	}
+	cust, err := row.customer(from)
+	if err != nil {
+		return surveys.Typed{}, err
+	}
+	if row.Stale > 0 {
+		if err := c.skipStale(cust.Key, since); err != nil {
+			return surveys.Typed{}, err
+		}
+	}
+	t := surveys.Typed{Customer: cust, Open: row.invitation(c)}
+	if row.Awaiting.ID != 0 {
+		t.Awaiting = row.Awaiting.response(cust.ExternalID) // the customer's own
+	}
+	return t, nil
+}
+
+// chatReadOf is what readChat reads besides the customer: invitation
+// invitationID and its response's score, or (typed) the response awaiting
+// a comment since and the invitation open at now.
+type chatReadOf struct {
+	invitationID int64
+	typed        bool
+	since, now   time.Time
 }
 
 // chatRead is one row of readChat: columns of absent rows are NULL, read
@@ -179,6 +210,8 @@ type chatRead struct {
 	Invitation         invitationRow `gorm:"embedded"`
 	InvitationCustomer string
 	PriorScore         *int
+	Awaiting           responseRow `gorm:"embedded;embeddedPrefix:awaiting_"`
+	Stale              int64       // follow-ups awaiting past their window
 }
 
 func (r chatRead) customer(from surveys.Address) (surveys.ChatCustomer, error) {
@@ -191,11 +224,23 @@ func (r chatRead) customer(from surveys.Address) (surveys.ChatCustomer, error) {
 	return surveys.ChatCustomer{Key: r.CustID, ExternalID: r.CustExternalID, Locale: r.CustLocale, OptedOut: r.CustOptedOutAt != nil}, nil
 }
 
-// readChat reads the customer of the chat at from and, unless
-// invitationID is 0, that invitation (locked like LockInvitation, with its
-// customer's external id) and its response's score: always one row. On
-// PostgreSQL the update's insert rides along as a data-modifying WITH.
-func (c *chatTx) readChat(from surveys.Address, invitationID int64) (chatRead, error) {
+// invitation is the invitation read, the zero Invitation if none.
+func (r chatRead) invitation(c *chatTx) surveys.Invitation {
+	if r.Invitation.ID == 0 {
+		return surveys.Invitation{}
+	}
+	c.remember(r.Invitation.CustomerID, r.InvitationCustomer)
+	return r.Invitation.invitation(r.InvitationCustomer)
+}
+
+// awaitingColumns are responseRow's columns, read as awaiting_<column>.
+var awaitingColumns = []string{"id", "invitation_id", "customer_id", "survey_id", "metric", "score", "comment",
+	"comment_state", "comment_at", "reason", "locale", "platform", "touchpoint_type", "attributes", "update_id", "answered_at"}
+
+// readChat reads the customer of the chat at from and what of says, in one
+// statement that always returns one row. On PostgreSQL the update's insert
+// rides along as a data-modifying WITH.
+func (c *chatTx) readChat(from surveys.Address, of chatReadOf) (chatRead, error) {
 	var with []string
 	var args []any
 	recorded := "1"
@@ -219,26 +264,49 @@ WHERE i.platform = ? AND (i.chat_id = ? OR i.chat_id = '') AND (i.user_id = ? OR
 ORDER BY i.id DESC LIMIT 1)`)
 		args = append(args, string(from.Platform), from.ChatID, from.UserID)
 	}
-	q := `SELECT ` + recorded + ` AS recorded,
+	lock := "" // SQLite: the write transaction holds the database
+	if c.s.db.engine == Postgres {
+		lock = " FOR UPDATE"
+	}
+	sel := `SELECT ` + recorded + ` AS recorded,
   cust.id AS cust_id, cust.external_id AS cust_external_id, cust.locale AS cust_locale, cust.opted_out_at AS cust_opted_out_at`
-	from_ := `
+	joins := `
 FROM (SELECT 1 AS one) one
 LEFT JOIN cust ON 1 = 1`
-	if invitationID != 0 {
-		lock := ""
-		if c.s.db.engine == Postgres {
-			lock = " FOR UPDATE"
-		}
+	switch {
+	case of.invitationID != 0:
 		with = append(with, `inv AS (SELECT * FROM invitations WHERE id = ?`+lock+`)`)
-		args = append(args, invitationID)
-		q += `, inv.*, ic.external_id AS invitation_customer, r.score AS prior_score`
-		from_ += `
+		args = append(args, of.invitationID)
+	case of.typed:
+		// As OpenInvitation.
+		with = append(with, `inv AS (SELECT * FROM invitations
+WHERE customer_id = (SELECT id FROM cust) AND platform = ? AND `+deliveredWhere+` AND expires_at > ?
+  AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = invitations.id)
+ORDER BY id DESC LIMIT 1`+lock+`)`)
+		args = append(args, string(from.Platform), of.now)
+		// As AwaitingComment: the latest follow-up inside its window, and
+		// how many are past it (ReadTyped skips those).
+		with = append(with, `aw AS (SELECT * FROM responses
+WHERE customer_id = (SELECT id FROM cust) AND comment_state = 'awaiting' AND answered_at > ?
+ORDER BY answered_at DESC, id DESC LIMIT 1)`)
+		args = append(args, of.since)
+		sel += `, (SELECT count(*) FROM responses WHERE customer_id = cust.id AND comment_state = 'awaiting' AND answered_at <= ?) AS stale`
+		args = append(args, of.since)
+		for _, col := range awaitingColumns {
+			sel += ", aw." + col + " AS awaiting_" + col
+		}
+		joins += `
+LEFT JOIN aw ON 1 = 1`
+	}
+	if of.invitationID != 0 || of.typed {
+		sel += `, inv.*, ic.external_id AS invitation_customer, r.score AS prior_score`
+		joins += `
 LEFT JOIN inv ON 1 = 1
 LEFT JOIN customers ic ON ic.id = inv.customer_id
 LEFT JOIN responses r ON r.invitation_id = inv.id`
 	}
 	var row chatRead
-	if err := c.tx.Raw("WITH "+strings.Join(with, ",\n")+"\n"+q+from_, args...).Scan(&row).Error; err != nil {
+	if err := c.tx.Raw("WITH "+strings.Join(with, ",\n")+"\n"+sel+joins, args...).Scan(&row).Error; err != nil {
 		return chatRead{}, fmt.Errorf("find the customer of %s: %w", from, err)
 	}
 	if recorded != "1" {
@@ -383,14 +451,22 @@ func (c *chatTx) AwaitingComment(customer int64, since time.Time) (surveys.Respo
 	if err := c.recordUpdate(); err != nil {
 		return surveys.Response{}, err
 	}
-	awaiting := string(surveys.CommentAwaiting)
-	if err := c.tx.Model(&responseRow{}).
-		Where("customer_id = ? AND comment_state = ? AND answered_at <= ?", customer, awaiting, since.UTC()).
-		Update("comment_state", string(surveys.CommentSkipped)).Error; err != nil {
-		return surveys.Response{}, fmt.Errorf("close follow-ups past their window: %w", err)
+	if err := c.skipStale(customer, since); err != nil {
+		return surveys.Response{}, err
 	}
-	q := c.tx.Where("customer_id = ? AND comment_state = ?", customer, awaiting).Order("answered_at DESC, id DESC")
+	q := c.tx.Where("customer_id = ? AND comment_state = ?", customer, string(surveys.CommentAwaiting)).Order("answered_at DESC, id DESC")
 	return c.response(q, "response awaiting a comment")
+}
+
+// skipStale marks the customer's follow-ups asked at or before since
+// skipped: their window passed.
+func (c *chatTx) skipStale(customer int64, since time.Time) error {
+	if err := c.tx.Model(&responseRow{}).
+		Where("customer_id = ? AND comment_state = ? AND answered_at <= ?", customer, string(surveys.CommentAwaiting), since.UTC()).
+		Update("comment_state", string(surveys.CommentSkipped)).Error; err != nil {
+		return fmt.Errorf("close follow-ups past their window: %w", err)
+	}
+	return nil
 }
 
 func (c *chatTx) SetComment(responseID int64, a surveys.FollowUpAnswer) error {

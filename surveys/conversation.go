@@ -171,8 +171,10 @@ type chatTurn struct {
 	forget bool
 	// relay is a customer's message to post in an alert's thread.
 	relayed *relayPost
-	// pressed is what run read with the customer for a score press.
-	pressed *Pressed
+	// pressed is what run read with the customer for a score press,
+	// typedRead for a typed message.
+	pressed   *Pressed
+	typedRead *Typed
 }
 
 type relayPost struct {
@@ -194,15 +196,21 @@ func (t *chatTurn) run() error {
 	s := t.e.settings
 	cmd, isCmd := parseCustomerCommand(t.in.Text)
 	isCmd = isCmd && t.in.Value == "" && t.in.Ref == ""
+	// What the turn will need is read with the customer: one read
+	// instead of three.
 	var cust ChatCustomer
 	var err error
-	if ref, ok := t.scorePress(); ok {
-		// The press's invitation is read with the customer: one read
-		// instead of three (customer, invitation, earlier response).
+	ref, scorePress := t.scorePress()
+	switch {
+	case scorePress:
 		var p Pressed
 		p, err = t.tx.ReadPress(t.in.From, ref.InvitationID)
 		cust, t.pressed = p.Customer, &p
-	} else {
+	case !isCmd && t.in.Value == "" && t.in.Ref == "": // what typed works out
+		var ty Typed
+		ty, err = t.tx.ReadTyped(t.in.From, t.now.Add(-CommentWindow), t.now)
+		cust, t.typedRead = ty.Customer, &ty
+	default:
 		cust, err = t.tx.Customer(t.in.From)
 	}
 	if errors.Is(err, ErrNotFound) {
@@ -318,16 +326,8 @@ func (t *chatTurn) scorePressed(p Pressed) error {
 // typed is a message that is not a command: the comment a follow-up
 // awaits, else the score of the open survey, else a nudge.
 func (t *chatTurn) typed() error {
-	awaiting, err := t.tx.AwaitingComment(t.cust.Key, t.now.Add(-CommentWindow))
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	hasAwaiting := err == nil
-	open, err := t.tx.OpenInvitation(t.cust.Key, t.in.From.Platform, t.now)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	hasOpen := err == nil
+	awaiting, open := t.typedRead.Awaiting, t.typedRead.Open // run read them
+	hasAwaiting, hasOpen := awaiting.ID != 0, open.ID != 0
 	switch {
 	case hasAwaiting && hasOpen && open.SentAt.After(awaiting.AnsweredAt) && t.isNumber(t.in.Text):
 		// A newer survey came after the follow-up, and this answers it

@@ -40,6 +40,19 @@ type Pressed struct {
 	AnsweredScore int
 }
 
+// Typed is what a typed message (not a command) needs before it is worked
+// out, read in one go (ChatTx.ReadTyped).
+type Typed struct {
+	// Customer is who the chat is linked to, as ChatTx.Customer says.
+	Customer ChatCustomer
+	// Awaiting is what ChatTx.AwaitingComment finds; ID 0 when nothing
+	// awaits a comment.
+	Awaiting Response
+	// Open is what ChatTx.OpenInvitation finds, locked; ID 0 when no
+	// invitation is open.
+	Open Invitation
+}
+
 // Conversations is what the Engine needs from storage to hold survey
 // conversations; storage.Store implements it next to Store.
 type Conversations interface {
@@ -71,6 +84,10 @@ type ChatTx interface {
 	// needs. ErrNotFound when the chat is not linked; an invitation that
 	// does not exist has ID 0.
 	ReadPress(from Address, invitationID int64) (Pressed, error)
+	// ReadTyped is Customer(from), then AwaitingComment(customer, since)
+	// and OpenInvitation(customer, from.Platform, now) in one read: what a
+	// typed message needs. ErrNotFound when the chat is not linked.
+	ReadTyped(from Address, since, now time.Time) (Typed, error)
 	// LockInvitation loads an invitation and holds its lock until the
 	// transaction ends, so two answers to it are recorded in turn.
 	LockInvitation(id int64) (Invitation, error)
