@@ -392,12 +392,13 @@ WHERE i.id = ?
 ON CONFLICT (invitation_id) DO NOTHING
 RETURNING *`
 
-// insertResponseWithAlert is insertResponse and, when the last parameter
+// insertResponseWithAlert is insertResponse and, when the next parameter
 // is true, the response's alert job (a River job row, as River's own
-// insert writes it with alertOpts and no unique key) and the notification
-// River's insert sends so that a listening worker fetches it at once: one
-// round trip instead of three. The job exists only if the response row
-// was inserted by the same statement, so there is one per response.
+// insert writes it with alertOpts and no unique key) and, when the last
+// is, the notification River's insert sends so that a listening worker
+// fetches it at once: one round trip instead of three. The job exists
+// only if the response row was inserted by the same statement, so there
+// is one per response.
 const insertResponseWithAlert = `WITH resp AS (
 ` + insertResponse + `
 ), job AS (
@@ -405,7 +406,7 @@ INSERT INTO river_job (args, kind, max_attempts, priority, queue, state)
 SELECT jsonb_build_object('response_id', resp.id), ?, ?, ?, ?, 'available' FROM resp WHERE ?
 RETURNING queue
 )
-SELECT resp.*, (SELECT count(*) FROM (SELECT pg_notify(current_schema() || '.river_insert', json_build_object('queue', job.queue)::text) FROM job) AS n) AS alert_jobs
+SELECT resp.*, (SELECT count(*) FROM (SELECT pg_notify(current_schema() || '.river_insert', json_build_object('queue', job.queue)::text) FROM job WHERE ?) AS n) AS notified
 FROM resp`
 
 func (c *chatTx) AddResponse(r surveys.Response, updateID string, alert bool) (surveys.Response, error) {
@@ -421,7 +422,7 @@ func (c *chatTx) AddResponse(r surveys.Response, updateID string, alert bool) (s
 	var err error
 	if c.s.db.engine == Postgres {
 		opts := alertOpts()
-		args = append(args, AlertArgs{}.Kind(), river.MaxAttemptsDefault, river.PriorityDefault, opts.Queue, alert)
+		args = append(args, AlertArgs{}.Kind(), river.MaxAttemptsDefault, river.PriorityDefault, opts.Queue, alert, alert && c.s.jobs.notifyDue(opts.Queue))
 		err = c.tx.Raw(insertResponseWithAlert, args...).Scan(&rows).Error
 	} else {
 		err = c.tx.Raw(insertResponse, args...).Scan(&rows).Error
