@@ -254,6 +254,9 @@ func (s *Store) ChangeAlert(ctx context.Context, id int64, change func(a *survey
 // invitation went there), gets ev on its timeline. The alert row is locked
 // so a resolution in flight is seen.
 func (c *chatTx) RelayToAlert(customer int64, from surveys.Address, ev surveys.AlertEvent) (surveys.Alert, error) {
+	if err := c.recordUpdate(); err != nil {
+		return surveys.Alert{}, err
+	}
 	lock := ""
 	if c.s.db.engine == Postgres {
 		lock = " FOR UPDATE OF a"

@@ -23,6 +23,10 @@ type alertSLATickArgs struct{}
 // Kind names the job in river_job.
 func (alertSLATickArgs) Kind() string { return "alert_sla_tick" }
 
+// alertOpts are the alert job's insert options. No River unique key: the
+// job is inserted only with its response, in the response's transaction
+// (on PostgreSQL by the response's own INSERT), and a response is unique
+// per invitation; the worker's alerts are unique per response and target.
 func alertOpts() *river.InsertOpts {
-	return &river.InsertOpts{Queue: AlertQueue, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return &river.InsertOpts{Queue: AlertQueue}
 }

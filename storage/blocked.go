@@ -22,6 +22,9 @@ const identityMatch = `platform = ? AND (chat_id = ? OR chat_id = '') AND (user_
 // the first; the invitations made undeliverable stay so after an unblock
 // (their time may have passed; the next touchpoint decides afresh).
 func (c *chatTx) SetBlocked(from surveys.Address, blocked bool, at time.Time) (int, error) {
+	if err := c.recordUpdate(); err != nil {
+		return 0, err
+	}
 	at = at.UTC()
 	args := []any{string(from.Platform), from.ChatID, from.UserID}
 	if !blocked {

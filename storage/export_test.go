@@ -99,3 +99,11 @@ func (j *Jobs) WorkerID() string {
 	defer j.mu.Unlock()
 	return j.id
 }
+
+// InsertAlertWithRiver inserts the alert job of response id as River's
+// own insert writes it, to compare with the one an answer writes.
+func (j *Jobs) InsertAlertWithRiver(ctx context.Context, db *DB, responseID int64) error {
+	return db.inTx(ctx, func(tx *gorm.DB) error {
+		return j.insertTx(ctx, tx, AlertArgs{ResponseID: responseID}, alertOpts())
+	})
+}

@@ -66,6 +66,11 @@ type Jobs struct {
 	lease time.Duration
 	log   *slog.Logger
 
+	// notified is when this process last notified a queue of jobs it
+	// inserted with its own SQL (unix nanoseconds, by queue).
+	notifyMu sync.Mutex
+	notified map[string]time.Time
+
 	mu     sync.Mutex
 	client *river.Client[*sql.Tx] // the working client while started
 	id     string                 // its id, also its row in job_workers
@@ -307,6 +312,26 @@ func (j *Jobs) insertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, op
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	return nil
+}
+
+// notifyDue reports whether a job inserted into queue now by storage's
+// own SQL (an answer's alert job on PostgreSQL) should also notify the
+// workers, and if so counts it as sent. At most one notification per
+// queue per River's fetch cooldown, as River's own insert does: one wakes
+// the workers for every job waiting, and PostgreSQL commits transactions
+// that notify one at a time.
+func (j *Jobs) notifyDue(queue string) bool {
+	now := time.Now()
+	j.notifyMu.Lock()
+	defer j.notifyMu.Unlock()
+	if now.Sub(j.notified[queue]) < river.FetchCooldownDefault {
+		return false
+	}
+	if j.notified == nil {
+		j.notified = map[string]time.Time{}
+	}
+	j.notified[queue] = now
+	return true
 }
 
 // Collectors are the delivery metrics of this process's workers.

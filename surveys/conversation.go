@@ -171,6 +171,10 @@ type chatTurn struct {
 	forget bool
 	// relay is a customer's message to post in an alert's thread.
 	relayed *relayPost
+	// pressed is what run read with the customer for a score press,
+	// typedRead for a typed message.
+	pressed   *Pressed
+	typedRead *Typed
 }
 
 type relayPost struct {
@@ -192,7 +196,23 @@ func (t *chatTurn) run() error {
 	s := t.e.settings
 	cmd, isCmd := parseCustomerCommand(t.in.Text)
 	isCmd = isCmd && t.in.Value == "" && t.in.Ref == ""
-	cust, err := t.tx.Customer(t.in.From)
+	// What the turn will need is read with the customer: one read
+	// instead of three.
+	var cust ChatCustomer
+	var err error
+	ref, scorePress := t.scorePress()
+	switch {
+	case scorePress:
+		var p Pressed
+		p, err = t.tx.ReadPress(t.in.From, ref.InvitationID)
+		cust, t.pressed = p.Customer, &p
+	case !isCmd && t.in.Value == "" && t.in.Ref == "": // what typed works out
+		var ty Typed
+		ty, err = t.tx.ReadTyped(t.in.From, t.now.Add(-CommentWindow), t.now)
+		cust, t.typedRead = ty.Customer, &ty
+	default:
+		cust, err = t.tx.Customer(t.in.From)
+	}
 	if errors.Is(err, ErrNotFound) {
 		// Not linked: greet, link on /start <token>, never fail.
 		t.locale = s.textLocale(t.in.Locale)
@@ -220,6 +240,19 @@ func (t *chatTurn) run() error {
 	return t.typed()
 }
 
+// scorePress is the Ref of the pressed button when the press answers an
+// invitation's score (what press hands to answer).
+func (t *chatTurn) scorePress() (Ref, bool) {
+	if (t.in.Value == "" && t.in.Ref == "") || t.in.Ref == refDelete {
+		return Ref{}, false
+	}
+	ref, err := ParseRef(t.in.Ref)
+	if err != nil || ref.Question == QuestionReason || ref.Question == QuestionWhy {
+		return Ref{}, false
+	}
+	return ref, true
+}
+
 // conversationLocale: the customer's stored locale, else the platform's
 // language for them, else the workspace's default.
 func (e *Engine) conversationLocale(stored, platform string) string {
@@ -234,8 +267,12 @@ func (e *Engine) conversationLocale(stored, platform string) string {
 	return e.settings.textLocale("")
 }
 
-// press is a button: a score, the follow-up's skip, or the erase confirmation.
+// press is a button: a score, a reason, the follow-up's skip, or the erase
+// confirmation.
 func (t *chatTurn) press() error {
+	if t.pressed != nil {
+		return t.scorePressed(*t.pressed) // scorePress said so, and run read it
+	}
 	if t.in.Ref == refDelete {
 		if t.in.Value != valueYes {
 			t.say(MsgDeleteCanceled, nil)
@@ -273,43 +310,36 @@ func (t *chatTurn) press() error {
 		}
 		t.say(MsgAlreadyAnswer, map[string]any{"Score": r.Score})
 		return nil
-	default:
-		inv, err := t.tx.LockInvitation(ref.InvitationID)
-		if errors.Is(err, ErrNotFound) || (err == nil && inv.CustomerID != t.cust.ExternalID) {
-			t.say(MsgSurveyClosed, nil)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return t.answer(inv, t.in.Value)
 	}
+	return nil // a score: scorePress named it, so t.pressed was set
+}
+
+// scorePressed answers the invitation run read with the customer.
+func (t *chatTurn) scorePressed(p Pressed) error {
+	if p.Invitation.ID == 0 || p.Invitation.CustomerID != t.cust.ExternalID {
+		t.say(MsgSurveyClosed, nil)
+		return nil
+	}
+	return t.answer(p.Invitation, t.in.Value, priorAnswer{answered: p.Answered, score: p.AnsweredScore})
 }
 
 // typed is a message that is not a command: the comment a follow-up
 // awaits, else the score of the open survey, else a nudge.
 func (t *chatTurn) typed() error {
-	awaiting, err := t.tx.AwaitingComment(t.cust.Key, t.now.Add(-CommentWindow))
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	hasAwaiting := err == nil
-	open, err := t.tx.OpenInvitation(t.cust.Key, t.in.From.Platform, t.now)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	hasOpen := err == nil
+	awaiting, open := t.typedRead.Awaiting, t.typedRead.Open // run read them
+	hasAwaiting, hasOpen := awaiting.ID != 0, open.ID != 0
 	switch {
 	case hasAwaiting && hasOpen && open.SentAt.After(awaiting.AnsweredAt) && t.isNumber(t.in.Text):
-		// A newer survey came after the follow-up, and this answers it.
-		return t.answer(open, t.in.Text)
+		// A newer survey came after the follow-up, and this answers it
+		// (an open invitation has no response).
+		return t.answer(open, t.in.Text, priorAnswer{})
 	case hasAwaiting:
 		if t.isSkip(t.in.Text) {
 			return t.closeFollowUp(awaiting, "", CommentSkipped)
 		}
 		return t.closeFollowUp(awaiting, t.in.Text, CommentGiven)
 	case hasOpen:
-		return t.answer(open, t.in.Text)
+		return t.answer(open, t.in.Text, priorAnswer{})
 	}
 	if relayed, err := t.relay(); relayed || err != nil {
 		return err
@@ -324,7 +354,11 @@ func (t *chatTurn) typed() error {
 		if err != nil {
 			return err
 		}
-		return t.answer(latest, t.in.Text)
+		prior, err := t.readPrior(latest.ID)
+		if err != nil {
+			return err
+		}
+		return t.answer(latest, t.in.Text, prior)
 	}
 	t.say(MsgHelp, nil)
 	return nil
@@ -360,16 +394,33 @@ func (t *chatTurn) isSkip(text string) bool {
 	return p == valueSkip || p == "/"+valueSkip || p == plainReply(t.e.settings.Text(t.locale, MsgSkip, nil))
 }
 
-// answer records score text (a button's value or a typed reply) for inv.
-func (t *chatTurn) answer(inv Invitation, text string) error {
-	s := t.e.settings
-	prior, err := t.tx.Response(inv.ID)
+// priorAnswer is what the turn read of an invitation's response before
+// answering it.
+type priorAnswer struct {
+	answered bool
+	score    int
+}
+
+// readPrior reads whether invitation id has a response.
+func (t *chatTurn) readPrior(id int64) (priorAnswer, error) {
+	r, err := t.tx.Response(id)
 	switch {
 	case err == nil:
-		t.say(MsgAlreadyAnswer, map[string]any{"Score": prior.Score})
+		return priorAnswer{answered: true, score: r.Score}, nil
+	case errors.Is(err, ErrNotFound):
+		return priorAnswer{}, nil
+	}
+	return priorAnswer{}, err
+}
+
+// answer records score text (a button's value or a typed reply) for inv,
+// whose response prior was read with it. The first answer wins: one
+// recorded since that read makes AddResponse say ErrDuplicate.
+func (t *chatTurn) answer(inv Invitation, text string, prior priorAnswer) error {
+	s := t.e.settings
+	if prior.answered {
+		t.say(MsgAlreadyAnswer, map[string]any{"Score": prior.score})
 		return nil
-	case !errors.Is(err, ErrNotFound):
-		return err
 	}
 	survey, known := s.Survey(inv.SurveyID)
 	// An answer proves the prompt arrived: a "sending" invitation (the tap

@@ -26,14 +26,44 @@ type FollowUpAnswer struct {
 	At             time.Time
 }
 
+// Pressed is what a press of a score button needs before the answer is
+// recorded, read in one go (ChatTx.ReadPress).
+type Pressed struct {
+	// Customer is who the chat is linked to, as ChatTx.Customer says.
+	Customer ChatCustomer
+	// Invitation is the pressed one, locked as by ChatTx.LockInvitation;
+	// its ID is 0 when there is no such invitation.
+	Invitation Invitation
+	// Answered says the invitation has a response already, whose score is
+	// AnsweredScore.
+	Answered      bool
+	AnsweredScore int
+}
+
+// Typed is what a typed message (not a command) needs before it is worked
+// out, read in one go (ChatTx.ReadTyped).
+type Typed struct {
+	// Customer is who the chat is linked to, as ChatTx.Customer says.
+	Customer ChatCustomer
+	// Awaiting is what ChatTx.AwaitingComment finds; ID 0 when nothing
+	// awaits a comment.
+	Awaiting Response
+	// Open is what ChatTx.OpenInvitation finds, locked; ID 0 when no
+	// invitation is open.
+	Open Invitation
+}
+
 // Conversations is what the Engine needs from storage to hold survey
 // conversations; storage.Store implements it next to Store.
 type Conversations interface {
-	// Converse runs fn in one transaction that first records updateID (the
-	// platform's id of the update) as handled. If it was handled before, fn
-	// does not run and fresh is false: a redelivery is acknowledged and
-	// ignored. fn may run more than once when its transaction lost a race,
-	// so it must touch nothing but tx. An empty updateID is never deduped.
+	// Converse runs fn in one transaction that also records updateID (the
+	// platform's id of the update) as handled. If it was handled before,
+	// fresh is false and nothing fn did is kept: a redelivery is
+	// acknowledged and ignored. The store may record the update with fn's
+	// first read, so fn may have started, and its tx calls then fail,
+	// before the redelivery is known. fn may run more than once when its
+	// transaction lost a race, so it must touch nothing but tx. An empty
+	// updateID is never deduped.
 	Converse(ctx context.Context, updateID string, fn func(tx ChatTx) error) (fresh bool, err error)
 	// ForgetCustomer erases the customer's personal data at their own
 	// request (/delete_my_data, from platform p), audited, in its own
@@ -49,6 +79,15 @@ type ChatTx interface {
 	// Customer is who the chat at from is linked to (a linked identity on
 	// the platform whose chat and user match from, '' matching any).
 	Customer(from Address) (ChatCustomer, error)
+	// ReadPress is Customer(from) and LockInvitation(invitationID) in one
+	// read, with whether the invitation has a response: what a score press
+	// needs. ErrNotFound when the chat is not linked; an invitation that
+	// does not exist has ID 0.
+	ReadPress(from Address, invitationID int64) (Pressed, error)
+	// ReadTyped is Customer(from), then AwaitingComment(customer, since)
+	// and OpenInvitation(customer, from.Platform, now) in one read: what a
+	// typed message needs. ErrNotFound when the chat is not linked.
+	ReadTyped(from Address, since, now time.Time) (Typed, error)
 	// LockInvitation loads an invitation and holds its lock until the
 	// transaction ends, so two answers to it are recorded in turn.
 	LockInvitation(id int64) (Invitation, error)

@@ -778,3 +778,43 @@ func TestConversationStartInGroupLinksNothing(t *testing.T) {
 		}
 	})
 }
+
+// An update delivered several times at once (a platform retrying while
+// the first delivery is still being recorded) is recorded once and
+// answered once: a detractor's press, then the comment typed after it.
+func TestConversationConcurrentRedeliveries(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newConvFixture(t, db)
+		chat := tgChat(5)
+		inv := f.invite("cus_5", chat, "en", "order_delivered")
+		at := func(in surveys.Incoming) {
+			t.Helper()
+			const copies = 4
+			errs := make(chan error, copies)
+			for range copies {
+				go func() { errs <- f.engine.Handle(context.Background(), in) }()
+			}
+			for range copies {
+				if err := <-errs; err != nil {
+					t.Errorf("Handle(%s): %v", in.ID, err)
+				}
+			}
+		}
+		before := len(f.sender.Calls())
+		at(surveys.Incoming{ID: "tg:901", From: chat, Ref: surveys.Ref{InvitationID: inv.ID, Question: surveys.QuestionScore}.String(), Value: "2"})
+		pressed := len(f.sender.Calls()) - before
+		if r, _ := f.response(inv.ID); r.Score != 2 || f.responses() != 1 || f.alerts() != 1 {
+			t.Errorf("after the press: response %+v, %d responses, %d alert jobs; want score 2, 1 and 1", r, f.responses(), f.alerts())
+		}
+		at(surveys.Incoming{ID: "tg:902", From: chat, Text: "late and cold"})
+		if r, _ := f.response(inv.ID); r.Comment != "late and cold" || r.CommentState != surveys.CommentGiven {
+			t.Errorf("after the comment: response %+v", r)
+		}
+		// The press: the prompt edited and the follow-up asked, once; the
+		// comment: thanks, once.
+		if pressed != 2 || len(f.sender.Calls())-before != 3 {
+			t.Errorf("%d messages for the press and %d in all, want 2 and 3:\n%s", pressed, len(f.sender.Calls())-before, renderCalls(f.sender.Calls()[before:]))
+		}
+	})
+}
