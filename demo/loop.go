@@ -128,6 +128,7 @@ func (t *tour) recovery(ctx context.Context, base string, c Customer, ref string
 	t.say("%s", indent(*r.Comment, "      comment │ "))
 	return nil
 }
+
 // updated waits for the alert message to be edited in place to show want.
 func (t *tour) updated(ctx context.Context, alert slacktest.Message, want string) (slacktest.Message, error) {
 	m, err := t.slk.WaitMessage(ctx, func(m slacktest.Message) bool {
