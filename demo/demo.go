@@ -201,7 +201,8 @@ func Run(ctx context.Context, opts Options) error {
 	say("")
 	say("4. The next morning's Voice-of-Customer digest in Slack #cx-voice")
 	say("   (the tour's answers are moved to yesterday; eight weeks of earlier invitations are added: about %d%% answered,", int(answerRate*100))
-	say("   quieter on weekends, and NPS rising since the shop switched couriers %d days ago)", changeDay)
+	say("   quieter on weekends, and NPS rising since the shop switched couriers %d days ago; the detractors among them raised", changeDay)
+	say("   alerts the team handled, mostly within the %s first-reply target, with recovery surveys %s after resolution)", formatHours(firstReplyWithin), formatHours(recoveryDelay))
 	wctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	digest, err := t.slk.WaitMessage(wctx, func(m slacktest.Message) bool { return m.Channel == digestChannel })
@@ -246,6 +247,9 @@ func Run(ctx context.Context, opts Options) error {
 	say("Done in %s. Log: %s", time.Since(start).Round(100*time.Millisecond), map[bool]string{true: t.logPath, false: "(removed with the temporary directory; use --keep DIR)"}[opts.Keep != ""])
 	return nil
 }
+
+// formatHours writes d as the configuration does: "4h".
+func formatHours(d time.Duration) string { return fmt.Sprintf("%dh", int(d.Hours())) }
 
 // logged adds where to read more to an error.
 func (t *tour) logged(err error) error { return fmt.Errorf("%w (log: %s)", err, t.logPath) }

@@ -46,9 +46,10 @@ var historyComments = map[string]map[bool][]string{ // locale → happy? → com
 	"fa": {true: {"ارسال سریع بود", "پیک خیلی مؤدب بود"}, false: {"پشتیبانی پاسخ نداد", "بسته دیر رسید"}},
 }
 
-// history moves the tour's answers to yesterday and adds the weeks before
-// it: every delivered invitation, answered or not, so response rates are
-// real (yesterday's too: the tour's customers were not the only ones asked).
+// history moves the tour's answers and alerts to yesterday and adds the
+// weeks before it: every delivered invitation, answered or not, so response
+// rates are real (yesterday's too: the tour's customers were not the only
+// ones asked), and the alerts the detractors among them raised, handled.
 func history(ctx context.Context, dbURL string, now time.Time, loc *time.Location) error {
 	db, err := storage.Open(ctx, dbURL, storage.Options{})
 	if err != nil {
@@ -63,11 +64,17 @@ func history(ctx context.Context, dbURL string, now time.Time, loc *time.Locatio
 	if err := store.Backdate(ctx, 24*time.Hour); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	if err := store.BackdateAlerts(ctx, 24*time.Hour); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	answered, unanswered := synthesize(now, loc)
 	if err := store.ImportHistory(ctx, "demo-history", answered); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if err := store.ImportUnanswered(ctx, "demo-history", unanswered); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := store.ImportAlerts(ctx, pastAlerts(answered, now, loc)); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	return nil

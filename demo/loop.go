@@ -80,10 +80,52 @@ func (t *tour) closeTheLoop(ctx context.Context, base string) error {
 		return err
 	}
 	t.say("   the alert now reads: %s", statusLine(resolved, "Resolved by"))
-	// Issue 17, for the merge of the recovery survey: here Noa gets and
-	// answers the recovery survey after the resolution; the digest's
-	// close-the-loop section then shows in step 4 (and checkDemoLoop in
-	// cmd/vocbot/demo_test.go should look for both).
+	return t.recovery(ctx, base, c, ref)
+}
+
+// recovery is the end of step 3: the rule's recovery survey reaches the
+// customer after the resolution, she answers it, and the alert shows it
+// (GET /v1/alerts/{ref}).
+func (t *tour) recovery(ctx context.Context, base string, c Customer, ref string) error {
+	t.say("   The rule's recovery survey follows the resolution: in the demo %s after it, where a team would set", recoveryAfter)
+	t.say("   recovery: {survey: csat-recovery, after: %s} to ask a couple of days later.", recoveryTeam)
+	rc := c
+	rc.Score, rc.Comment = recoveryScore, recoveryComment
+	if err := answerSurvey(ctx, t.tg, rc, lastMessageID(t.tg, c.Chat), "   "+c.Name+" receives the recovery survey in Telegram:", t.say); err != nil {
+		return err
+	}
+	var got struct {
+		Recovery *struct {
+			Survey     string  `json:"survey"`
+			Status     string  `json:"status"`
+			Score      *int    `json:"score"`
+			Comment    *string `json:"comment"`
+			Recovered  *bool   `json:"recovered"`
+			AnsweredAt *string `json:"answered_at"`
+		} `json:"recovery"`
+	}
+	// The answer's comment is recorded as she sends it; the thanks may
+	// reach her a moment before the API reads it.
+	for {
+		if err := get(ctx, base+"/v1/alerts/"+ref, &got); err != nil {
+			return err
+		}
+		if r := got.Recovery; r != nil && r.Status == "answered" && r.Comment != nil && r.Recovered != nil && r.AnsweredAt != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo: GET /v1/alerts/%s never showed %s's recovery answer: %+v", ref, c.Name, got.Recovery)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	r := got.Recovery
+	answered := *r.AnsweredAt
+	if at, err := time.Parse(time.RFC3339Nano, answered); err == nil {
+		answered = at.UTC().Format(time.RFC3339)
+	}
+	t.say("   GET /v1/alerts/%s → recovery: survey %s, %s, CSAT %d, recovered %v, answered at %s", ref, r.Survey, r.Status, *r.Score, *r.Recovered, answered)
+	t.say("%s", indent(*r.Comment, "      comment │ "))
 	return nil
 }
 

@@ -23,13 +23,19 @@ import (
 // conversation plays one Telegram customer: wait for the survey, tap the
 // score, answer "why?" (or skip it), read the thanks.
 func conversation(ctx context.Context, tg *telegramtest.Server, c Customer, say func(string, ...any)) error {
+	return answerSurvey(ctx, tg, c, 0, fmt.Sprintf("   ── %s (%s)", c.Name, c.Locale), say)
+}
+
+// answerSurvey plays a Telegram customer answering the first survey the bot
+// sends after message id after, under the heading.
+func answerSurvey(ctx context.Context, tg *telegramtest.Server, c Customer, after int, heading string, say func(string, ...any)) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	survey, err := nextBotMessage(ctx, tg, c.Chat, 0)
+	survey, err := nextBotMessage(ctx, tg, c.Chat, after)
 	if err != nil {
 		return fmt.Errorf("demo: %s got no survey: %w", c.Name, err)
 	}
-	say("   ── %s (%s)", c.Name, c.Locale)
+	say("%s", heading)
 	say("%s", indent(survey.Text, "      bot │ "))
 	var buttons []telegramtest.Button
 	for _, row := range survey.Keyboard {
@@ -133,6 +139,25 @@ func post(ctx context.Context, url string, body, out any) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("demo: %s answered %d: %s", url, resp.StatusCode, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// get reads url from the API as the shop, with the demo's token.
+func get(ctx context.Context, url string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+APIToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
 		return fmt.Errorf("demo: %s answered %d: %s", url, resp.StatusCode, b)
 	}

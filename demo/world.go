@@ -41,6 +41,12 @@ const (
 	loopReply    = "Sorry, Noa: a new one is on its way today, and we are refunding the delivery fee."
 	loopAnswer   = "תודה רבה! אני בבית כל היום"
 	loopReason   = "refund"
+	// The recovery survey: due recoveryAfter after the resolution (a team
+	// would wait days, 48h; the tour cannot), and Noa's answer to it.
+	recoveryAfter   = "3s"
+	recoveryTeam    = "48h"
+	recoveryScore   = 5
+	recoveryComment = "קיבלתי את ההזמנה החדשה והחזר על המשלוח. שירות מצוין"
 )
 
 // webCustomer is reached by nobody's chat: the shop has only her e-mail
@@ -91,6 +97,10 @@ surveys:
     metric: csat
     follow_up: true
     expires_after: 72h
+  - id: csat-recovery
+    metric: csat
+    follow_up: true
+    expires_after: 72h
 touchpoints:
   - type: order_delivered
     survey: nps
@@ -103,8 +113,10 @@ fatigue:
 %salerts:
   - to: slack:` + alertChannel + `
     on: detractor
+    first_reply_within: 4h
     relay_window: 48h
     reasons: [refund, courier, fixed]
+    recovery: {survey: csat-recovery, after: ` + recoveryAfter + `}
 ambassadors:
   slack_users: [` + ambassador + `]
   discord_roles: ["` + discordRole + `"]

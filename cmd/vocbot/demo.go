@@ -10,9 +10,10 @@ import (
 func demoCommand(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "demo", "", "An offline end-to-end tour with no tokens: an embedded SQLite database, in-process fake\n"+
 		"Telegram, Slack and Discord, simulated customers in five languages answering surveys after\n"+
-		"touchpoints, a detractor's alert handled to the end, the next morning's digest as it is posted,\n"+
-		"with its trend chart, and ambassadors' commands. --serve then keeps the dashboard and the web\n"+
-		"answer page open, with a sign-in link, until Ctrl-C.")
+		"touchpoints, a detractor's alert handled to the end and her recovery survey answered, the next\n"+
+		"morning's digest as it is posted, with its trend chart and close-the-loop section, and\n"+
+		"ambassadors' commands. --serve then keeps the dashboard and the web answer page open, with a\n"+
+		"sign-in link, until Ctrl-C.")
 	keep := fs.String("keep", "", "keep the database and files in `DIR` (default: a temporary directory removed at the end)")
 	serve := fs.Bool("serve", false, "after the tour, keep serving the dashboard and the web answer page until Ctrl-C")
 	addr := env.getenv("VOCBOT_HTTP_ADDR")

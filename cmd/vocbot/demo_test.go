@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net"
@@ -17,7 +18,9 @@ import (
 	"time"
 
 	"github.com/vocbot/vocbot/demo"
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // The README's first command: the whole tour runs offline and shows every
@@ -69,6 +72,7 @@ func TestDemoTour(t *testing.T) {
 		t.Errorf("--keep did not keep the database: %v", err)
 	}
 	checkDemoLoop(t, out)
+	checkDemoLoopDigest(t, out, dir)
 	checkDemoHistory(t, out, dir)
 }
 
@@ -87,6 +91,15 @@ func checkDemoLoop(t *testing.T, out string) {
 		"in the alert's thread:\n   │ Customer cus_noa wrote (he):\n   │ תודה רבה! אני בבית כל היום",
 		"vocbot │ Resolved.",
 		"the alert now reads: Resolved by @maya: refund",
+		"in the demo 3s after it, where a team would set\n   recovery: {survey: csat-recovery, after: 48h}",
+		"Noa receives the recovery survey in Telegram:\n      bot │ עד כמה הייתם מרוצים",
+		"Noa taps [5]",
+		"  Noa │ קיבלתי את ההזמנה החדשה והחזר על המשלוח. שירות מצוין",
+		"recovery: survey csat-recovery, answered, CSAT 5, recovered true, answered at ",
+		"      comment │ קיבלתי את ההזמנה החדשה והחזר על המשלוח. שירות מצוין",
+		"4. The next morning's Voice-of-Customer digest",
+		"│ *Closing the loop, last 28 days*\n   │ Alerts: ",
+		"│ Recovered: ",
 	} {
 		i := strings.Index(out[at:], want)
 		if i < 0 {
@@ -94,6 +107,82 @@ func checkDemoLoop(t *testing.T, out string) {
 			continue
 		}
 		at += i + len(want)
+	}
+}
+
+// checkDemoLoopDigest: the digest's close-the-loop section says what the
+// demo's database holds: the alerts raised on nps and csat answers in the
+// 28 days up to today (in the digest's time zone), how many were claimed,
+// replied to within the rule's 4 h and resolved, and the recovery rate of
+// their recovery answers (shown: at least 5, the tour's own among them).
+func checkDemoLoopDigest(t *testing.T, out, dir string) {
+	t.Helper()
+	counts := regexp.MustCompile(`Alerts: (\d+) opened · (\d+) claimed · (\d+) replied within target · (\d+) resolved`).FindStringSubmatch(out)
+	rate := regexp.MustCompile(`Recovered: (\d+)% of (\d+) detractors surveyed again \(95% CI (\d+)–(\d+)\)`).FindStringSubmatch(out)
+	if counts == nil || rate == nil {
+		t.Fatalf("the digest has no close-the-loop counts and recovery rate:\n%s", out)
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "sqlite://"+filepath.Join(dir, "vocbot.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.SQL().QueryContext(ctx, `SELECT a.created_at, a.claimed_at, a.first_reply_at, a.resolved_at, rr.metric, rr.score, c.external_id
+		FROM alerts a JOIN responses r ON r.id = a.response_id JOIN customers c ON c.id = r.customer_id
+		LEFT JOIN responses rr ON a.recovery_invitation_id IS NOT NULL AND rr.invitation_id = a.recovery_invitation_id
+		WHERE r.survey_id IN ('nps', 'csat')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	loc, _ := time.LoadLocation("Asia/Jerusalem")
+	now := time.Now().In(loc)
+	end := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	start := end.AddDate(0, 0, -28)
+	var opened, claimed, replied, resolved, recovered, answered int
+	tourRecovered := false
+	for rows.Next() {
+		var created time.Time
+		var claimedAt, firstReply, resolvedAt sql.NullTime
+		var metric sql.NullString
+		var score sql.NullInt64
+		var customer string
+		if err := rows.Scan(&created, &claimedAt, &firstReply, &resolvedAt, &metric, &score, &customer); err != nil {
+			t.Fatal(err)
+		}
+		if created.Before(start) || !created.Before(end) {
+			continue
+		}
+		opened++
+		claimed += map[bool]int{true: 1}[claimedAt.Valid]
+		resolved += map[bool]int{true: 1}[resolvedAt.Valid]
+		replied += map[bool]int{true: 1}[firstReply.Valid && firstReply.Time.Sub(created) <= 4*time.Hour]
+		if metric.Valid {
+			answered++
+			if b, err := surveys.Metric(metric.String).Scale().Bucket(int(score.Int64)); err == nil && b == scoring.Promoter {
+				recovered++
+				tourRecovered = tourRecovered || customer == "cus_noa"
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []int{opened, claimed, replied, resolved}
+	for i, w := range want {
+		if got := atoi(t, counts[i+1]); got != w {
+			t.Errorf("the digest says %s; the database has %d opened, %d claimed, %d replied within 4 h, %d resolved", counts[0], opened, claimed, replied, resolved)
+			break
+		}
+	}
+	r := scoring.Recovery(recovered, answered)
+	lo, hi := r.IntervalPercent()
+	if !r.Shown() || atoi(t, rate[1]) != r.Percent || atoi(t, rate[2]) != answered || atoi(t, rate[3]) != lo || atoi(t, rate[4]) != hi {
+		t.Errorf("the digest says %q; the database has %d recovered of %d answered: %d%% (95%% CI %d–%d)", rate[0], recovered, answered, r.Percent, lo, hi)
+	}
+	if !tourRecovered {
+		t.Errorf("Noa's recovery answer is not among the digest's recovered alerts")
 	}
 }
 
