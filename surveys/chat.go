@@ -29,6 +29,20 @@ type Prompt struct {
 	Choices []Choice
 	Dir     TextDirection
 	Ref     string
+	// Hint says how to answer where the answer is typed into the chat
+	// ("Just reply with a message."). A surface that offers its own way
+	// (Discord's "Write an answer" form, the web page's comment box)
+	// leaves it out; ChatText is the text with it.
+	Hint string
+}
+
+// ChatText is the prompt's text followed by its hint, for chats where the
+// customer answers by typing a message.
+func (p Prompt) ChatText() string {
+	if p.Hint == "" {
+		return p.Text
+	}
+	return p.Text + " " + p.Hint
 }
 
 // MessageRef identifies a message on its platform (chat and message id,

@@ -80,8 +80,10 @@ func (s *Settings) BandFollowUpPrompt(inv Invitation, b scoring.Bucket) (Prompt,
 	if err != nil {
 		return Prompt{}, err
 	}
+	text, hint := s.followUpText(sv, b, inv.Locale)
 	return Prompt{
-		Text: s.followUpText(sv, b, inv.Locale),
+		Text: text,
+		Hint: hint,
 		Dir:  s.direction(inv.Locale),
 		Ref:  Ref{InvitationID: inv.ID, Question: QuestionWhy}.String(),
 	}, nil

@@ -55,6 +55,9 @@ func renderPrompt(p surveys.Prompt) string {
 		dir = "rtl"
 	}
 	fmt.Fprintf(&b, "dir=%s ref=%q\n%s\n", dir, p.Ref, visible.Replace(p.Text))
+	if p.Hint != "" {
+		fmt.Fprintf(&b, "hint: %s\n", visible.Replace(p.Hint))
+	}
 	if len(p.Choices) > 0 {
 		b.WriteString("choices:")
 		for _, c := range p.Choices {
@@ -128,7 +131,7 @@ func TestMessagesGolden(t *testing.T) {
 }
 
 var allMessages = []surveys.MessageID{
-	surveys.MsgFollowUp, surveys.MsgThanks, surveys.MsgReminder, surveys.MsgAnswer,
+	surveys.MsgFollowUp, surveys.MsgFollowUpReply, surveys.MsgThanks, surveys.MsgReminder, surveys.MsgAnswer,
 	surveys.MsgInvalidAnswer, surveys.MsgAlreadyAnswer, surveys.MsgSurveyClosed,
 	surveys.MsgStopped, surveys.MsgResumed, surveys.MsgLanguageSet, surveys.MsgLanguageList,
 	surveys.MsgHelp, surveys.MsgDeleteConfirm, surveys.MsgDeleteYes, surveys.MsgDeleteNo,

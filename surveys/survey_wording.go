@@ -72,14 +72,16 @@ func (s *Settings) ownText(m map[string]string, locale string) (string, bool) {
 
 // followUpText is the follow-up question of sv for an answer in band b:
 // the band's own wording, else the survey's for every band, else built-in.
-func (s *Settings) followUpText(sv Survey, b scoring.Bucket, locale string) string {
+// The built-in question comes with a hint on how to answer in a chat; a
+// team's own question is shown as written.
+func (s *Settings) followUpText(sv Survey, b scoring.Bucket, locale string) (text, hint string) {
 	locale = s.textLocale(locale)
 	for _, band := range []scoring.Bucket{b, 0} {
 		if t, ok := s.ownText(sv.FollowUpQuestion[band], locale); ok {
-			return t
+			return t, ""
 		}
 	}
-	return s.Text(locale, MsgFollowUp, nil)
+	return s.Text(locale, MsgFollowUp, nil), s.Text(locale, MsgFollowUpReply, nil)
 }
 
 // thanksText is the survey's thank-you in locale, or the built-in one.

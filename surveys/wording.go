@@ -26,6 +26,7 @@ type MessageID string
 // command names are always filled in (see Settings.Text).
 const (
 	MsgFollowUp       MessageID = "followup.why"     // "why?" after the score
+	MsgFollowUpReply  MessageID = "followup.reply"   // how to answer "why?" where the answer is typed
 	MsgReasonAsk      MessageID = "reason.ask"       // above a survey's reason buttons
 	MsgThanks         MessageID = "thanks"           // after the last answer
 	MsgReminder       MessageID = "reminder"         // [Count: hours left, plural]

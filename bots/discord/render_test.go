@@ -437,3 +437,19 @@ func TestPostInThread(t *testing.T) {
 		t.Errorf("reply to a deleted alert: %+v", msgs[len(msgs)-1])
 	}
 }
+
+// A "why?" question's chat hint ("just reply with a message") is left out:
+// over HTTP interactions a typed message never reaches vocbot, so the
+// answer goes through the "Write an answer" form.
+func TestRenderPromptLeavesOutTheTypingHint(t *testing.T) {
+	t.Parallel()
+	p := surveys.Prompt{Text: "What is the main reason for your score?", Hint: "Just reply with a message.", Ref: "w1234",
+		Choices: []surveys.Choice{{Label: "Skip", Value: "skip"}}}
+	msg, err := renderPrompt([]byte("k"), testBinding, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *msg.Content; got != p.Text {
+		t.Fatalf("content %q, want the question alone", got)
+	}
+}

@@ -30,7 +30,7 @@ const (
 func render(p surveys.Prompt) ([]slackgo.Block, string, error) {
 	// Slack has no paragraph direction: p.Dir is not rendered. RTL prompts
 	// arrive with every line already anchored (scoring.AnchorRTL).
-	text := escape(p.Text)
+	text := escape(p.ChatText())
 	var blocks []slackgo.Block
 	for _, chunk := range split(text, maxSectionText) {
 		blocks = append(blocks, slackgo.NewSectionBlock(slackgo.NewTextBlockObject(slackgo.MarkdownType, chunk, false, false), nil, nil))

@@ -40,7 +40,7 @@ type rendered struct {
 // render turns p into an HTML message for b. All of p's text is escaped:
 // nothing a customer or a configuration wrote can become markup.
 func render(key []byte, b binding, p surveys.Prompt) (rendered, error) {
-	text := p.Text
+	text := p.ChatText()
 	if p.Dir == surveys.RTL {
 		text = markRTL(text)
 	}

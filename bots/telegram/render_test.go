@@ -210,3 +210,16 @@ func newFixture(t *testing.T) (*telegramtest.Server, *Bot) {
 	}
 	return fake, bot
 }
+
+// In Telegram the customer answers "why?" by typing, so the hint is shown.
+func TestRenderShowsTheTypingHint(t *testing.T) {
+	t.Parallel()
+	p := surveys.Prompt{Text: "What is the main reason for your score?", Hint: "Just reply with a message.", Ref: "w1234"}
+	r, err := render([]byte("k"), binding{chat: "42", user: "42"}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := p.Text + " " + p.Hint; r.html != want {
+		t.Fatalf("html %q, want %q", r.html, want)
+	}
+}
