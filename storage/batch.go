@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -83,14 +82,27 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		return strings.Compare(ins[a].Touchpoint.Customer.ExternalID, ins[b].Touchpoint.Customer.ExternalID)
 	})
 
-	// Items with an Idempotency-Key need its lock and row: the one-by-one
-	// path, unless the batch's own key covers them.
-	var keyed, plain []int
-	for _, i := range order {
-		if ins[i].IdempotencyKey != "" && !itemKeys {
-			keyed = append(keyed, i)
-		} else {
-			plain = append(plain, i)
+	// Items with their own Idempotency-Key (single events gathered by group
+	// commit) hold its lock for the transaction, all taken in one
+	// statement; a key another transaction holds is ErrInProgress for its
+	// item alone. Under a batch's own key (itemKeys) the items' keys are
+	// covered by that lock.
+	ownKeys := !itemKeys
+	plain := order
+	if ownKeys {
+		busy, err := s.lockKeys(tx, ins, order)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(busy) > 0 {
+			plain = make([]int, 0, len(order))
+			for _, i := range order {
+				if busy[eventKey{ins[i].Touchpoint.Source, ins[i].IdempotencyKey}] {
+					errs[i] = surveys.ErrInProgress
+					continue
+				}
+				plain = append(plain, i)
+			}
 		}
 	}
 
@@ -127,16 +139,39 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		replayTP = map[int]int64{} // input index → earlier touchpoint id
 		dupOf    = map[int]int{}   // input index → first identical item in this batch
 		seen     = map[eventKey]int{}
+		seenKey  = map[eventKey]int{} // an own key → the item that records it
+		keyOnly  []int                // items that record their own key for another item's touchpoint
 	)
+	// dup makes item i answer what item j answers (j's own original if j
+	// is a duplicate itself).
+	dup := func(i, j int) {
+		if r, ok := dupOf[j]; ok {
+			j = r
+		}
+		dupOf[i] = j
+	}
 	for _, i := range plain {
 		in := ins[i]
 		tp := in.Touchpoint
+		var kk eventKey
 		if in.IdempotencyKey != "" {
-			if prev, ok := existingKeys[eventKey{tp.Source, in.IdempotencyKey}]; ok {
+			kk = eventKey{tp.Source, in.IdempotencyKey}
+			if prev, ok := existingKeys[kk]; ok {
 				if prev.RequestHash != in.RequestHash {
 					errs[i] = surveys.ErrIdempotencyKeyReused
 				} else {
 					replayTP[i] = prev.TouchpointID
+				}
+				continue
+			}
+			if j, ok := seenKey[kk]; ownKeys && ok {
+				// The same key twice in one group: the later request
+				// sees the earlier one's row, as it would after its
+				// commit.
+				if ins[j].RequestHash != in.RequestHash {
+					errs[i] = surveys.ErrIdempotencyKeyReused
+				} else {
+					dup(i, j)
 				}
 				continue
 			}
@@ -148,6 +183,11 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 					errs[i] = surveys.ErrIdempotencyKeyReused
 				} else {
 					replayTP[i] = prev.ID
+					if ownKeys && in.IdempotencyKey != "" {
+						// The key now names the earlier touchpoint.
+						seenKey[kk] = i
+						keyOnly = append(keyOnly, i)
+					}
 				}
 				continue
 			}
@@ -155,11 +195,18 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 				if ins[j].RequestHash != in.RequestHash {
 					errs[i] = surveys.ErrIdempotencyKeyReused
 				} else {
-					dupOf[i] = j
+					dup(i, j)
+					if ownKeys && in.IdempotencyKey != "" {
+						seenKey[kk] = i
+						keyOnly = append(keyOnly, i)
+					}
 				}
 				continue
 			}
 			seen[k] = i
+		}
+		if ownKeys && in.IdempotencyKey != "" {
+			seenKey[kk] = i
 		}
 		cust := customers[tp.Customer.ExternalID]
 		st := states[cust.ID]
@@ -197,16 +244,25 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		if err := s.jobs.insertManyTx(ctx, tx, jobs); err != nil {
 			return nil, nil, err
 		}
-		var keys []idempotencyKeyRow
-		for j, i := range newIdx {
-			if k := ins[i].IdempotencyKey; k != "" {
-				keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: k, RequestHash: ins[i].RequestHash, TouchpointID: tps[j].ID, CreatedAt: now})
-			}
+	}
+	var keys []idempotencyKeyRow
+	tpOf := make(map[int]int64, len(newIdx)) // input index → its new touchpoint id
+	for j, i := range newIdx {
+		tpOf[i] = tps[j].ID
+		if k := ins[i].IdempotencyKey; k != "" {
+			keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: k, RequestHash: ins[i].RequestHash, TouchpointID: tps[j].ID, CreatedAt: now})
 		}
-		if len(keys) > 0 {
-			if err := tx.CreateInBatches(&keys, chunk).Error; err != nil {
-				return nil, nil, fmt.Errorf("record idempotency keys: %w", err)
-			}
+	}
+	for _, i := range keyOnly {
+		id, ok := replayTP[i]
+		if !ok {
+			id = tpOf[dupOf[i]]
+		}
+		keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: ins[i].IdempotencyKey, RequestHash: ins[i].RequestHash, TouchpointID: id, CreatedAt: now})
+	}
+	if len(keys) > 0 {
+		if err := tx.CreateInBatches(&keys, chunk).Error; err != nil {
+			return nil, nil, fmt.Errorf("record idempotency keys: %w", err)
 		}
 	}
 
@@ -217,17 +273,6 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	}
 	for i, j := range dupOf {
 		out[i] = surveys.Ingested{Invitation: out[j].Invitation, Replayed: true}
-	}
-	for _, i := range keyed {
-		res, err := s.ingestTx(ctx, tx, ins[i], decideOf(i))
-		switch {
-		case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
-			errs[i] = err
-		case err != nil:
-			return nil, nil, err
-		default:
-			out[i] = res
-		}
 	}
 	return out, errs, nil
 }
@@ -366,6 +411,44 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	return found, nil
 }
 
+// lockKeys takes, on PostgreSQL, the transaction's lock of every own
+// Idempotency-Key of the items at idx, in one statement, and returns the
+// keys a concurrent transaction holds (their requests are in progress).
+// SQLite serializes writers (BEGIN IMMEDIATE): nothing to take.
+func (s *Store) lockKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]bool, error) {
+	if s.db.engine != Postgres {
+		return nil, nil
+	}
+	bySource := map[string][]string{}
+	for _, i := range idx {
+		if k := ins[i].IdempotencyKey; k != "" {
+			src := ins[i].Touchpoint.Source
+			bySource[src] = append(bySource[src], k)
+		}
+	}
+	var busy map[eventKey]bool
+	for source, keys := range bySource {
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		for start := 0; start < len(keys); start += chunk {
+			var held []string
+			// The lock names are lockKey's: "idempotency/<source>/<key>".
+			if err := tx.Raw(`SELECT k FROM unnest(CAST(? AS text[])) AS k
+WHERE NOT pg_try_advisory_xact_lock(hashtextextended(CAST(? AS text) || k, 0))`,
+				textArray(keys[start:min(start+chunk, len(keys))]), "idempotency/"+source+"/").Scan(&held).Error; err != nil {
+				return nil, fmt.Errorf("lock idempotency keys: %w", err)
+			}
+			for _, k := range held {
+				if busy == nil {
+					busy = map[eventKey]bool{}
+				}
+				busy[eventKey{source, k}] = true
+			}
+		}
+	}
+	return busy, nil
+}
+
 // existingKeys finds the idempotency keys of the items at idx that were
 // recorded before, by source and key.
 func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]idempotencyKeyRow, error) {
@@ -379,7 +462,8 @@ func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (m
 	for source, keys := range bySource {
 		for start := 0; start < len(keys); start += chunk {
 			var rows []idempotencyKeyRow
-			if err := tx.Where("source = ? AND key IN ?", source, keys[start:min(start+chunk, len(keys))]).Find(&rows).Error; err != nil {
+			in, list := s.anyOf("key", keys[start:min(start+chunk, len(keys))])
+			if err := tx.Where("source = ? AND "+in, source, list).Find(&rows).Error; err != nil {
 				return nil, fmt.Errorf("look up idempotency keys: %w", err)
 			}
 			for _, r := range rows {
