@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/vocbot/vocbot/storage"
@@ -104,6 +106,91 @@ func TestIngestGroupedIdempotencyKeys(t *testing.T) {
 		}
 		if n := f.count(t, "river_job", "kind = ?", "send_survey"); n != 5 {
 			t.Fatalf("jobs: got %d, want 5", n)
+		}
+	})
+}
+
+// Lone events racing each other (no group to share): on PostgreSQL the
+// short path reads the customer's state in the statement that locks the
+// customer, so this holds that fatigue, one event id and one key still
+// decide once each.
+func TestIngestAloneConcurrent(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		settings := testSettings()
+		decide := func(tp surveys.Touchpoint, cs surveys.CustomerState) surveys.Decision {
+			return settings.Decide(tp, cs, tp.OccurredAt)
+		}
+		const callers = 12
+		var wg sync.WaitGroup
+		// Different events of one customer: fatigue lets one through.
+		for i := range callers {
+			wg.Go(func() {
+				if _, err := f.store.IngestAlone(ctx, touchpoint(fmt.Sprint("fa", i), "cus_fa", 3001), decide); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := f.count(t, "invitations", "status = ?", "scheduled"); n != 1 {
+			t.Fatalf("scheduled: got %d, want 1", n)
+		}
+		if n := f.count(t, "invitations", "skip_reason = ?", "fatigue"); n != callers-1 {
+			t.Fatalf("fatigue skips: got %d, want %d", n, callers-1)
+		}
+
+		// One event many times: one touchpoint, every caller its invitation.
+		ids := make([]int64, callers)
+		for i := range callers {
+			wg.Go(func() {
+				res, err := f.store.IngestAlone(ctx, touchpoint("same", "cus_same", 3002), decide)
+				if err != nil {
+					t.Error(err)
+				}
+				ids[i] = res.Invitation.ID
+			})
+		}
+		wg.Wait()
+		for i := range callers {
+			if ids[i] != ids[0] || ids[0] == 0 {
+				t.Fatalf("caller %d got invitation %d, caller 0 got %d", i, ids[i], ids[0])
+			}
+		}
+
+		// One Idempotency-Key many times (no event id): stored once; each
+		// caller gets the invitation or, while another holds the key, 409.
+		got := make([]int64, callers)
+		for i := range callers {
+			wg.Go(func() {
+				in := touchpoint("", "cus_key", 3003)
+				in.IdempotencyKey, in.RequestHash = "k-same", "h-same"
+				res, err := f.store.IngestAlone(ctx, in, decide)
+				if err != nil && !errors.Is(err, surveys.ErrInProgress) {
+					t.Error(err)
+				}
+				got[i] = res.Invitation.ID
+			})
+		}
+		wg.Wait()
+		var first int64
+		for i := range callers {
+			if got[i] == 0 {
+				continue
+			}
+			if first == 0 {
+				first = got[i]
+			}
+			if got[i] != first {
+				t.Fatalf("caller %d got invitation %d, another %d", i, got[i], first)
+			}
+		}
+		if first == 0 {
+			t.Fatal("no caller stored the keyed event")
+		}
+		if n := f.count(t, "touchpoints", "customer_id = (SELECT id FROM customers WHERE external_id = ?)", "cus_key"); n != 1 {
+			t.Fatalf("keyed touchpoints: got %d, want 1", n)
 		}
 	})
 }
