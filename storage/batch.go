@@ -16,6 +16,23 @@ import (
 // chunk bounds rows per statement, well under both engines' parameter limits.
 const chunk = 500
 
+// sqliteRows bounds the rows of one statement (a multi-row INSERT, an IN
+// list) on SQLite. Its driver
+// finds each bound argument by a linear search of all of them, so binding
+// costs the square of the parameters: 500 touchpoints (4,500 parameters)
+// spent more time binding than SQLite spent inserting. Statements are calls
+// into the engine in the same process there, so more of them cost little.
+const sqliteRows = 50
+
+// perStatement is how many rows one statement of the batch path takes or
+// looks up.
+func (s *Store) perStatement() int {
+	if s.db.engine == SQLite {
+		return sqliteRows
+	}
+	return chunk
+}
+
 // IngestBatch implements surveys.Store with set-based SQL: one transaction,
 // a handful of statements per chunk of rows instead of a dozen per row.
 // Customers are locked in id order so concurrent batches cannot deadlock,
@@ -221,13 +238,13 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	}
 
 	if len(tps) > 0 {
-		if err := tx.CreateInBatches(&tps, chunk).Error; err != nil {
+		if err := tx.CreateInBatches(&tps, s.perStatement()).Error; err != nil {
 			return nil, nil, fmt.Errorf("record touchpoints: %w", err)
 		}
 		for j := range invs {
 			invs[j].TouchpointID = tps[j].ID
 		}
-		if err := tx.CreateInBatches(&invs, chunk).Error; err != nil {
+		if err := tx.CreateInBatches(&invs, s.perStatement()).Error; err != nil {
 			return nil, nil, fmt.Errorf("record invitations: %w", err)
 		}
 		var jobs []river.InsertManyParams
@@ -261,7 +278,7 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: ins[i].IdempotencyKey, RequestHash: ins[i].RequestHash, TouchpointID: id, CreatedAt: now})
 	}
 	if len(keys) > 0 {
-		if err := tx.CreateInBatches(&keys, chunk).Error; err != nil {
+		if err := tx.CreateInBatches(&keys, s.perStatement()).Error; err != nil {
 			return nil, nil, fmt.Errorf("record idempotency keys: %w", err)
 		}
 	}
@@ -353,8 +370,9 @@ func mergeCustomers(ins []surveys.Ingestion, idx []int) []surveys.Customer {
 func (s *Store) upsertCustomers(tx *gorm.DB, cs []surveys.Customer) (map[string]customerRow, error) {
 	rows := make(map[string]customerRow, len(cs))
 	now := s.now()
-	for start := 0; start < len(cs); start += chunk {
-		part := cs[start:min(start+chunk, len(cs))]
+	per := s.perStatement()
+	for start := 0; start < len(cs); start += per {
+		part := cs[start:min(start+per, len(cs))]
 		var values strings.Builder
 		args := make([]any, 0, len(part)*6)
 		for k, c := range part {
@@ -386,6 +404,7 @@ RETURNING id, external_id, locale, time_zone, opted_out_at`, args...).Scan(&got)
 
 // existingTouchpoints finds the batch's events that were recorded before.
 func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]touchpointRow, error) {
+	per := s.perStatement()
 	bySource := map[string][]string{}
 	for _, i := range idx {
 		tp := ins[i].Touchpoint
@@ -395,9 +414,9 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	}
 	found := map[eventKey]touchpointRow{}
 	for source, ext := range bySource {
-		for start := 0; start < len(ext); start += chunk {
+		for start := 0; start < len(ext); start += per {
 			var rows []touchpointRow
-			in, list := s.anyOf("external_id", ext[start:min(start+chunk, len(ext))])
+			in, list := s.anyOf("external_id", ext[start:min(start+per, len(ext))])
 			err := tx.Select("id", "source", "external_id", "request_hash").
 				Where("source = ? AND "+in, source, list).Find(&rows).Error
 			if err != nil {
@@ -452,6 +471,7 @@ WHERE NOT pg_try_advisory_xact_lock(hashtextextended(CAST(? AS text) || k, 0))`,
 // existingKeys finds the idempotency keys of the items at idx that were
 // recorded before, by source and key.
 func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]idempotencyKeyRow, error) {
+	per := s.perStatement()
 	bySource := map[string][]string{}
 	for _, i := range idx {
 		if k := ins[i].IdempotencyKey; k != "" {
@@ -460,9 +480,9 @@ func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (m
 	}
 	found := map[eventKey]idempotencyKeyRow{}
 	for source, keys := range bySource {
-		for start := 0; start < len(keys); start += chunk {
+		for start := 0; start < len(keys); start += per {
 			var rows []idempotencyKeyRow
-			in, list := s.anyOf("key", keys[start:min(start+chunk, len(keys))])
+			in, list := s.anyOf("key", keys[start:min(start+per, len(keys))])
 			if err := tx.Where("source = ? AND "+in, source, list).Find(&rows).Error; err != nil {
 				return nil, fmt.Errorf("look up idempotency keys: %w", err)
 			}
@@ -492,8 +512,9 @@ func (s *Store) linkIdentities(tx *gorm.DB, customerID int64, given []surveys.Ad
 // someone else stays theirs (the deep link or /start that linked it wins).
 func (s *Store) insertIdentities(tx *gorm.DB, links []identityRow) error {
 	now := s.now()
-	for start := 0; start < len(links); start += chunk {
-		part := links[start:min(start+chunk, len(links))]
+	n := s.perStatement()
+	for start := 0; start < len(links); start += n {
+		part := links[start:min(start+n, len(links))]
 		var values strings.Builder
 		args := make([]any, 0, len(part)*5)
 		for k, l := range part {
@@ -514,14 +535,15 @@ ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, args...).Error; err != nil
 // customerStates reads what the decision needs about each customer: opt-out,
 // locale, time zone, linked chats, latest survey.
 func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (map[int64]surveys.CustomerState, error) {
+	per := s.perStatement()
 	states := make(map[int64]surveys.CustomerState, len(customers))
 	ids := make([]int64, 0, len(customers))
 	for _, c := range customers {
 		states[c.ID] = surveys.CustomerState{OptedOut: c.OptedOutAt != nil, Locale: c.Locale, TimeZone: c.TimeZone}
 		ids = append(ids, c.ID)
 	}
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
+	for start := 0; start < len(ids); start += per {
+		part := ids[start:min(start+per, len(ids))]
 		var idRows []identityRow
 		in, list := s.anyOf("customer_id", part)
 		if err := tx.Where(in, list).Order("id").Find(&idRows).Error; err != nil {
@@ -585,14 +607,15 @@ func aggregateTime(v any) (time.Time, error) {
 
 // replays fills in what earlier identical requests produced.
 func (s *Store) replays(tx *gorm.DB, ins []surveys.Ingestion, replayTP map[int]int64, out []surveys.Ingested) error {
+	per := s.perStatement()
 	tpIDs := make([]int64, 0, len(replayTP))
 	for _, id := range replayTP {
 		tpIDs = append(tpIDs, id)
 	}
 	byTP := map[int64]invitationRow{}
-	for start := 0; start < len(tpIDs); start += chunk {
+	for start := 0; start < len(tpIDs); start += per {
 		var rows []invitationRow
-		in, list := s.anyOf("touchpoint_id", tpIDs[start:min(start+chunk, len(tpIDs))])
+		in, list := s.anyOf("touchpoint_id", tpIDs[start:min(start+per, len(tpIDs))])
 		if err := tx.Where(in, list).Find(&rows).Error; err != nil {
 			return fmt.Errorf("load earlier invitations: %w", err)
 		}
