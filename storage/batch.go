@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -106,11 +107,13 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	// covered by that lock.
 	ownKeys := !itemKeys
 	plain := order
+	var existingKeys map[eventKey]idempotencyKeyRow // nil: not looked up yet
 	if ownKeys {
-		busy, err := s.lockKeys(tx, ins, order)
+		busy, found, err := s.lockKeys(tx, ins, order)
 		if err != nil {
 			return nil, nil, err
 		}
+		existingKeys = found
 		if len(busy) > 0 {
 			plain = make([]int, 0, len(order))
 			for _, i := range order {
@@ -143,9 +146,10 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	if err != nil {
 		return nil, nil, err
 	}
-	existingKeys, err := s.existingKeys(tx, ins, plain)
-	if err != nil {
-		return nil, nil, err
+	if existingKeys == nil {
+		if existingKeys, err = s.existingKeys(tx, ins, plain); err != nil {
+			return nil, nil, err
+		}
 	}
 
 	now := s.now()
@@ -431,12 +435,17 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 }
 
 // lockKeys takes, on PostgreSQL, the transaction's lock of every own
-// Idempotency-Key of the items at idx, in one statement, and returns the
-// keys a concurrent transaction holds (their requests are in progress).
-// SQLite serializes writers (BEGIN IMMEDIATE): nothing to take.
-func (s *Store) lockKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]bool, error) {
+// Idempotency-Key of the items at idx and looks the keys up, in one
+// statement. It returns the keys a concurrent transaction holds (their
+// requests are in progress) and the recorded ones. The lookup's snapshot
+// may predate a lock taken in the same statement: a key whose holder
+// committed in between is missed, and recording it again fails on the
+// key's primary key, which retries the transaction (ErrDuplicate), whose
+// second attempt sees the row. SQLite serializes writers (BEGIN
+// IMMEDIATE): nothing to take, found nil (look the keys up afterwards).
+func (s *Store) lockKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (busy map[eventKey]bool, found map[eventKey]idempotencyKeyRow, err error) {
 	if s.db.engine != Postgres {
-		return nil, nil
+		return nil, nil, nil
 	}
 	bySource := map[string][]string{}
 	for _, i := range idx {
@@ -445,27 +454,42 @@ func (s *Store) lockKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[e
 			bySource[src] = append(bySource[src], k)
 		}
 	}
-	var busy map[eventKey]bool
+	found = map[eventKey]idempotencyKeyRow{}
 	for source, keys := range bySource {
 		slices.Sort(keys)
 		keys = slices.Compact(keys)
 		for start := 0; start < len(keys); start += chunk {
-			var held []string
-			// The lock names are lockKey's: "idempotency/<source>/<key>".
-			if err := tx.Raw(`SELECT k FROM unnest(CAST(? AS text[])) AS k
-WHERE NOT pg_try_advisory_xact_lock(hashtextextended(CAST(? AS text) || k, 0))`,
-				textArray(keys[start:min(start+chunk, len(keys))]), "idempotency/"+source+"/").Scan(&held).Error; err != nil {
-				return nil, fmt.Errorf("lock idempotency keys: %w", err)
+			var rows []struct {
+				K            string
+				Got          bool
+				RequestHash  sql.NullString
+				TouchpointID sql.NullInt64
 			}
-			for _, k := range held {
-				if busy == nil {
-					busy = map[eventKey]bool{}
+			// The lock names are lockKey's: "idempotency/<source>/<key>".
+			// A subquery with a volatile function is not flattened: one
+			// try-lock per key.
+			if err := tx.Raw(`SELECT u.k, u.got, ik.request_hash, ik.touchpoint_id
+FROM (SELECT k, pg_try_advisory_xact_lock(hashtextextended(CAST(? AS text) || k, 0)) AS got
+      FROM unnest(CAST(? AS text[])) AS k) u
+LEFT JOIN idempotency_keys ik ON ik.source = ? AND ik.key = u.k`,
+				"idempotency/"+source+"/", textArray(keys[start:min(start+chunk, len(keys))]), source).Scan(&rows).Error; err != nil {
+				return nil, nil, fmt.Errorf("lock idempotency keys: %w", err)
+			}
+			for _, r := range rows {
+				k := eventKey{source, r.K}
+				if !r.Got {
+					if busy == nil {
+						busy = map[eventKey]bool{}
+					}
+					busy[k] = true
 				}
-				busy[eventKey{source, k}] = true
+				if r.TouchpointID.Valid {
+					found[k] = idempotencyKeyRow{Source: source, Key: r.K, RequestHash: r.RequestHash.String, TouchpointID: r.TouchpointID.Int64}
+				}
 			}
 		}
 	}
-	return busy, nil
+	return busy, found, nil
 }
 
 // existingKeys finds the idempotency keys of the items at idx that were
@@ -544,43 +568,51 @@ func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (m
 	}
 	for start := 0; start < len(ids); start += per {
 		part := ids[start:min(start+per, len(ids))]
-		var idRows []identityRow
+		// One statement for both: the chats (oldest first) and, in rows
+		// without an id, each customer's latest survey that counts for
+		// fatigue.
 		in, list := s.anyOf("customer_id", part)
-		if err := tx.Where(in, list).Order("id").Find(&idRows).Error; err != nil {
-			return nil, fmt.Errorf("load identities: %w", err)
-		}
-		for _, r := range idRows {
-			st := states[r.CustomerID]
-			if r.BlockedAt != nil {
-				st.Blocked = append(st.Blocked, r.address())
-			} else {
-				st.Identities = append(st.Identities, r.address())
-			}
-			states[r.CustomerID] = st
-		}
-		rows, err := tx.Raw(`SELECT customer_id, max(due_at) FROM invitations
-WHERE `+in+` AND `+fatigueWhere+` GROUP BY customer_id`, list).Rows()
+		rows, err := tx.Raw(`SELECT customer_id, id, platform, chat_id, user_id, blocked_at IS NOT NULL, NULL
+FROM identities WHERE `+in+`
+UNION ALL
+SELECT customer_id, NULL, NULL, NULL, NULL, NULL, max(due_at)
+FROM invitations WHERE `+in+` AND `+fatigueWhere+` GROUP BY customer_id
+ORDER BY 2`, list, list).Rows()
 		if err != nil {
-			return nil, fmt.Errorf("load latest surveys: %w", err)
+			return nil, fmt.Errorf("load customer state: %w", err)
 		}
 		for rows.Next() {
-			var id int64
-			var last any
-			if err := rows.Scan(&id, &last); err != nil {
+			var (
+				cust                 int64
+				id                   sql.NullInt64
+				platform, chat, user sql.NullString
+				blocked              sql.NullBool
+				last                 any
+			)
+			if err := rows.Scan(&cust, &id, &platform, &chat, &user, &blocked, &last); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("load latest surveys: %w", err)
+				return nil, fmt.Errorf("load customer state: %w", err)
 			}
-			t, err := aggregateTime(last)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("latest survey of customer %d: %w", id, err)
+			st := states[cust]
+			if id.Valid {
+				a := surveys.Address{Platform: surveys.Platform(platform.String), ChatID: chat.String, UserID: user.String}
+				if blocked.Bool {
+					st.Blocked = append(st.Blocked, a)
+				} else {
+					st.Identities = append(st.Identities, a)
+				}
+			} else if last != nil {
+				t, err := aggregateTime(last)
+				if err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("latest survey of customer %d: %w", cust, err)
+				}
+				st.LastSurveyAt = t
 			}
-			st := states[id]
-			st.LastSurveyAt = t
-			states[id] = st
+			states[cust] = st
 		}
 		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("load latest surveys: %w", err)
+			return nil, fmt.Errorf("load customer state: %w", err)
 		}
 	}
 	return states, nil
