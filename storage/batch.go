@@ -2,7 +2,7 @@ package storage
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,6 +16,23 @@ import (
 
 // chunk bounds rows per statement, well under both engines' parameter limits.
 const chunk = 500
+
+// sqliteRows bounds the rows of one statement (a multi-row INSERT, an IN
+// list) on SQLite. Its driver
+// finds each bound argument by a linear search of all of them, so binding
+// costs the square of the parameters: 500 touchpoints (4,500 parameters)
+// spent more time binding than SQLite spent inserting. Statements are calls
+// into the engine in the same process there, so more of them cost little.
+const sqliteRows = 50
+
+// perStatement is how many rows one statement of the batch path takes or
+// looks up.
+func (s *Store) perStatement() int {
+	if s.db.engine == SQLite {
+		return sqliteRows
+	}
+	return chunk
+}
 
 // IngestBatch implements surveys.Store with set-based SQL: one transaction,
 // a handful of statements per chunk of rows instead of a dozen per row.
@@ -83,14 +100,29 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		return strings.Compare(ins[a].Touchpoint.Customer.ExternalID, ins[b].Touchpoint.Customer.ExternalID)
 	})
 
-	// Items with an Idempotency-Key need its lock and row: the one-by-one
-	// path, unless the batch's own key covers them.
-	var keyed, plain []int
-	for _, i := range order {
-		if ins[i].IdempotencyKey != "" && !itemKeys {
-			keyed = append(keyed, i)
-		} else {
-			plain = append(plain, i)
+	// Items with their own Idempotency-Key (single events gathered by group
+	// commit) hold its lock for the transaction, all taken in one
+	// statement; a key another transaction holds is ErrInProgress for its
+	// item alone. Under a batch's own key (itemKeys) the items' keys are
+	// covered by that lock.
+	ownKeys := !itemKeys
+	plain := order
+	var existingKeys map[eventKey]idempotencyKeyRow // nil: not looked up yet
+	if ownKeys {
+		busy, found, err := s.lockKeys(tx, ins, order)
+		if err != nil {
+			return nil, nil, err
+		}
+		existingKeys = found
+		if len(busy) > 0 {
+			plain = make([]int, 0, len(order))
+			for _, i := range order {
+				if busy[eventKey{ins[i].Touchpoint.Source, ins[i].IdempotencyKey}] {
+					errs[i] = surveys.ErrInProgress
+					continue
+				}
+				plain = append(plain, i)
+			}
 		}
 	}
 
@@ -114,9 +146,10 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	if err != nil {
 		return nil, nil, err
 	}
-	existingKeys, err := s.existingKeys(tx, ins, plain)
-	if err != nil {
-		return nil, nil, err
+	if existingKeys == nil {
+		if existingKeys, err = s.existingKeys(tx, ins, plain); err != nil {
+			return nil, nil, err
+		}
 	}
 
 	now := s.now()
@@ -127,16 +160,39 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		replayTP = map[int]int64{} // input index → earlier touchpoint id
 		dupOf    = map[int]int{}   // input index → first identical item in this batch
 		seen     = map[eventKey]int{}
+		seenKey  = map[eventKey]int{} // an own key → the item that records it
+		keyOnly  []int                // items that record their own key for another item's touchpoint
 	)
+	// dup makes item i answer what item j answers (j's own original if j
+	// is a duplicate itself).
+	dup := func(i, j int) {
+		if r, ok := dupOf[j]; ok {
+			j = r
+		}
+		dupOf[i] = j
+	}
 	for _, i := range plain {
 		in := ins[i]
 		tp := in.Touchpoint
+		var kk eventKey
 		if in.IdempotencyKey != "" {
-			if prev, ok := existingKeys[eventKey{tp.Source, in.IdempotencyKey}]; ok {
+			kk = eventKey{tp.Source, in.IdempotencyKey}
+			if prev, ok := existingKeys[kk]; ok {
 				if prev.RequestHash != in.RequestHash {
 					errs[i] = surveys.ErrIdempotencyKeyReused
 				} else {
 					replayTP[i] = prev.TouchpointID
+				}
+				continue
+			}
+			if j, ok := seenKey[kk]; ownKeys && ok {
+				// The same key twice in one group: the later request
+				// sees the earlier one's row, as it would after its
+				// commit.
+				if ins[j].RequestHash != in.RequestHash {
+					errs[i] = surveys.ErrIdempotencyKeyReused
+				} else {
+					dup(i, j)
 				}
 				continue
 			}
@@ -148,6 +204,11 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 					errs[i] = surveys.ErrIdempotencyKeyReused
 				} else {
 					replayTP[i] = prev.ID
+					if ownKeys && in.IdempotencyKey != "" {
+						// The key now names the earlier touchpoint.
+						seenKey[kk] = i
+						keyOnly = append(keyOnly, i)
+					}
 				}
 				continue
 			}
@@ -155,11 +216,18 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 				if ins[j].RequestHash != in.RequestHash {
 					errs[i] = surveys.ErrIdempotencyKeyReused
 				} else {
-					dupOf[i] = j
+					dup(i, j)
+					if ownKeys && in.IdempotencyKey != "" {
+						seenKey[kk] = i
+						keyOnly = append(keyOnly, i)
+					}
 				}
 				continue
 			}
 			seen[k] = i
+		}
+		if ownKeys && in.IdempotencyKey != "" {
+			seenKey[kk] = i
 		}
 		cust := customers[tp.Customer.ExternalID]
 		st := states[cust.ID]
@@ -174,13 +242,13 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	}
 
 	if len(tps) > 0 {
-		if err := tx.CreateInBatches(&tps, chunk).Error; err != nil {
+		if err := tx.CreateInBatches(&tps, s.perStatement()).Error; err != nil {
 			return nil, nil, fmt.Errorf("record touchpoints: %w", err)
 		}
 		for j := range invs {
 			invs[j].TouchpointID = tps[j].ID
 		}
-		if err := tx.CreateInBatches(&invs, chunk).Error; err != nil {
+		if err := tx.CreateInBatches(&invs, s.perStatement()).Error; err != nil {
 			return nil, nil, fmt.Errorf("record invitations: %w", err)
 		}
 		var jobs []river.InsertManyParams
@@ -197,16 +265,25 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		if err := s.jobs.insertManyTx(ctx, tx, jobs); err != nil {
 			return nil, nil, err
 		}
-		var keys []idempotencyKeyRow
-		for j, i := range newIdx {
-			if k := ins[i].IdempotencyKey; k != "" {
-				keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: k, RequestHash: ins[i].RequestHash, TouchpointID: tps[j].ID, CreatedAt: now})
-			}
+	}
+	var keys []idempotencyKeyRow
+	tpOf := make(map[int]int64, len(newIdx)) // input index → its new touchpoint id
+	for j, i := range newIdx {
+		tpOf[i] = tps[j].ID
+		if k := ins[i].IdempotencyKey; k != "" {
+			keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: k, RequestHash: ins[i].RequestHash, TouchpointID: tps[j].ID, CreatedAt: now})
 		}
-		if len(keys) > 0 {
-			if err := tx.CreateInBatches(&keys, chunk).Error; err != nil {
-				return nil, nil, fmt.Errorf("record idempotency keys: %w", err)
-			}
+	}
+	for _, i := range keyOnly {
+		id, ok := replayTP[i]
+		if !ok {
+			id = tpOf[dupOf[i]]
+		}
+		keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: ins[i].IdempotencyKey, RequestHash: ins[i].RequestHash, TouchpointID: id, CreatedAt: now})
+	}
+	if len(keys) > 0 {
+		if err := tx.CreateInBatches(&keys, s.perStatement()).Error; err != nil {
+			return nil, nil, fmt.Errorf("record idempotency keys: %w", err)
 		}
 	}
 
@@ -217,17 +294,6 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	}
 	for i, j := range dupOf {
 		out[i] = surveys.Ingested{Invitation: out[j].Invitation, Replayed: true}
-	}
-	for _, i := range keyed {
-		res, err := s.ingestTx(ctx, tx, ins[i], decideOf(i))
-		switch {
-		case errors.Is(err, surveys.ErrIdempotencyKeyReused), errors.Is(err, surveys.ErrInProgress):
-			errs[i] = err
-		case err != nil:
-			return nil, nil, err
-		default:
-			out[i] = res
-		}
 	}
 	return out, errs, nil
 }
@@ -308,8 +374,9 @@ func mergeCustomers(ins []surveys.Ingestion, idx []int) []surveys.Customer {
 func (s *Store) upsertCustomers(tx *gorm.DB, cs []surveys.Customer) (map[string]customerRow, error) {
 	rows := make(map[string]customerRow, len(cs))
 	now := s.now()
-	for start := 0; start < len(cs); start += chunk {
-		part := cs[start:min(start+chunk, len(cs))]
+	per := s.perStatement()
+	for start := 0; start < len(cs); start += per {
+		part := cs[start:min(start+per, len(cs))]
 		var values strings.Builder
 		args := make([]any, 0, len(part)*6)
 		for k, c := range part {
@@ -341,6 +408,7 @@ RETURNING id, external_id, locale, time_zone, opted_out_at`, args...).Scan(&got)
 
 // existingTouchpoints finds the batch's events that were recorded before.
 func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]touchpointRow, error) {
+	per := s.perStatement()
 	bySource := map[string][]string{}
 	for _, i := range idx {
 		tp := ins[i].Touchpoint
@@ -350,9 +418,9 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	}
 	found := map[eventKey]touchpointRow{}
 	for source, ext := range bySource {
-		for start := 0; start < len(ext); start += chunk {
+		for start := 0; start < len(ext); start += per {
 			var rows []touchpointRow
-			in, list := s.anyOf("external_id", ext[start:min(start+chunk, len(ext))])
+			in, list := s.anyOf("external_id", ext[start:min(start+per, len(ext))])
 			err := tx.Select("id", "source", "external_id", "request_hash").
 				Where("source = ? AND "+in, source, list).Find(&rows).Error
 			if err != nil {
@@ -366,9 +434,68 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	return found, nil
 }
 
+// lockKeys takes, on PostgreSQL, the transaction's lock of every own
+// Idempotency-Key of the items at idx and looks the keys up, in one
+// statement. It returns the keys a concurrent transaction holds (their
+// requests are in progress) and the recorded ones. The lookup's snapshot
+// may predate a lock taken in the same statement: a key whose holder
+// committed in between is missed, and recording it again fails on the
+// key's primary key, which retries the transaction (ErrDuplicate), whose
+// second attempt sees the row. SQLite serializes writers (BEGIN
+// IMMEDIATE): nothing to take, found nil (look the keys up afterwards).
+func (s *Store) lockKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (busy map[eventKey]bool, found map[eventKey]idempotencyKeyRow, err error) {
+	if s.db.engine != Postgres {
+		return nil, nil, nil
+	}
+	bySource := map[string][]string{}
+	for _, i := range idx {
+		if k := ins[i].IdempotencyKey; k != "" {
+			src := ins[i].Touchpoint.Source
+			bySource[src] = append(bySource[src], k)
+		}
+	}
+	found = map[eventKey]idempotencyKeyRow{}
+	for source, keys := range bySource {
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		for start := 0; start < len(keys); start += chunk {
+			var rows []struct {
+				K            string
+				Got          bool
+				RequestHash  sql.NullString
+				TouchpointID sql.NullInt64
+			}
+			// The lock names are lockKey's: "idempotency/<source>/<key>".
+			// A subquery with a volatile function is not flattened: one
+			// try-lock per key.
+			if err := tx.Raw(`SELECT u.k, u.got, ik.request_hash, ik.touchpoint_id
+FROM (SELECT k, pg_try_advisory_xact_lock(hashtextextended(CAST(? AS text) || k, 0)) AS got
+      FROM unnest(CAST(? AS text[])) AS k) u
+LEFT JOIN idempotency_keys ik ON ik.source = ? AND ik.key = u.k`,
+				"idempotency/"+source+"/", textArray(keys[start:min(start+chunk, len(keys))]), source).Scan(&rows).Error; err != nil {
+				return nil, nil, fmt.Errorf("lock idempotency keys: %w", err)
+			}
+			for _, r := range rows {
+				k := eventKey{source, r.K}
+				if !r.Got {
+					if busy == nil {
+						busy = map[eventKey]bool{}
+					}
+					busy[k] = true
+				}
+				if r.TouchpointID.Valid {
+					found[k] = idempotencyKeyRow{Source: source, Key: r.K, RequestHash: r.RequestHash.String, TouchpointID: r.TouchpointID.Int64}
+				}
+			}
+		}
+	}
+	return busy, found, nil
+}
+
 // existingKeys finds the idempotency keys of the items at idx that were
 // recorded before, by source and key.
 func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]idempotencyKeyRow, error) {
+	per := s.perStatement()
 	bySource := map[string][]string{}
 	for _, i := range idx {
 		if k := ins[i].IdempotencyKey; k != "" {
@@ -377,9 +504,10 @@ func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (m
 	}
 	found := map[eventKey]idempotencyKeyRow{}
 	for source, keys := range bySource {
-		for start := 0; start < len(keys); start += chunk {
+		for start := 0; start < len(keys); start += per {
 			var rows []idempotencyKeyRow
-			if err := tx.Where("source = ? AND key IN ?", source, keys[start:min(start+chunk, len(keys))]).Find(&rows).Error; err != nil {
+			in, list := s.anyOf("key", keys[start:min(start+per, len(keys))])
+			if err := tx.Where("source = ? AND "+in, source, list).Find(&rows).Error; err != nil {
 				return nil, fmt.Errorf("look up idempotency keys: %w", err)
 			}
 			for _, r := range rows {
@@ -408,8 +536,9 @@ func (s *Store) linkIdentities(tx *gorm.DB, customerID int64, given []surveys.Ad
 // someone else stays theirs (the deep link or /start that linked it wins).
 func (s *Store) insertIdentities(tx *gorm.DB, links []identityRow) error {
 	now := s.now()
-	for start := 0; start < len(links); start += chunk {
-		part := links[start:min(start+chunk, len(links))]
+	n := s.perStatement()
+	for start := 0; start < len(links); start += n {
+		part := links[start:min(start+n, len(links))]
 		var values strings.Builder
 		args := make([]any, 0, len(part)*5)
 		for k, l := range part {
@@ -430,51 +559,60 @@ ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, args...).Error; err != nil
 // customerStates reads what the decision needs about each customer: opt-out,
 // locale, time zone, linked chats, latest survey.
 func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (map[int64]surveys.CustomerState, error) {
+	per := s.perStatement()
 	states := make(map[int64]surveys.CustomerState, len(customers))
 	ids := make([]int64, 0, len(customers))
 	for _, c := range customers {
 		states[c.ID] = surveys.CustomerState{OptedOut: c.OptedOutAt != nil, Locale: c.Locale, TimeZone: c.TimeZone}
 		ids = append(ids, c.ID)
 	}
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		var idRows []identityRow
+	for start := 0; start < len(ids); start += per {
+		part := ids[start:min(start+per, len(ids))]
+		// One statement for both: the chats (oldest first) and, in rows
+		// without an id, each customer's latest survey that counts for
+		// fatigue.
 		in, list := s.anyOf("customer_id", part)
-		if err := tx.Where(in, list).Order("id").Find(&idRows).Error; err != nil {
-			return nil, fmt.Errorf("load identities: %w", err)
-		}
-		for _, r := range idRows {
-			st := states[r.CustomerID]
-			if r.BlockedAt != nil {
-				st.Blocked = append(st.Blocked, r.address())
-			} else {
-				st.Identities = append(st.Identities, r.address())
-			}
-			states[r.CustomerID] = st
-		}
-		rows, err := tx.Raw(`SELECT customer_id, max(due_at) FROM invitations
-WHERE `+in+` AND `+fatigueWhere+` GROUP BY customer_id`, list).Rows()
+		rows, err := tx.Raw(`SELECT customer_id, id, platform, chat_id, user_id, blocked_at IS NOT NULL, NULL
+FROM identities WHERE `+in+`
+UNION ALL
+SELECT customer_id, NULL, NULL, NULL, NULL, NULL, max(due_at)
+FROM invitations WHERE `+in+` AND `+fatigueWhere+` GROUP BY customer_id
+ORDER BY 2`, list, list).Rows()
 		if err != nil {
-			return nil, fmt.Errorf("load latest surveys: %w", err)
+			return nil, fmt.Errorf("load customer state: %w", err)
 		}
 		for rows.Next() {
-			var id int64
-			var last any
-			if err := rows.Scan(&id, &last); err != nil {
+			var (
+				cust                 int64
+				id                   sql.NullInt64
+				platform, chat, user sql.NullString
+				blocked              sql.NullBool
+				last                 any
+			)
+			if err := rows.Scan(&cust, &id, &platform, &chat, &user, &blocked, &last); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("load latest surveys: %w", err)
+				return nil, fmt.Errorf("load customer state: %w", err)
 			}
-			t, err := aggregateTime(last)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("latest survey of customer %d: %w", id, err)
+			st := states[cust]
+			if id.Valid {
+				a := surveys.Address{Platform: surveys.Platform(platform.String), ChatID: chat.String, UserID: user.String}
+				if blocked.Bool {
+					st.Blocked = append(st.Blocked, a)
+				} else {
+					st.Identities = append(st.Identities, a)
+				}
+			} else if last != nil {
+				t, err := aggregateTime(last)
+				if err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("latest survey of customer %d: %w", cust, err)
+				}
+				st.LastSurveyAt = t
 			}
-			st := states[id]
-			st.LastSurveyAt = t
-			states[id] = st
+			states[cust] = st
 		}
 		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("load latest surveys: %w", err)
+			return nil, fmt.Errorf("load customer state: %w", err)
 		}
 	}
 	return states, nil
@@ -501,14 +639,15 @@ func aggregateTime(v any) (time.Time, error) {
 
 // replays fills in what earlier identical requests produced.
 func (s *Store) replays(tx *gorm.DB, ins []surveys.Ingestion, replayTP map[int]int64, out []surveys.Ingested) error {
+	per := s.perStatement()
 	tpIDs := make([]int64, 0, len(replayTP))
 	for _, id := range replayTP {
 		tpIDs = append(tpIDs, id)
 	}
 	byTP := map[int64]invitationRow{}
-	for start := 0; start < len(tpIDs); start += chunk {
+	for start := 0; start < len(tpIDs); start += per {
 		var rows []invitationRow
-		in, list := s.anyOf("touchpoint_id", tpIDs[start:min(start+chunk, len(tpIDs))])
+		in, list := s.anyOf("touchpoint_id", tpIDs[start:min(start+per, len(tpIDs))])
 		if err := tx.Where(in, list).Find(&rows).Error; err != nil {
 			return fmt.Errorf("load earlier invitations: %w", err)
 		}

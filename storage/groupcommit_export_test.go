@@ -21,3 +21,9 @@ func (s *Store) IngestTogether(ctx context.Context, ins []surveys.Ingestion, dec
 	}
 	return out, errs
 }
+
+// IngestAlone stores in in its own transaction, as a call that finds a free
+// flusher and no one waiting does.
+func (s *Store) IngestAlone(ctx context.Context, in surveys.Ingestion, decide surveys.DecideFunc) (surveys.Ingested, error) {
+	return s.ingestAlone(ctx, in, decide)
+}

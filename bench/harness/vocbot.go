@@ -88,9 +88,14 @@ type Client struct {
 	HTTP  *http.Client
 }
 
-// NewClient returns a client for base with a bearer token.
+// NewClient returns a client for base with a bearer token. It keeps a
+// connection per concurrent caller alive, as a sender's HTTP pool does:
+// Go's default keeps two per host, so 16 callers opened a new TCP
+// connection for most requests and measured that instead of vocbot.
 func NewClient(base, token string) *Client {
-	return &Client{Base: base, Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return &Client{Base: base, Token: token, HTTP: &http.Client{Timeout: 30 * time.Second, Transport: tr}}
 }
 
 // Do sends a request with the bearer token and returns status and body.
