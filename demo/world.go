@@ -91,14 +91,17 @@ default_locale: en
 surveys:
   - id: nps
     metric: nps
+    title: {en: "Delivery NPS", he: "NPS משלוחים"}
     follow_up: true
     expires_after: 72h
 %s  - id: csat
     metric: csat
+    title: {en: "Support CSAT", he: "שביעות רצון מהתמיכה"}
     follow_up: true
     expires_after: 72h
   - id: csat-recovery
     metric: csat
+    title: {en: "Recovery CSAT"}
     follow_up: true
     expires_after: 72h
 touchpoints:

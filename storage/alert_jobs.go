@@ -40,6 +40,9 @@ type Alerts struct {
 	// its cards offer and its first-reply target (the SLA tick reminds
 	// once in the thread when it passes). nil: default buttons, no target.
 	Policy func(to surveys.Address) surveys.AlertPolicy
+	// Title is a survey's display title in a locale for the cards; nil
+	// shows survey ids.
+	Title func(surveyID, locale string) string
 	// CommentWait is how long to wait for the comment; 0 means
 	// surveys.AlertCommentWait, negative posts at once.
 	CommentWait time.Duration
@@ -47,6 +50,18 @@ type Alerts struct {
 	Now func() time.Time
 	// Logger receives alert logs; nil uses the database's.
 	Logger *slog.Logger
+}
+
+// dress words v for its card: the staff's locale, the channel's
+// resolution reasons and the survey's title.
+func (a Alerts) dress(v *surveys.AlertView) {
+	v.Locale = a.Locale
+	if a.Policy != nil {
+		v.Reasons = a.Policy(v.Alert.To).Reasons
+	}
+	if a.Title != nil {
+		v.Title = a.Title(v.Response.SurveyID, a.Locale)
+	}
 }
 
 // alertCommentPoll is how often a job waiting for the comment looks again.
@@ -162,10 +177,7 @@ func (w *sendAlertWorker) redrawLate(ctx context.Context, log *slog.Logger, resp
 			log.Warn("could not load an alert to show a late comment", "alert_id", row.ID, "err", err)
 			continue
 		}
-		v.Locale = w.a.Locale
-		if w.a.Policy != nil {
-			v.Reasons = w.a.Policy(v.Alert.To).Reasons
-		}
+		w.a.dress(&v)
 		if err := poster.UpdateAlert(ctx, v.Alert.To, v.Alert.MessageRef, v); err != nil {
 			log.Warn("could not show a late comment in the alert", "alert_id", row.ID, "err", err)
 		}
@@ -218,10 +230,7 @@ func (w *sendAlertWorker) post(ctx context.Context, log *slog.Logger, job *river
 		_ = w.setStatus(context.WithoutCancel(ctx), row.ID, alertSending, alertPending)
 		return fmt.Errorf("load alert: %w", err)
 	}
-	v.Locale = w.a.Locale
-	if w.a.Policy != nil {
-		v.Reasons = w.a.Policy(v.Alert.To).Reasons
-	}
+	w.a.dress(&v)
 	ref, postErr := poster.PostAlert(ctx, to, v)
 	if postErr == nil {
 		err := db.Model(&alertRow{}).Where("id = ?", row.ID).
@@ -292,10 +301,7 @@ func (w *sendAlertWorker) catchUp(ctx context.Context, log *slog.Logger, poster 
 	if err != nil || v.Alert.ID == 0 {
 		return
 	}
-	v.Locale = w.a.Locale
-	if w.a.Policy != nil {
-		v.Reasons = w.a.Policy(v.Alert.To).Reasons
-	}
+	w.a.dress(&v)
 	if err := poster.UpdateAlert(ctx, to, ref, v); err != nil {
 		log.Warn("could not redraw the alert handled while it was posted", "alert_id", posted.ID, "err", err)
 	}

@@ -44,7 +44,7 @@ func (s *Store) ImportHistory(ctx context.Context, source string, rs []surveys.R
 			at := r.AnsweredAt.UTC()
 			invs[i] = invitationRow{TouchpointID: tps[i].ID, CustomerID: tps[i].CustomerID, SurveyID: r.SurveyID,
 				Status: string(surveys.Sent), Detail: "imported: answered before vocbot", Platform: string(r.Platform), Locale: r.Locale,
-				DueAt: &at, ExpiresAt: timePtr(at.Add(surveys.DefaultExpiry)), SentAt: &at, CreatedAt: now, UpdatedAt: now}
+				DueAt: &at, ExpiresAt: timePtr(at.Add(surveys.DefaultExpiry)), SentAt: &at, CreatedAt: at, UpdatedAt: now}
 		}
 		if err := tx.CreateInBatches(&invs, chunk).Error; err != nil {
 			return fmt.Errorf("record past invitations: %w", err)

@@ -43,7 +43,7 @@ func (s *Store) ImportUnanswered(ctx context.Context, source string, sent []surv
 			at := r.AnsweredAt.UTC()
 			invs[i] = invitationRow{TouchpointID: tps[i].ID, CustomerID: tps[i].CustomerID, SurveyID: r.SurveyID,
 				Status: string(surveys.Sent), Detail: "imported: sent before vocbot, not answered", Platform: string(r.Platform), Locale: r.Locale,
-				DueAt: &at, ExpiresAt: timePtr(at.Add(surveys.DefaultExpiry)), SentAt: &at, CreatedAt: now, UpdatedAt: now}
+				DueAt: &at, ExpiresAt: timePtr(at.Add(surveys.DefaultExpiry)), SentAt: &at, CreatedAt: at, UpdatedAt: now}
 		}
 		if err := tx.CreateInBatches(&invs, chunk).Error; err != nil {
 			return fmt.Errorf("record past invitations: %w", err)

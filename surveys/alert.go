@@ -111,6 +111,9 @@ type AlertView struct {
 	Locale string
 	// Reasons are the configured resolution reasons, one button each.
 	Reasons []string
+	// Title is the survey's display title in Locale ("Delivery NPS");
+	// "" shows the survey's id.
+	Title string
 }
 
 // AlertPoster is the capability of an adapter to post an alert to a team
@@ -196,7 +199,11 @@ func (v AlertView) Card(style AlertStyle) AlertCard {
 	if scoring.IsRTL(f.lang) {
 		c.Dir = RTL
 	}
-	c.Title = f.text("alert.title", map[string]any{"Metric": strings.ToUpper(string(r.Metric)), "Score": r.Score, "Survey": esc(r.SurveyID)})
+	title := v.Title
+	if title == "" {
+		title = r.SurveyID
+	}
+	c.Title = f.text("alert.title", map[string]any{"Metric": strings.ToUpper(string(r.Metric)), "Score": r.Score, "Survey": esc(title)})
 	switch comment := strings.TrimSpace(r.Comment); {
 	case r.CommentState == CommentGiven && comment != "":
 		red := scoring.Redact(comment, r.Locale)

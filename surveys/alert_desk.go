@@ -245,6 +245,7 @@ func (d *AlertDesk) redraw(ctx context.Context, v AlertView) {
 	}
 	v.Locale = d.engine.settings.textLocale("")
 	v.Reasons = d.engine.settings.AlertPolicy(v.Alert.To).Reasons
+	v.Title = d.engine.settings.Title(v.Response.SurveyID, v.Locale)
 	if err := p.UpdateAlert(ctx, v.Alert.To, v.Alert.MessageRef, v); err != nil {
 		d.log.Warn("could not redraw the alert message", "alert_id", v.Alert.ID, "err", err)
 	}

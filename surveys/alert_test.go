@@ -138,3 +138,15 @@ func TestAlertCardByState(t *testing.T) {
 		}
 	}
 }
+
+// The card names the survey by its display title when the team gave one.
+func TestAlertCardTitle(t *testing.T) {
+	t.Parallel()
+	r := Response{SurveyID: "nps-delivery", Metric: NPS, Score: 3}
+	if got := (AlertView{Response: r}).Card(AlertStyle{}).Title; !strings.HasSuffix(got, "· nps-delivery") {
+		t.Errorf("without a title: %q", got)
+	}
+	if got := (AlertView{Response: r, Title: "Delivery NPS"}).Card(AlertStyle{}).Title; got != "Unhappy customer · NPS 3 · Delivery NPS" {
+		t.Errorf("with a title: %q", got)
+	}
+}

@@ -16,7 +16,7 @@ import (
 func weeklyChart(f *surveys.DigestFormat, s surveys.ReportSurvey) template.HTML {
 	const (
 		width, height = 640, 260
-		left, right   = 48, 16
+		left, right   = 48, 28 // room for the last week's label, centred on the edge
 		top, bottom   = 28, 44
 	)
 	lo, hi := 0.0, 100.0

@@ -84,6 +84,7 @@ func checkDemoLoop(t *testing.T, out string) {
 	at := 0
 	for _, want := range []string{
 		"3. Closing the loop: Noa's alert in Slack #cx-alerts",
+		"*Unhappy customer · NPS 3 · Delivery NPS*", // the survey's title, not its id
 		"[Claim] [Reply to customer] [Resolve: refund]",
 		"maya taps [Claim]: Claimed by @maya",
 		"vocbot │ Sent to the customer.",
@@ -98,6 +99,7 @@ func checkDemoLoop(t *testing.T, out string) {
 		"recovery: survey csat-recovery, answered, CSAT 5, recovered true, answered at ",
 		"      comment │ קיבלתי את ההזמנה החדשה והחזר על המשלוח. שירות מצוין",
 		"4. The next morning's Voice-of-Customer digest",
+		"│ *Delivery NPS*\n   │ NPS, last 28 days: ",
 		"│ *Closing the loop, last 28 days*\n   │ Alerts: ",
 		"│ Recovered: ",
 	} {

@@ -92,6 +92,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			Posters: capable[surveys.AlertPoster](bots),
 			Locale:  cfg.DefaultLocale,
 			Policy:  settings.AlertPolicy,
+			Title:   settings.Title,
 			Logger:  log,
 			Now:     clockNow(env.clock),
 		},
