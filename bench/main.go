@@ -89,6 +89,7 @@ type suite struct {
 	short   bool
 	sizes   sizes
 	table   *harness.Table
+	perf    *harness.PerfTable // bench perf's rows
 	out     io.Writer
 	outMu   sync.Mutex
 	engines []harness.Engine

@@ -62,20 +62,23 @@ func (r perfResult) ratio() float64 {
 	return r.Vocbot / r.Reference
 }
 
-// perfRow turns a measured pair into a table row; Pass says whether the goal
-// was met (the perf command reports it, it does not fail on it).
-func perfRow(g goal, engine string, r perfResult, extraOK bool) harness.Row {
+// perfRow turns a measured pair of rates into a table row; Pass says
+// whether the goal was met (the perf command reports it, it does not fail
+// on it).
+func perfRow(g goal, engine string, r perfResult, extraOK bool) harness.Measure {
 	ratio := r.ratio()
-	obs := fmt.Sprintf("reference %s %s; vocbot %s %s; ratio %.2f", rate(r.Reference), r.ReferenceUnit, rate(r.Vocbot), r.VocbotUnit, ratio)
+	voc := rate(r.Vocbot) + " " + r.VocbotUnit
 	if r.Extra != "" {
-		obs += "; " + r.Extra
+		voc += "; " + r.Extra
 	}
-	return harness.Row{
-		Scenario: "perf: " + g.Measure,
-		Engine:   engine,
-		Expected: fmt.Sprintf("goal: ratio ≥ %.2f", g.Min),
-		Observed: obs,
-		Pass:     ratio >= g.Min && extraOK,
+	return harness.Measure{
+		Measure:   g.Measure,
+		Engine:    engine,
+		Reference: rate(r.Reference) + " " + r.ReferenceUnit,
+		Vocbot:    voc,
+		Ratio:     fmt.Sprintf("%.2f", ratio),
+		Goal:      fmt.Sprintf("≥ %.2f", g.Min),
+		Pass:      ratio >= g.Min && extraOK,
 	}
 }
 
@@ -127,7 +130,7 @@ func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	s := &suite{root: root, pgAdmin: *pg, short: *short, table: &harness.Table{}, out: stdout}
+	s := &suite{root: root, pgAdmin: *pg, short: *short, table: &harness.Table{}, perf: &harness.PerfTable{}, out: stdout}
 	sz := perfFull
 	if *short {
 		sz = perfShort
@@ -160,16 +163,16 @@ func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		t := time.Now()
 		s.logf("perf %s: start", e)
 		if err := perfOn(ctx, s, e, sz); err != nil {
-			s.table.Fail("perf", string(e), err)
+			s.perf.Fail("perf", string(e), err)
 			errs++
 		}
 		s.logf("perf %s: done in %s", e, time.Since(t).Round(time.Second))
 	}
 	fmt.Fprintf(stdout, "\nvocbot perf, %s form, %s, %d CPUs, took %s\n\n", form(*short), time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), time.Since(start).Round(time.Second))
-	s.table.Print(stdout)
+	s.perf.Print(stdout)
 	if *markdown != "" {
 		if f, err := os.Create(*markdown); err == nil {
-			s.table.Markdown(f)
+			s.perf.Markdown(f)
 			f.Close()
 		} else {
 			fmt.Fprintln(stderr, err)
@@ -188,7 +191,7 @@ func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stdout, "%d measure runs could not complete\n", errs)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%d of %d goals met (goals are reported, not enforced: exit 0)\n", len(s.table.Rows())-s.table.Failed(), len(s.table.Rows()))
+	fmt.Fprintf(stdout, "%d of %d goals met (goals are reported, not enforced: exit 0)\n", len(s.perf.Rows())-s.perf.Failed(), len(s.perf.Rows()))
 	return 0
 }
 
@@ -246,7 +249,7 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) error
 	if err != nil {
 		return fmt.Errorf("reference INSERT+COMMIT: %w", err)
 	}
-	s.table.Add(perfRow(singleGoal(e), engine, perfResult{
+	s.perf.Add(perfRow(singleGoal(e), engine, perfResult{
 		Reference: refSingle, ReferenceUnit: fmt.Sprintf("rows/s (INSERT+COMMIT, %d goroutines)", perfClients),
 		Vocbot: vocbotSingle, VocbotUnit: fmt.Sprintf("events/s (%d × POST /v1/touchpoints, %d clients)", sz.Single, perfClients),
 		Extra: fmt.Sprintf("%d retried (%d 5xx)", loader.Failures.Load(), loader.Status5xx.Load()),
@@ -264,7 +267,7 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) error
 	if err != nil {
 		return fmt.Errorf("reference multi-row INSERT: %w", err)
 	}
-	s.table.Add(perfRow(batchGoal, engine, perfResult{
+	s.perf.Add(perfRow(batchGoal, engine, perfResult{
 		Reference: refBatch, ReferenceUnit: fmt.Sprintf("rows/s (%d-row INSERT, %d statements)", batchSize, sz.Batches),
 		Vocbot: vocbotBatch, VocbotUnit: fmt.Sprintf("events/s (%d × POST /v1/touchpoints/batch of %d)", sz.Batches, batchSize),
 		Extra: fmt.Sprintf("%d retried (%d 5xx)", bl.Failures.Load(), bl.Status5xx.Load()),
@@ -300,7 +303,12 @@ func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vo
 	if err != nil {
 		return err
 	}
-	sentBefore := before.Calls["telegram.sendMessage"]
+	// Applied sends: calls at the fake's front less the 429s it answered.
+	applied := func(st harness.Stats) int {
+		return st.Calls["telegram.sendMessage"] - st.Limited["telegram.sendMessage"]
+	}
+	sentBefore, limitedBefore := applied(before), before.Limited["telegram.sendMessage"]
+	limited := 0
 	loader := &harness.Loader{Targets: []*harness.Client{v.API}, Batch: batchSize, Workers: 1}
 	if err := loader.Run(ctx, 0, m, harness.TelegramTouchpoint("pd", chat)); err != nil {
 		return fmt.Errorf("delivery touchpoints: %w", err)
@@ -315,7 +323,8 @@ func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vo
 		if err != nil {
 			return false
 		}
-		sent = st.Calls["telegram.sendMessage"] - sentBefore
+		sent = applied(st) - sentBefore
+		limited = st.Limited["telegram.sendMessage"] - limitedBefore
 		now := time.Now()
 		if sent > 0 && first.IsZero() {
 			first, atFirst = now, sent
@@ -353,10 +362,10 @@ func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vo
 	if d := last.Sub(first).Seconds(); d > 0 {
 		pace = float64(m-atFirst) / d
 	}
-	s.table.Add(perfRow(deliveryGoal, string(e), perfResult{
+	s.perf.Add(perfRow(deliveryGoal, string(e), perfResult{
 		Reference: telegramLimit, ReferenceUnit: "msg/s (Telegram's limit per bot)",
 		Vocbot: pace, VocbotUnit: fmt.Sprintf("msg/s (%d recipients)", m),
-		Extra: fmt.Sprintf("%d failed, %d duplicate, %d missing", failed, dup, missing),
+		Extra: fmt.Sprintf("%d failed, %d duplicate, %d missing; %d × 429 from the fake's limits", failed, dup, missing, limited),
 	}, failed == 0 && dup == 0 && missing == 0))
 	return nil
 }

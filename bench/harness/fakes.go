@@ -126,6 +126,7 @@ func (f *Fakes) ClearFaults(ctx context.Context) error {
 type Stats struct {
 	Calls         map[string]int `json:"calls"`   // "telegram.sendMessage" → calls
 	Faulted       map[string]int `json:"faulted"` // "telegram.sendMessage.hang" → faults applied
+	Limited       map[string]int `json:"limited"` // "telegram.sendMessage" → 429s for going over Telegram's limits
 	PendingFaults int            `json:"pending_faults"`
 }
 

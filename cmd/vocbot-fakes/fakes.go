@@ -347,7 +347,15 @@ func (f *fakes) getStats(w http.ResponseWriter, _ *http.Request) {
 	for _, ft := range f.faults {
 		pending += ft.Count
 	}
-	reply(w, http.StatusOK, map[string]any{"calls": f.calls, "faulted": f.faulted, "pending_faults": pending})
+	// limited: calls the fake Telegram answered 429 for going over its
+	// flood limits (telegramtest.Limits), apart from injected faults.
+	limited := map[string]int{}
+	for _, m := range []string{"sendMessage", "sendPhoto"} {
+		if n := f.tg.RateLimited(m); n > 0 {
+			limited["telegram."+m] = n
+		}
+	}
+	reply(w, http.StatusOK, map[string]any{"calls": f.calls, "faulted": f.faulted, "limited": limited, "pending_faults": pending})
 }
 
 func (f *fakes) postTelegramUsers(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,8 @@
 // sendPhoto takes uploads only as multipart/form-data and refuses what
 // Telegram refuses: over 10 MB, width+height over 10,000, a side ratio over
 // 20, a caption over 1,024 characters after entity parsing, a reply to a
-// message that is not there.
+// message that is not there. Sends over Telegram's flood limits get 429
+// with retry_after (see Limits; SetLimits turns them off).
 //
 // The Server also plays the users: SendText, Command and PressButton
 // produce updates, delivered through getUpdates or POSTed to the webhook;
@@ -151,6 +152,7 @@ type Server struct {
 	commands   map[string][]BotCommand // by language_code
 	calls      map[string]int
 	photos     map[string]*Photo // by file_id, for sends that reuse one
+	limits     limiter
 	deliveries sync.WaitGroup
 }
 
@@ -177,6 +179,7 @@ func New(token string) *Server {
 		commands:   map[string][]BotCommand{},
 		calls:      map[string]int{},
 		photos:     map[string]*Photo{},
+		limits:     newLimiter(TelegramLimits),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -666,8 +669,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fault = &fs[0]
 		s.faults[method] = fs[1:]
 	}
+	var limited *apiError
+	var refund func()
+	if fault == nil {
+		refund, limited = s.limits.admit(method, p["chat_id"], time.Now())
+	}
 	s.notify()
 	s.mu.Unlock()
+	if limited != nil {
+		writeError(w, limited)
+		return
+	}
 
 	if fault != nil && fault.Hang {
 		select {
@@ -691,6 +703,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	if apiErr != nil {
+		if refund != nil {
+			s.mu.Lock()
+			refund()
+			s.mu.Unlock()
+		}
 		writeError(w, apiErr)
 		return
 	}
