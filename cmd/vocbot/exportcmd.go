@@ -31,6 +31,7 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	since := fs.String("since", "", "answered at or after `TIME`: RFC 3339, a date, or an age such as 28d")
 	until := fs.String("until", "", "answered before `TIME`; same forms as --since")
 	format := fs.String("format", "csv", "`FORMAT`: csv or jsonl")
+	progress := fs.Bool("progress", false, "print progress on stderr even when it is not a terminal (one line a second)")
 	if len(args) > 0 && args[0] == "alerts" {
 		return exportAlertsCommand(ctx, env, args[1:])
 	}
@@ -62,13 +63,58 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return usagef("export responses: --%v", err)
 	}
-	return exportResponses(ctx, st.store, storage.ResponseFilter{SurveyID: *survey, Since: from, Until: to}, *format, env.stdout)
+	var p *exportProgress
+	if *progress || isTerminal(env.stderr) {
+		p = &exportProgress{w: env.stderr, every: time.Second}
+		if isTerminal(env.stderr) {
+			p.every, p.redraw = 200*time.Millisecond, true
+		}
+	}
+	err = exportResponses(ctx, st.store, storage.ResponseFilter{SurveyID: *survey, Since: from, Until: to}, *format, env.stdout, p.row)
+	p.report(true)
+	return err
+}
+
+// exportProgress counts the rows written and reports them on stderr: on a
+// terminal a line that redraws itself, elsewhere (--progress) one line a
+// second. A nil *exportProgress reports nothing.
+type exportProgress struct {
+	w      io.Writer
+	every  time.Duration
+	redraw bool
+	rows   int
+	last   time.Time
+}
+
+// row counts one response written.
+func (p *exportProgress) row() {
+	if p != nil {
+		p.rows++
+		p.report(false)
+	}
+}
+
+func (p *exportProgress) report(final bool) {
+	if p == nil || (!final && time.Since(p.last) < p.every) {
+		return
+	}
+	p.last = time.Now()
+	rows := p.rows
+	switch {
+	case p.redraw && final:
+		fmt.Fprintf(p.w, "\r%d responses written\n", rows)
+	case p.redraw:
+		fmt.Fprintf(p.w, "\r%d responses written", rows)
+	default:
+		fmt.Fprintf(p.w, "%d responses written\n", rows)
+	}
 }
 
 // exportResponses writes every selected response to w as csv or jsonl. Rows
 // come from the store a page at a time and leave through a buffer, so
-// memory does not grow with the number of responses.
-func exportResponses(ctx context.Context, store *storage.Store, f storage.ResponseFilter, format string, w io.Writer) error {
+// memory does not grow with the number of responses. onRow is called after
+// each row is written.
+func exportResponses(ctx context.Context, store *storage.Store, f storage.ResponseFilter, format string, w io.Writer, onRow func()) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var write func(surveys.Response) error
 	var cw *csv.Writer
@@ -99,7 +145,13 @@ func exportResponses(ctx context.Context, store *storage.Store, f storage.Respon
 			return cw.Write(record)
 		}
 	}
-	err := store.EachResponse(ctx, f, write)
+	err := store.EachResponse(ctx, f, func(r surveys.Response) error {
+		if err := write(r); err != nil {
+			return err
+		}
+		onRow()
+		return nil
+	})
 	if cw != nil {
 		cw.Flush()
 		if err == nil {
