@@ -26,6 +26,8 @@ type perfSizes struct {
 	Single     int // single events posted to /v1/touchpoints
 	Batches    int // batches of batchSize posted to /v1/touchpoints/batch
 	Recipients int // Telegram recipients of the delivery measure
+	Responses  int // responses seeded for the digest and export measures
+	Import     int // touchpoints in the import measure's file
 }
 
 const (
@@ -35,8 +37,8 @@ const (
 )
 
 var (
-	perfFull  = perfSizes{Single: 5000, Batches: 20, Recipients: 3000}
-	perfShort = perfSizes{Single: 500, Batches: 3, Recipients: 300}
+	perfFull  = perfSizes{Single: 5000, Batches: 20, Recipients: 3000, Responses: 1_000_000, Import: 1_000_000}
+	perfShort = perfSizes{Single: 500, Batches: 3, Recipients: 300, Responses: 100_000, Import: 100_000}
 )
 
 // goal is one perf claim: vocbot's rate is at least Min times the reference's.
@@ -117,7 +119,7 @@ var (
 func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	short := fs.Bool("short", os.Getenv("BENCH_SHORT") != "", "short sizes (also BENCH_SHORT=1): 500 single events, 3 batches, 300 recipients")
+	short := fs.Bool("short", os.Getenv("BENCH_SHORT") != "", "short sizes (also BENCH_SHORT=1): 500 single events, 3 batches, 300 recipients, 100,000 responses and touchpoints")
 	engines := fs.String("engines", "postgres,sqlite", "engines to measure on")
 	pg := fs.String("postgres", envOr("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server URL used to create a fresh database per engine run (BENCH_POSTGRES_URL)")
 	keep := fs.Bool("keep", false, "keep the work directory (logs, SQLite files)")
@@ -162,10 +164,12 @@ func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	for _, e := range s.engines {
 		t := time.Now()
 		s.logf("perf %s: start", e)
-		if err := perfOn(ctx, s, e, sz); err != nil {
+		failed, err := perfOn(ctx, s, e, sz)
+		if err != nil {
 			s.perf.Fail("perf", string(e), err)
-			errs++
+			failed++
 		}
+		errs += failed
 		s.logf("perf %s: done in %s", e, time.Since(t).Round(time.Second))
 	}
 	fmt.Fprintf(stdout, "\nvocbot perf, %s form, %s, %d CPUs, took %s\n\n", form(*short), time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), time.Since(start).Round(time.Second))
@@ -202,38 +206,41 @@ touchpoints:
   - {type: perf_ingest, survey: nps, delay: 24h}
 `
 
-func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) error {
+// perfOn runs every measure on one engine. A measure that cannot run adds a
+// failed row and counts in failed; err is a setup that failed (no measure
+// could run).
+func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) (failed int, err error) {
 	engine := string(e)
 	name := "perf-" + engine
 	var c cleanup
 	defer c.run()
 	db, err := s.database(ctx, e, name)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if e == harness.Postgres {
 		c.add(func() { _ = db.Drop(context.Background()) })
 	}
 	f, err := s.fakes(ctx, name)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	c.add(f.Kill)
 	cfg, err := s.writeConfig(name, perfConfig)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	v, err := s.vocbot(ctx, name+"/vocbot", s.vocbotEnv(db, f, platforms{config: cfg}))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	c.add(func() { _ = v.Stop(15 * time.Second) })
 	if err := v.WaitReady(ctx, 90*time.Second); err != nil {
-		return err
+		return 0, err
 	}
 	ref, err := openReference(ctx, db, s.dir, name)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer ref.Close()
 
@@ -242,12 +249,12 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) error
 	loader := &harness.Loader{Targets: []*harness.Client{v.API}, Workers: perfClients, Retry: 50 * time.Millisecond}
 	t := time.Now()
 	if err := loader.Run(ctx, 0, sz.Single, tp); err != nil {
-		return fmt.Errorf("single events: %w", err)
+		return 0, fmt.Errorf("single events: %w", err)
 	}
 	vocbotSingle := float64(loader.Acked()) / time.Since(t).Seconds()
 	refSingle, err := ref.singleRows(ctx, "rs", sz.Single)
 	if err != nil {
-		return fmt.Errorf("reference INSERT+COMMIT: %w", err)
+		return 0, fmt.Errorf("reference INSERT+COMMIT: %w", err)
 	}
 	s.perf.Add(perfRow(singleGoal(e), engine, perfResult{
 		Reference: refSingle, ReferenceUnit: fmt.Sprintf("rows/s (INSERT+COMMIT, %d goroutines)", perfClients),
@@ -260,12 +267,12 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) error
 	bl := &harness.Loader{Targets: []*harness.Client{v.API}, Batch: batchSize, Workers: 1, Retry: 50 * time.Millisecond}
 	t = time.Now()
 	if err := bl.Run(ctx, 0, n, ingestTouchpoint("pb")); err != nil {
-		return fmt.Errorf("batches: %w", err)
+		return 0, fmt.Errorf("batches: %w", err)
 	}
 	vocbotBatch := float64(bl.Acked()) / time.Since(t).Seconds()
 	refBatch, err := ref.batchRows(ctx, "rb", sz.Batches)
 	if err != nil {
-		return fmt.Errorf("reference multi-row INSERT: %w", err)
+		return 0, fmt.Errorf("reference multi-row INSERT: %w", err)
 	}
 	s.perf.Add(perfRow(batchGoal, engine, perfResult{
 		Reference: refBatch, ReferenceUnit: fmt.Sprintf("rows/s (%d-row INSERT, %d statements)", batchSize, sz.Batches),
@@ -273,8 +280,32 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) error
 		Extra: fmt.Sprintf("%d retried (%d 5xx)", bl.Failures.Load(), bl.Status5xx.Load()),
 	}, bl.Acked() == n))
 
-	// 3. Delivery to M recipients against Telegram's 30 msg/s.
-	return perfDelivery(ctx, s, e, v, f, sz.Recipients)
+	measure := func(name string, err error) bool {
+		if err != nil {
+			s.perf.Fail(name, engine, err)
+			failed++
+		}
+		return err == nil
+	}
+	// 3. Delivery to M recipients against Telegram's 30 msg/s, then the
+	// same recipients answer at 200 a second.
+	chats, err := perfDelivery(ctx, s, e, v, f, sz.Recipients)
+	if measure("Telegram delivery", err) {
+		measure("answers at 200/s", perfAnswers(ctx, s, e, db, f, ref, chats))
+	}
+	// 4–6. The digest over seeded responses, exporting them, importing
+	// touchpoints: commands run beside the serve, as an operator would.
+	env := s.vocbotEnv(db, f, platforms{config: cfg})
+	if measure("digest", perfDigest(ctx, s, db, env, sz.Responses)) {
+		measure("export responses", perfExport(ctx, s, db, env))
+	}
+	if e == harness.SQLite {
+		// One process writes a SQLite file: the import runs with the serve
+		// stopped, as the import's documentation asks.
+		_ = v.Stop(15 * time.Second)
+	}
+	measure("import touchpoints", perfImport(ctx, s, e, env, sz.Import))
+	return failed, nil
 }
 
 // ingestTouchpoint is an event of the delayed type, with a Telegram chat so
@@ -289,7 +320,8 @@ func ingestTouchpoint(prefix string) harness.Touchpoint {
 	}
 }
 
-func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vocbot, f *harness.Fakes, m int) error {
+// perfDelivery sends a survey to m Telegram recipients and returns their chats.
+func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vocbot, f *harness.Fakes, m int) ([]int64, error) {
 	base := int64(8_000_000)
 	chat := func(i int) int64 { return base + int64(i) }
 	ids := make([]int64, m)
@@ -297,11 +329,11 @@ func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vo
 		ids[i] = chat(i)
 	}
 	if err := f.AddTelegramUsers(ctx, ids, "en", false); err != nil {
-		return err
+		return nil, err
 	}
 	before, err := f.Stats(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Applied sends: calls at the fake's front less the 429s it answered.
 	applied := func(st harness.Stats) int {
@@ -311,7 +343,7 @@ func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vo
 	limited := 0
 	loader := &harness.Loader{Targets: []*harness.Client{v.API}, Batch: batchSize, Workers: 1}
 	if err := loader.Run(ctx, 0, m, harness.TelegramTouchpoint("pd", chat)); err != nil {
-		return fmt.Errorf("delivery touchpoints: %w", err)
+		return nil, fmt.Errorf("delivery touchpoints: %w", err)
 	}
 	// The rate is taken from the first send seen to the last, polled every
 	// 100 ms: the steady pace, not the worker's first fetch.
@@ -336,7 +368,7 @@ func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vo
 		return false
 	})
 	if err != nil {
-		return fmt.Errorf("%w (%d of %d sent)", err, sent, m)
+		return nil, fmt.Errorf("%w (%d of %d sent)", err, sent, m)
 	}
 	var inv map[string]int
 	_ = harness.Eventually(ctx, time.Minute, 200*time.Millisecond, "invitations final", func() bool {
@@ -346,7 +378,7 @@ func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vo
 	})
 	chats, err := f.TelegramChats(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dup, missing := 0, 0
 	for _, id := range ids {
@@ -367,7 +399,7 @@ func perfDelivery(ctx context.Context, s *suite, e harness.Engine, v *harness.Vo
 		Vocbot: pace, VocbotUnit: fmt.Sprintf("msg/s (%d recipients)", m),
 		Extra: fmt.Sprintf("%d failed, %d duplicate, %d missing; %d × 429 from the fake's limits", failed, dup, missing, limited),
 	}, failed == 0 && dup == 0 && missing == 0))
-	return nil
+	return ids, nil
 }
 
 // reference is the plain-SQL side of the ingest measures: a table with the

@@ -197,6 +197,27 @@ func (f *Fakes) PressTelegram(ctx context.Context, presses []Press) ([]PressResu
 	return out.Results, err
 }
 
+// Answer is how the bot answered one button press (callback query).
+type Answer struct {
+	Answered bool    `json:"answered"`
+	Text     string  `json:"text"`
+	DelayMS  float64 `json:"delay_ms"` // from the press to answerCallbackQuery
+}
+
+// TelegramAnswers reads how the bot answered the given callback queries.
+func (f *Fakes) TelegramAnswers(ctx context.Context, ids []string) (map[string]Answer, error) {
+	var out struct {
+		Answers map[string]Answer `json:"answers"`
+	}
+	err := f.call(ctx, http.MethodPost, "/telegram/answers", map[string]any{"ids": ids}, &out)
+	return out.Answers, err
+}
+
+// TelegramLimits turns the fake Telegram's flood limits on or off.
+func (f *Fakes) TelegramLimits(ctx context.Context, enabled bool) error {
+	return f.call(ctx, http.MethodPost, "/telegram/limits", map[string]any{"enabled": enabled}, nil)
+}
+
 // SendTelegramText has a user write text to the bot.
 func (f *Fakes) SendTelegramText(ctx context.Context, chat int64, text string) error {
 	return f.call(ctx, http.MethodPost, "/telegram/text", map[string]any{"chat": chat, "text": text}, nil)

@@ -129,6 +129,8 @@ type update struct {
 type callbackQuery struct {
 	answered bool
 	text     string
+	pressed  time.Time // when the press was queued
+	answerAt time.Time // when answerCallbackQuery arrived
 }
 
 // Server is the fake Bot API.
@@ -409,7 +411,7 @@ func (s *Server) press(chatID int64, m *Message, data string) string {
 	u := s.user(chatID)
 	s.nextQuery++
 	id := "cq" + strconv.Itoa(s.nextQuery)
-	s.queries[id] = &callbackQuery{}
+	s.queries[id] = &callbackQuery{pressed: time.Now()}
 	s.push("callback_query", map[string]any{"callback_query": map[string]any{
 		"id":            id,
 		"from":          userJSON(u),
@@ -469,6 +471,18 @@ func (s *Server) Answer(queryID string) (text string, answered bool) {
 		return q.text, q.answered
 	}
 	return "", false
+}
+
+// AnswerDelay is how long after the press the bot answered the callback
+// query (vocbot answers once the press is handled), its text, and whether
+// it has answered.
+func (s *Server) AnswerDelay(queryID string) (delay time.Duration, text string, answered bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q, ok := s.queries[queryID]; ok && q.answered {
+		return q.answerAt.Sub(q.pressed), q.text, true
+	}
+	return 0, "", false
 }
 
 // Commands is the command menu set for a language ("" = default).
@@ -1125,7 +1139,7 @@ func (s *Server) answerCallbackQuery(_ context.Context, p map[string]string) (an
 	if !ok || q.answered {
 		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
-	q.answered, q.text = true, text
+	q.answered, q.text, q.answerAt = true, text, time.Now()
 	s.notify()
 	return true, nil
 }
