@@ -86,9 +86,9 @@ var importProgressLine = regexp.MustCompile(`(?m)^\s*[\d.]+%  (\d+) rows  \d+ sc
 // a backfill of history: a type no survey rule names, so each writes its
 // customer, identity and touchpoint and is counted as skipped (no_rule).
 // Rows that schedule a survey also write an invitation and a job and go
-// about three times slower (2,200 rows/s against 6,600 on the 2-core
-// machine), which would take the full form past its time budget; memory
-// is the same either way, as nothing is kept per row.
+// slower (2,200 rows/s against 2,500–6,600 on the shared 2-core machine),
+// which would take the full form past its time budget; memory is the same
+// either way, as nothing is kept per row.
 func perfImport(ctx context.Context, s *suite, e harness.Engine, env map[string]string, n int) error {
 	path := filepath.Join(s.dir, "perf-"+string(e)+"-import.jsonl")
 	f, err := os.Create(path)
