@@ -39,7 +39,7 @@ func main() {
 
 const usage = `usage: go run ./bench faults [flags]   fault-and-hostility suite
        go run ./bench fuzz [flags]     every Fuzz* target for a fixed time
-       go run ./bench perf [flags]     ingest and delivery rates against their references
+       go run ./bench perf [flags]     ingest, delivery, answers, digest, export and import against their references
 run with -h after the subcommand for its flags`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -89,6 +89,7 @@ type suite struct {
 	short   bool
 	sizes   sizes
 	table   *harness.Table
+	perf    *harness.PerfTable // bench perf's rows
 	out     io.Writer
 	outMu   sync.Mutex
 	engines []harness.Engine

@@ -38,38 +38,38 @@ func TestPerfRow(t *testing.T) {
 		g       goal
 		r       perfResult
 		extraOK bool
-		want    harness.Row
+		want    harness.Measure
 	}{
 		{
 			name:    "goal met",
 			g:       goal{Measure: "single-event ingest", Min: 0.5},
 			r:       perfResult{Reference: 2000, ReferenceUnit: "rows/s", Vocbot: 1100, VocbotUnit: "events/s", Extra: "0 retried"},
 			extraOK: true,
-			want: harness.Row{Scenario: "perf: single-event ingest", Engine: "postgres", Expected: "goal: ratio ≥ 0.50",
-				Observed: "reference 2,000 rows/s; vocbot 1,100 events/s; ratio 0.55; 0 retried", Pass: true},
+			want: harness.Measure{Measure: "single-event ingest", Engine: "postgres", Reference: "2,000 rows/s",
+				Vocbot: "1,100 events/s; 0 retried", Ratio: "0.55", Goal: "≥ 0.50", Pass: true},
 		},
 		{
 			name:    "goal missed",
 			g:       goal{Measure: "batch ingest", Min: 0.25},
 			r:       perfResult{Reference: 40000, ReferenceUnit: "rows/s", Vocbot: 4000, VocbotUnit: "events/s"},
 			extraOK: true,
-			want: harness.Row{Scenario: "perf: batch ingest", Engine: "postgres", Expected: "goal: ratio ≥ 0.25",
-				Observed: "reference 40,000 rows/s; vocbot 4,000 events/s; ratio 0.10", Pass: false},
+			want: harness.Measure{Measure: "batch ingest", Engine: "postgres", Reference: "40,000 rows/s",
+				Vocbot: "4,000 events/s", Ratio: "0.10", Goal: "≥ 0.25", Pass: false},
 		},
 		{
 			name: "ratio met but a side condition failed",
 			g:    goal{Measure: "Telegram delivery", Min: 0.95},
 			r:    perfResult{Reference: 30, ReferenceUnit: "msg/s", Vocbot: 29.5, VocbotUnit: "msg/s", Extra: "0 failed, 1 duplicate, 0 missing"},
-			want: harness.Row{Scenario: "perf: Telegram delivery", Engine: "postgres", Expected: "goal: ratio ≥ 0.95",
-				Observed: "reference 30.0 msg/s; vocbot 29.5 msg/s; ratio 0.98; 0 failed, 1 duplicate, 0 missing", Pass: false},
+			want: harness.Measure{Measure: "Telegram delivery", Engine: "postgres", Reference: "30.0 msg/s",
+				Vocbot: "29.5 msg/s; 0 failed, 1 duplicate, 0 missing", Ratio: "0.98", Goal: "≥ 0.95", Pass: false},
 		},
 		{
 			name:    "no reference measured",
 			g:       goal{Measure: "batch ingest", Min: 0.25},
 			r:       perfResult{ReferenceUnit: "rows/s", Vocbot: 10, VocbotUnit: "events/s"},
 			extraOK: true,
-			want: harness.Row{Scenario: "perf: batch ingest", Engine: "postgres", Expected: "goal: ratio ≥ 0.25",
-				Observed: "reference 0.0 rows/s; vocbot 10.0 events/s; ratio 0.00", Pass: false},
+			want: harness.Measure{Measure: "batch ingest", Engine: "postgres", Reference: "0.0 rows/s",
+				Vocbot: "10.0 events/s", Ratio: "0.00", Goal: "≥ 0.25", Pass: false},
 		},
 	}
 	for _, tt := range tests {

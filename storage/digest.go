@@ -35,13 +35,26 @@ func (s *Store) DigestCounts(ctx context.Context, q surveys.DigestQuery) ([]surv
 		day = "width_bucket(answered_at, CAST(? AS timestamptz[])) - 1"
 		args = append(args, "{"+strings.Join(bounds, ",")+"}")
 	default:
+		// A balanced tree of CASEs over the day boundaries: each answer
+		// costs log2(days) comparisons (7 for a 119-day history), where a
+		// flat CASE of one WHEN per day cost 60 on average and made the
+		// digest over a million responses take 13 times the plain GROUP BY.
 		var b strings.Builder
-		b.WriteString("CASE")
-		for i, d := range q.Days {
-			fmt.Fprintf(&b, " WHEN answered_at < ? THEN %d", i)
-			args = append(args, d.End.UTC())
+		var tree func(lo, hi int)
+		tree = func(lo, hi int) {
+			if hi-lo == 1 {
+				fmt.Fprintf(&b, "%d", lo)
+				return
+			}
+			mid := (lo + hi) / 2
+			b.WriteString("CASE WHEN +answered_at < ? THEN ")
+			args = append(args, q.Days[mid-1].End.UTC())
+			tree(lo, mid)
+			b.WriteString(" ELSE ")
+			tree(mid, hi)
+			b.WriteString(" END")
 		}
-		b.WriteString(" END")
+		tree(0, len(q.Days))
 		day = b.String()
 	}
 	args = append(args, q.Surveys, start, end)
@@ -110,10 +123,17 @@ func (s *Store) DigestInvited(ctx context.Context, q surveys.DigestQuery) (map[s
 		Sent     int
 		Answered int
 	}
+	// An answer comes after its invitation was sent, so only responses
+	// from yesterday on can answer yesterday's invitations: bounding them
+	// (with an hour's margin for a press recorded a moment before its send)
+	// keeps the join from reading every response ever given, which on
+	// PostgreSQL was 0.8 s of a digest over a million.
+	from := q.Yesterday.Start.UTC()
 	err := s.db.gorm.WithContext(ctx).Raw(`SELECT i.survey_id, count(*) AS sent, count(r.id) AS answered
-		FROM invitations i LEFT JOIN responses r ON r.invitation_id = i.id
+		FROM invitations i LEFT JOIN responses r
+		  ON r.invitation_id = i.id AND r.survey_id IN ? AND r.answered_at >= ?
 		WHERE i.survey_id IN ? AND i.sent_at >= ? AND i.sent_at < ?
-		GROUP BY i.survey_id`, q.Surveys, q.Yesterday.Start.UTC(), q.Yesterday.End.UTC()).Scan(&rows).Error
+		GROUP BY i.survey_id`, q.Surveys, from.Add(-time.Hour), q.Surveys, from, q.Yesterday.End.UTC()).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("count invitations for digest %s: %w", q.DigestID, err)
 	}

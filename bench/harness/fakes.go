@@ -126,6 +126,7 @@ func (f *Fakes) ClearFaults(ctx context.Context) error {
 type Stats struct {
 	Calls         map[string]int `json:"calls"`   // "telegram.sendMessage" → calls
 	Faulted       map[string]int `json:"faulted"` // "telegram.sendMessage.hang" → faults applied
+	Limited       map[string]int `json:"limited"` // "telegram.sendMessage" → 429s for going over Telegram's limits
 	PendingFaults int            `json:"pending_faults"`
 }
 
@@ -194,6 +195,27 @@ func (f *Fakes) PressTelegram(ctx context.Context, presses []Press) ([]PressResu
 	}
 	err := f.call(ctx, http.MethodPost, "/telegram/press", map[string]any{"presses": presses}, &out)
 	return out.Results, err
+}
+
+// Answer is how the bot answered one button press (callback query).
+type Answer struct {
+	Answered bool    `json:"answered"`
+	Text     string  `json:"text"`
+	DelayMS  float64 `json:"delay_ms"` // from the press to answerCallbackQuery
+}
+
+// TelegramAnswers reads how the bot answered the given callback queries.
+func (f *Fakes) TelegramAnswers(ctx context.Context, ids []string) (map[string]Answer, error) {
+	var out struct {
+		Answers map[string]Answer `json:"answers"`
+	}
+	err := f.call(ctx, http.MethodPost, "/telegram/answers", map[string]any{"ids": ids}, &out)
+	return out.Answers, err
+}
+
+// TelegramLimits turns the fake Telegram's flood limits on or off.
+func (f *Fakes) TelegramLimits(ctx context.Context, enabled bool) error {
+	return f.call(ctx, http.MethodPost, "/telegram/limits", map[string]any{"enabled": enabled}, nil)
 }
 
 // SendTelegramText has a user write text to the bot.

@@ -45,3 +45,26 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+func TestPerfTable(t *testing.T) {
+	t.Parallel()
+	var tb PerfTable
+	tb.Add(Measure{Measure: "digest", Engine: "postgres", Reference: "210 ms | GROUP BY", Vocbot: "230 ms", Ratio: "1.10", Goal: "≤ 1.20", Pass: true})
+	tb.Fail("import", "sqlite", errors.New("no\nfile"))
+	if got := tb.Failed(); got != 1 {
+		t.Errorf("Failed() = %d, want 1", got)
+	}
+	var md bytes.Buffer
+	tb.Markdown(&md)
+	want := "| measure | engine | reference | vocbot | ratio | goal | pass |\n|---|---|---|---|---|---|---|\n" +
+		"| digest | postgres | 210 ms \\| GROUP BY | 230 ms | 1.10 | ≤ 1.20 | PASS |\n" +
+		"| import | sqlite |  | error: no ⏎ file |  | runs | FAIL |\n"
+	if md.String() != want {
+		t.Errorf("Markdown:\n%s\nwant:\n%s", md.String(), want)
+	}
+	var out bytes.Buffer
+	tb.Print(&out)
+	if !strings.Contains(out.String(), "MEASURE") || !strings.Contains(out.String(), "error: no ⏎ file") {
+		t.Errorf("Print:\n%s", out.String())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -195,6 +196,88 @@ func (b *Bot) answer(ctx context.Context, queryID, text string) {
 	}
 }
 
+// pollWorkers bounds how many chats' updates of one getUpdates batch are
+// handled at once.
+const pollWorkers = 16
+
+// dispatchAll handles a batch of updates and returns the offset to confirm.
+// Updates of one chat are handled one after another, in order; different
+// chats are handled side by side (at most pollWorkers at a time), as
+// Telegram's webhook delivers them over several connections: one at a time,
+// a busy bot's answers queued behind each other's commits (p50 0.56 s at
+// 200 presses a second on PostgreSQL). If ctx ends midway, the offset stops
+// at the first update not handled: it and the later ones are delivered
+// again, and those already handled are recognised as repeats.
+func (b *Bot) dispatchAll(ctx context.Context, h surveys.Handler, ups []tgbotapi.Update, offset int) int {
+	var order []int64
+	byChat := map[int64][]tgbotapi.Update{}
+	for _, u := range ups {
+		if u.UpdateID < offset {
+			continue
+		}
+		c := updateChat(u)
+		if _, ok := byChat[c]; !ok {
+			order = append(order, c)
+		}
+		byChat[c] = append(byChat[c], u)
+	}
+	var (
+		mu      sync.Mutex
+		handled = map[int]bool{}
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, pollWorkers)
+	)
+	for _, c := range order {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(us []tgbotapi.Update) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for _, u := range us {
+				if ctx.Err() != nil {
+					return // unconfirmed: delivered again next time
+				}
+				if err := b.dispatch(ctx, h, u); err != nil {
+					b.log.Error("handle update", "update_id", u.UpdateID, "err", err)
+				}
+				mu.Lock()
+				handled[u.UpdateID] = true
+				mu.Unlock()
+			}
+		}(byChat[c])
+	}
+	wg.Wait()
+	for _, u := range ups {
+		if u.UpdateID < offset {
+			continue
+		}
+		if !handled[u.UpdateID] {
+			break
+		}
+		offset = u.UpdateID + 1
+	}
+	return offset
+}
+
+// updateChat is the chat an update belongs to (0 when it names none);
+// the SDK's FromChat panics on a callback query without its message.
+func updateChat(u tgbotapi.Update) int64 {
+	switch {
+	case u.Message != nil && u.Message.Chat != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil && u.EditedMessage.Chat != nil:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
+	default:
+		return 0
+	}
+}
+
 // Poll receives updates by long polling and gives them to h until ctx is
 // cancelled; then it returns nil. Only one process may poll a bot token
 // (a second one gets 409): run it on one replica, or use the webhook. It
@@ -239,18 +322,7 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 			continue
 		}
 		attempt = 0
-		for _, u := range ups {
-			if ctx.Err() != nil {
-				break // unconfirmed: delivered again next time
-			}
-			if u.UpdateID < cfg.Offset {
-				continue
-			}
-			if err := b.dispatch(ctx, h, u); err != nil {
-				b.log.Error("handle update", "update_id", u.UpdateID, "err", err)
-			}
-			cfg.Offset = u.UpdateID + 1
-		}
+		cfg.Offset = b.dispatchAll(ctx, h, ups, cfg.Offset)
 	}
 	b.confirm(ctx, cfg)
 	return nil

@@ -301,6 +301,8 @@ func (f *fakes) routes() http.Handler {
 	mux.HandleFunc("GET /telegram/chats", f.getTelegramChats)
 	mux.HandleFunc("POST /telegram/press", f.postTelegramPress)
 	mux.HandleFunc("POST /telegram/text", f.postTelegramText)
+	mux.HandleFunc("POST /telegram/answers", f.postTelegramAnswers)
+	mux.HandleFunc("POST /telegram/limits", f.postTelegramLimits)
 	mux.HandleFunc("GET /telegram/webhook", func(w http.ResponseWriter, _ *http.Request) {
 		u, secret := f.tg.Webhook()
 		reply(w, http.StatusOK, map[string]any{"url": u, "secret_set": secret != "", "pending": f.tg.Pending()})
@@ -347,7 +349,15 @@ func (f *fakes) getStats(w http.ResponseWriter, _ *http.Request) {
 	for _, ft := range f.faults {
 		pending += ft.Count
 	}
-	reply(w, http.StatusOK, map[string]any{"calls": f.calls, "faulted": f.faulted, "pending_faults": pending})
+	// limited: calls the fake Telegram answered 429 for going over its
+	// flood limits (telegramtest.Limits), apart from injected faults.
+	limited := map[string]int{}
+	for _, m := range []string{"sendMessage", "sendPhoto"} {
+		if n := f.tg.RateLimited(m); n > 0 {
+			limited["telegram."+m] = n
+		}
+	}
+	reply(w, http.StatusOK, map[string]any{"calls": f.calls, "faulted": f.faulted, "limited": limited, "pending_faults": pending})
 }
 
 func (f *fakes) postTelegramUsers(w http.ResponseWriter, r *http.Request) {
@@ -434,6 +444,45 @@ func (f *fakes) postTelegramPress(w http.ResponseWriter, r *http.Request) {
 		out = append(out, res)
 	}
 	reply(w, http.StatusOK, map[string]any{"results": out})
+}
+
+// postTelegramAnswers reports, for each callback query id, whether the bot
+// answered it, with what, and how long after the press.
+func (f *fakes) postTelegramAnswers(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		IDs []string `json:"ids"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	type answer struct {
+		Answered bool    `json:"answered"`
+		Text     string  `json:"text,omitempty"`
+		DelayMS  float64 `json:"delay_ms,omitempty"`
+	}
+	out := make(map[string]answer, len(req.IDs))
+	for _, id := range req.IDs {
+		d, text, ok := f.tg.AnswerDelay(id)
+		out[id] = answer{Answered: ok, Text: text, DelayMS: float64(d.Microseconds()) / 1000}
+	}
+	reply(w, http.StatusOK, map[string]any{"answers": out})
+}
+
+// postTelegramLimits turns the fake Telegram's flood limits on
+// (telegramtest.TelegramLimits) or off.
+func (f *fakes) postTelegramLimits(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Enabled bool `json:"enabled"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	if req.Enabled {
+		f.tg.SetLimits(telegramtest.TelegramLimits)
+	} else {
+		f.tg.SetLimits(telegramtest.Limits{})
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (f *fakes) postTelegramText(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,10 @@
 // It also counts what the platform really applied: for Telegram, the
 // surveys (messages sent with an inline keyboard) per chat.
 //
+// The fake Telegram enforces Telegram's flood limits (429 with
+// retry_after; -telegram-limits=false turns them off) and /stats counts
+// the 429s it answered under "limited".
+//
 // A control server (JSON over HTTP) adds users and channels, injects
 // faults, plays users (button presses, typed text) and reads counters.
 // On start the program prints one JSON line with the three base URLs.
@@ -55,6 +59,7 @@ func run(args []string, stdout io.Writer) error {
 	controlAddr := fs.String("control-addr", "127.0.0.1:0", "listen address of the control API")
 	tgToken := fs.String("telegram-token", telegramtest.DefaultToken, "bot token the fake Telegram accepts")
 	slackToken := fs.String("slack-token", slacktest.DefaultToken, "bot token the fake Slack accepts")
+	tgLimits := fs.Bool("telegram-limits", true, "answer 429 to Telegram sends over Telegram's flood limits (30/s per bot, 1/s per chat, 20/min per group)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,6 +68,9 @@ func run(args []string, stdout io.Writer) error {
 
 	tg := telegramtest.New(*tgToken)
 	defer tg.Close()
+	if !*tgLimits {
+		tg.SetLimits(telegramtest.Limits{})
+	}
 	slk := slacktest.NewServer(slacktest.Options{Token: *slackToken})
 	defer slk.Close()
 

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/surveys"
 	"github.com/vocbot/vocbot/web"
 )
 
@@ -19,6 +22,7 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	since := fs.String("since", "", "answered at or after `TIME`: RFC 3339, a date, or an age such as 28d")
 	until := fs.String("until", "", "answered before `TIME`; same forms as --since")
 	format := fs.String("format", "csv", "`FORMAT`: csv or jsonl")
+	progress := fs.Bool("progress", false, "print progress on stderr even when it is not a terminal (one line a second)")
 	if len(args) > 0 && args[0] == "alerts" {
 		return exportAlertsCommand(ctx, env, args[1:])
 	}
@@ -50,5 +54,64 @@ func exportCommand(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return usagef("export responses: --%v", err)
 	}
-	return web.ExportResponses(ctx, st.store, storage.ResponseFilter{SurveyID: *survey, Since: from, Until: to}, *format, env.stdout)
+	var p *exportProgress
+	if *progress || isTerminal(env.stderr) {
+		p = &exportProgress{w: env.stderr, every: time.Second}
+		if isTerminal(env.stderr) {
+			p.every, p.redraw = 200*time.Millisecond, true
+		}
+	}
+	err = web.ExportResponses(ctx, countingStore{st.store, p}, storage.ResponseFilter{SurveyID: *survey, Since: from, Until: to}, *format, env.stdout)
+	p.report(true)
+	return err
+}
+
+// countingStore passes each exported response to progress as it goes.
+type countingStore struct {
+	web.ExportStore
+	progress *exportProgress
+}
+
+func (c countingStore) EachResponse(ctx context.Context, f surveys.ResponseFilter, fn func(surveys.Response) error) error {
+	return c.ExportStore.EachResponse(ctx, f, func(r surveys.Response) error {
+		if err := fn(r); err != nil {
+			return err
+		}
+		c.progress.row()
+		return nil
+	})
+}
+
+// exportProgress counts the rows written and reports them on stderr: on a
+// terminal a line that redraws itself, elsewhere (--progress) one line a
+// second. A nil *exportProgress reports nothing.
+type exportProgress struct {
+	w      io.Writer
+	every  time.Duration
+	redraw bool
+	rows   int
+	last   time.Time
+}
+
+// row counts one response written.
+func (p *exportProgress) row() {
+	if p != nil {
+		p.rows++
+		p.report(false)
+	}
+}
+
+func (p *exportProgress) report(final bool) {
+	if p == nil || (!final && time.Since(p.last) < p.every) {
+		return
+	}
+	p.last = time.Now()
+	switch {
+	case p.redraw && final:
+		fmt.Fprintf(p.w, "\r%d responses written\n", p.rows)
+	case p.redraw:
+		fmt.Fprintf(p.w, "\r%d responses written", p.rows)
+	default:
+		fmt.Fprintf(p.w, "%d responses written\n", p.rows)
+	}
 }

@@ -120,6 +120,16 @@ func TestExportResponses(t *testing.T) {
 				t.Fatalf("jsonl --survey nps --since 28d: got %q, want cus_e3's answer only", out)
 			}
 
+			// --progress reports on stderr though it is not a terminal, and
+			// only there: stdout stays the data.
+			out, errOut, err = runCLI(t, vars, "export", "responses", "--progress")
+			if err != nil || !strings.HasSuffix(errOut, "3 responses written\n") || strings.Contains(out, "written") {
+				t.Errorf("--progress: err %v, stderr %q, stdout %q; want the count of 3 on stderr", err, errOut, out)
+			}
+			if _, errOut, _ = runCLI(t, vars, "export", "responses"); errOut != "" {
+				t.Errorf("without --progress, off a terminal, stderr is %q; want nothing", errOut)
+			}
+
 			until := now.Add(-24 * time.Hour).Format(time.RFC3339)
 			out, _, _ = runCLI(t, vars, "export", "responses", "--until", until, "--format", "jsonl")
 			if n := strings.Count(out, "\n"); n != 2 {

@@ -47,8 +47,14 @@ func importTouchpoints(ctx context.Context, engine *surveys.Engine, path string,
 		size = st.Size()
 	}
 	last := time.Time{}
+	// On a terminal the progress line redraws itself; elsewhere (--progress
+	// into a log) it is one line a second.
+	every, end := 200*time.Millisecond, "\r"
+	if !isTerminal(stderr) {
+		every, end = time.Second, ""
+	}
 	report := func(sum surveys.ImportSummary, final bool) {
-		if !progress || (!final && time.Since(last) < 200*time.Millisecond) {
+		if !progress || (!final && time.Since(last) < every) {
 			return
 		}
 		last = time.Now()
@@ -57,8 +63,8 @@ func importTouchpoints(ctx context.Context, engine *surveys.Engine, path string,
 		if size > 0 && !final {
 			pct = float64(pos) / float64(size) * 100
 		}
-		fmt.Fprintf(stderr, "\r%5.1f%%  %d rows  %d scheduled  %d skipped  %d invalid", pct, sum.Read, sum.Scheduled, sum.SkippedTotal(), sum.Invalid)
-		if final {
+		fmt.Fprintf(stderr, "%s%5.1f%%  %d rows  %d scheduled  %d skipped  %d invalid", end, pct, sum.Read, sum.Scheduled, sum.SkippedTotal(), sum.Invalid)
+		if final || end == "" {
 			fmt.Fprintln(stderr)
 		}
 	}
@@ -81,6 +87,7 @@ func importCommand(ctx context.Context, env *environment, args []string) error {
 		"Re-importing a file adds nothing for rows that carry an id.\n"+
 		"CSV columns: "+strings.Join(web.TouchpointCSVColumns, ", ")+", attr.<name>.")
 	cfgPath := fs.String("config", "", "YAML configuration file (default $VOCBOT_CONFIG, else ./vocbot.yaml if present)")
+	progress := fs.Bool("progress", false, "print progress on stderr even when it is not a terminal (one line a second)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -96,7 +103,7 @@ func importCommand(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer st.Close()
-	sum, err := importTouchpoints(ctx, st.engine, path, env.stdout, env.stderr, isTerminal(env.stderr))
+	sum, err := importTouchpoints(ctx, st.engine, path, env.stdout, env.stderr, *progress || isTerminal(env.stderr))
 	fmt.Fprintln(env.stdout, sum)
 	if err != nil {
 		return err

@@ -64,8 +64,15 @@ func TestImportTouchpointsCSVAndJSONL(t *testing.T) {
 			if !strings.Contains(out, "4 rows: 2 scheduled, 0 skipped, 0 already imported, 2 invalid") {
 				t.Fatalf("summary: %q", out)
 			}
-			// Importing the same file again adds nothing.
-			out, _, _ = runCLI(t, vars, "import", "touchpoints", csvPath)
+			if strings.Contains(errOut, "rows ") {
+				t.Errorf("progress on stderr without --progress off a terminal:\n%s", errOut)
+			}
+			// Importing the same file again adds nothing; --progress
+			// prints its lines though stderr is not a terminal.
+			out, errOut, _ = runCLI(t, vars, "import", "--progress", "touchpoints", csvPath)
+			if !strings.Contains(errOut, "100.0%  4 rows  0 scheduled") || strings.Contains(errOut, "\r") {
+				t.Errorf("--progress: stderr %q, want a final line of 4 rows", errOut)
+			}
 			if !strings.Contains(out, "2 already imported") || !strings.Contains(out, "0 scheduled") {
 				t.Fatalf("re-import summary: %q", out)
 			}

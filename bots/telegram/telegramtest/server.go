@@ -9,7 +9,8 @@
 // sendPhoto takes uploads only as multipart/form-data and refuses what
 // Telegram refuses: over 10 MB, width+height over 10,000, a side ratio over
 // 20, a caption over 1,024 characters after entity parsing, a reply to a
-// message that is not there.
+// message that is not there. Sends over Telegram's flood limits get 429
+// with retry_after (see Limits; SetLimits turns them off).
 //
 // The Server also plays the users: SendText, Command and PressButton
 // produce updates, delivered through getUpdates or POSTed to the webhook;
@@ -128,6 +129,8 @@ type update struct {
 type callbackQuery struct {
 	answered bool
 	text     string
+	pressed  time.Time // when the press was queued
+	answerAt time.Time // when answerCallbackQuery arrived
 }
 
 // Server is the fake Bot API.
@@ -151,6 +154,7 @@ type Server struct {
 	commands   map[string][]BotCommand // by language_code
 	calls      map[string]int
 	photos     map[string]*Photo // by file_id, for sends that reuse one
+	limits     limiter
 	deliveries sync.WaitGroup
 }
 
@@ -177,6 +181,7 @@ func New(token string) *Server {
 		commands:   map[string][]BotCommand{},
 		calls:      map[string]int{},
 		photos:     map[string]*Photo{},
+		limits:     newLimiter(TelegramLimits),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -406,7 +411,7 @@ func (s *Server) press(chatID int64, m *Message, data string) string {
 	u := s.user(chatID)
 	s.nextQuery++
 	id := "cq" + strconv.Itoa(s.nextQuery)
-	s.queries[id] = &callbackQuery{}
+	s.queries[id] = &callbackQuery{pressed: time.Now()}
 	s.push("callback_query", map[string]any{"callback_query": map[string]any{
 		"id":            id,
 		"from":          userJSON(u),
@@ -466,6 +471,18 @@ func (s *Server) Answer(queryID string) (text string, answered bool) {
 		return q.text, q.answered
 	}
 	return "", false
+}
+
+// AnswerDelay is how long after the press the bot answered the callback
+// query (vocbot answers once the press is handled), its text, and whether
+// it has answered.
+func (s *Server) AnswerDelay(queryID string) (delay time.Duration, text string, answered bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q, ok := s.queries[queryID]; ok && q.answered {
+		return q.answerAt.Sub(q.pressed), q.text, true
+	}
+	return 0, "", false
 }
 
 // Commands is the command menu set for a language ("" = default).
@@ -666,8 +683,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fault = &fs[0]
 		s.faults[method] = fs[1:]
 	}
+	var limited *apiError
+	var refund func()
+	if fault == nil {
+		refund, limited = s.limits.admit(method, p["chat_id"], time.Now())
+	}
 	s.notify()
 	s.mu.Unlock()
+	if limited != nil {
+		writeError(w, limited)
+		return
+	}
 
 	if fault != nil && fault.Hang {
 		select {
@@ -691,6 +717,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	if apiErr != nil {
+		if refund != nil {
+			s.mu.Lock()
+			refund()
+			s.mu.Unlock()
+		}
 		writeError(w, apiErr)
 		return
 	}
@@ -1108,7 +1139,7 @@ func (s *Server) answerCallbackQuery(_ context.Context, p map[string]string) (an
 	if !ok || q.answered {
 		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
-	q.answered, q.text = true, text
+	q.answered, q.text, q.answerAt = true, text, time.Now()
 	s.notify()
 	return true, nil
 }
