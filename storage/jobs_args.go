@@ -21,10 +21,14 @@ func (SendSurveyArgs) Kind() string { return "send_survey" }
 // worker count caps its concurrency) at the invitation's due time. Unique by
 // args: a second insert for the same invitation is dropped while the first
 // job row exists; the invitation's state is the real guard.
+//
+// River puts a job given any ScheduledAt in its "scheduled" state, where it
+// waits for River's scheduler (every 5 s) even when the time has already
+// come; a survey due now is queued available instead, for the next fetch.
 func sendSurveyOpts(platform surveys.Platform, due time.Time) *river.InsertOpts {
-	return &river.InsertOpts{
-		Queue:       string(platform),
-		ScheduledAt: due,
-		UniqueOpts:  river.UniqueOpts{ByArgs: true},
+	opts := &river.InsertOpts{Queue: string(platform), UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	if due.After(time.Now()) {
+		opts.ScheduledAt = due
 	}
+	return opts
 }

@@ -349,3 +349,38 @@ func TestLinkTokens(t *testing.T) {
 }
 
 func newEngine(st *storage.Store) *surveys.Engine { return surveys.NewEngine(testSettings(), st, nil) }
+
+// A survey due now is queued available, for the workers' next fetch: River
+// keeps a job given any scheduled time in its "scheduled" state until its
+// scheduler's next pass (every 5 s), even when that time has passed. A
+// survey due later waits as scheduled.
+func TestDueNowJobsAreAvailable(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newFixture(t, db)
+		settings := testSettings()
+		settings.Rules = append(settings.Rules, surveys.Rule{Type: "ticket_closed", SurveyID: "nps", Sample: 1})
+		engine := surveys.NewEngine(settings, f.store, nil)
+		ctx := context.Background()
+		now := touchpoint("evt_now", "cus_now", 2001)
+		now.Touchpoint.Type = "ticket_closed"
+		if _, err := engine.Ingest(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		later := touchpoint("evt_later", "cus_later", 2002) // order_delivered: 2 h delay
+		if _, err := engine.Ingest(ctx, later); err != nil {
+			t.Fatal(err)
+		}
+		batchNow := touchpoint("evt_batch_now", "cus_batch", 2003)
+		batchNow.Touchpoint.Type = "ticket_closed"
+		if _, errs, err := engine.IngestBatch(ctx, []surveys.Ingestion{batchNow}); err != nil || errs[0] != nil {
+			t.Fatal(err, errs)
+		}
+		if n := f.count(t, "river_job", "kind = ? AND state = ?", "send_survey", "available"); n != 2 {
+			t.Errorf("available send_survey jobs: %d, want 2 (the two due now)", n)
+		}
+		if n := f.count(t, "river_job", "kind = ? AND state = ?", "send_survey", "scheduled"); n != 1 {
+			t.Errorf("scheduled send_survey jobs: %d, want 1 (the one due in 2 h)", n)
+		}
+	})
+}
