@@ -20,34 +20,9 @@ func (s *Store) ImportHistory(ctx context.Context, source string, rs []surveys.R
 		return nil
 	}
 	return s.db.inTx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		customers := map[string]int64{}
-		tps := make([]touchpointRow, len(rs))
-		for i, r := range rs {
-			id, ok := customers[r.CustomerID]
-			if !ok {
-				cust, err := s.lockCustomer(tx, surveys.Customer{ExternalID: r.CustomerID, Locale: r.Locale})
-				if err != nil {
-					return err
-				}
-				id, customers[r.CustomerID] = cust.ID, cust.ID
-			}
-			at := r.AnsweredAt.UTC()
-			tps[i] = touchpointRow{Source: source, Type: r.TouchpointType, OccurredAt: at, SurveyID: r.SurveyID,
-				CustomerID: id, Attributes: attributesJSON(r.Attributes), RequestHash: "history", ReceivedAt: now}
-		}
-		if err := tx.CreateInBatches(&tps, chunk).Error; err != nil {
-			return fmt.Errorf("record past touchpoints: %w", err)
-		}
-		invs := make([]invitationRow, len(rs))
-		for i, r := range rs {
-			at := r.AnsweredAt.UTC()
-			invs[i] = invitationRow{TouchpointID: tps[i].ID, CustomerID: tps[i].CustomerID, SurveyID: r.SurveyID,
-				Status: string(surveys.Sent), Detail: "imported: answered before vocbot", Platform: string(r.Platform), Locale: r.Locale,
-				DueAt: &at, ExpiresAt: timePtr(at.Add(surveys.DefaultExpiry)), SentAt: &at, CreatedAt: at, UpdatedAt: now}
-		}
-		if err := tx.CreateInBatches(&invs, chunk).Error; err != nil {
-			return fmt.Errorf("record past invitations: %w", err)
+		tps, invs, err := s.importSent(tx, source, rs, "imported: answered before vocbot")
+		if err != nil {
+			return err
 		}
 		rows := make([]responseRow, len(rs))
 		for i, r := range rs {
@@ -123,4 +98,40 @@ func (s *Store) Backdate(ctx context.Context, d time.Duration) error {
 		}
 		return nil
 	})
+}
+
+// importSent records, for each of rs, the touchpoint and the sent invitation
+// an answer (or an unanswered invitation) imported from before vocbot
+// implies: sent at AnsweredAt, with detail saying where it came from.
+// Customers are created when new.
+func (s *Store) importSent(tx *gorm.DB, source string, rs []surveys.Response, detail string) ([]touchpointRow, []invitationRow, error) {
+	now := s.now()
+	customers := map[string]int64{}
+	tps := make([]touchpointRow, len(rs))
+	for i, r := range rs {
+		id, ok := customers[r.CustomerID]
+		if !ok {
+			cust, err := s.lockCustomer(tx, surveys.Customer{ExternalID: r.CustomerID, Locale: r.Locale})
+			if err != nil {
+				return nil, nil, err
+			}
+			id, customers[r.CustomerID] = cust.ID, cust.ID
+		}
+		tps[i] = touchpointRow{Source: source, Type: r.TouchpointType, OccurredAt: r.AnsweredAt.UTC(), SurveyID: r.SurveyID,
+			CustomerID: id, Attributes: attributesJSON(r.Attributes), RequestHash: "history", ReceivedAt: now}
+	}
+	if err := tx.CreateInBatches(&tps, chunk).Error; err != nil {
+		return nil, nil, fmt.Errorf("record past touchpoints: %w", err)
+	}
+	invs := make([]invitationRow, len(rs))
+	for i, r := range rs {
+		at := r.AnsweredAt.UTC()
+		invs[i] = invitationRow{TouchpointID: tps[i].ID, CustomerID: tps[i].CustomerID, SurveyID: r.SurveyID,
+			Status: string(surveys.Sent), Detail: detail, Platform: string(r.Platform), Locale: r.Locale,
+			DueAt: &at, ExpiresAt: timePtr(at.Add(surveys.DefaultExpiry)), SentAt: &at, CreatedAt: at, UpdatedAt: now}
+	}
+	if err := tx.CreateInBatches(&invs, chunk).Error; err != nil {
+		return nil, nil, fmt.Errorf("record past invitations: %w", err)
+	}
+	return tps, invs, nil
 }
