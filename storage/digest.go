@@ -24,6 +24,12 @@ func (s *Store) DigestCounts(ctx context.Context, q surveys.DigestQuery) ([]surv
 	if hourly(q.Days) {
 		return s.digestCountsByHour(ctx, q)
 	}
+	return s.digestCountsFromResponses(ctx, q)
+}
+
+// digestCountsFromResponses is DigestCounts over the responses themselves,
+// for days that do not fall on whole UTC hours.
+func (s *Store) digestCountsFromResponses(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
 	start, end := q.Days[0].Start.UTC(), q.Days[len(q.Days)-1].End.UTC()
 	var day string
 	var args []any
