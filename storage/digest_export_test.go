@@ -106,10 +106,5 @@ func (s *Store) DigestCountsFromResponses(ctx context.Context, q surveys.DigestQ
 	return s.digestCountsFromResponses(ctx, q)
 }
 
-// DigestCountsByHour is DigestCounts over response_counts.
-func (s *Store) DigestCountsByHour(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
-	return s.digestCountsByHour(ctx, q)
-}
-
 // Hourly reports whether DigestCounts reads response_counts for days.
 func Hourly(days []scoring.Window) bool { return hourly(days) }

@@ -102,7 +102,9 @@ func sortCounts(cs []surveys.DigestCount) {
 // checkDigestCounts compares DigestCounts (from response_counts where the
 // zone allows) with the GROUP BY over the responses, for digests in several
 // zones on several dates around daylight-saving changes.
-func checkDigestCounts(t *testing.T, st *storage.Store, step string) {
+// All dates and three lengths of history when full, else the digest's
+// history on the four dates around daylight-saving changes.
+func checkDigestCounts(t *testing.T, st *storage.Store, step string, full bool) {
 	t.Helper()
 	ctx := context.Background()
 	zones := []struct {
@@ -126,6 +128,10 @@ func checkDigestCounts(t *testing.T, st *storage.Store, step string) {
 		time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),     // a UTC midnight
 		time.Date(2026, 8, 31, 23, 59, 59, 999, time.UTC), // a nanosecond before one
 	}
+	lengths := []int{surveys.DigestHistoryDays, 1, 7}
+	if !full {
+		nows, lengths = nows[:4], lengths[:1]
+	}
 	cells := 0
 	for _, z := range zones {
 		loc, err := time.LoadLocation(z.name)
@@ -133,10 +139,13 @@ func checkDigestCounts(t *testing.T, st *storage.Store, step string) {
 			t.Fatal(err)
 		}
 		for _, now := range nows {
-			for _, n := range []int{surveys.DigestHistoryDays, 1, 7} {
+			for _, n := range lengths {
 				days := localDays(now, loc, n)
 				if got := storage.Hourly(days); got != z.hourly {
 					t.Fatalf("%s: days in %s read by hour: %v, want %v", step, z.name, got, z.hourly)
+				}
+				if !z.hourly && !full {
+					continue // DigestCounts groups the responses: nothing to compare
 				}
 				q := surveys.DigestQuery{DigestID: "d", Surveys: []string{"nps", "csat", "ces"}, Days: days, Yesterday: days[len(days)-1]}
 				want, err := st.DigestCountsFromResponses(ctx, q)
@@ -151,17 +160,6 @@ func checkDigestCounts(t *testing.T, st *storage.Store, step string) {
 				sortCounts(got)
 				if diff := gocmp.Diff(want, got); diff != "" {
 					t.Fatalf("%s: digest counts in %s on %s over %d days (-responses +response_counts):\n%s", step, z.name, now, n, diff)
-				}
-				if z.hourly {
-					// The hourly path itself, whatever DigestCounts chose.
-					byHour, err := st.DigestCountsByHour(ctx, q)
-					if err != nil {
-						t.Fatal(err)
-					}
-					sortCounts(byHour)
-					if diff := gocmp.Diff(want, byHour); diff != "" {
-						t.Fatalf("%s: hourly counts in %s on %s (-responses +response_counts):\n%s", step, z.name, now, diff)
-					}
 				}
 				cells += len(want)
 			}
@@ -221,7 +219,7 @@ func TestResponseCountsStayExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkResponseCounts(t, db, "inserted")
-		checkDigestCounts(t, st, "inserted")
+		checkDigestCounts(t, st, "inserted", true)
 
 		steps := []struct {
 			name string
@@ -272,12 +270,12 @@ func TestResponseCountsStayExact(t *testing.T) {
 				return storage.InsertResponses(ctx, db, randomAnswers(r, 100, "cust-9", from, to))
 			}},
 		}
-		for _, s := range steps {
+		for i, s := range steps {
 			if err := s.do(); err != nil {
 				t.Fatalf("%s: %v", s.name, err)
 			}
 			checkResponseCounts(t, db, s.name)
-			checkDigestCounts(t, st, s.name)
+			checkDigestCounts(t, st, s.name, i == len(steps)-1)
 		}
 	})
 }
@@ -303,7 +301,7 @@ func TestResponseCountsBackfilled(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkResponseCounts(t, db, "backfilled")
-			checkDigestCounts(t, storage.NewStore(db, nil), "backfilled")
+			checkDigestCounts(t, storage.NewStore(db, nil), "backfilled", false)
 		})
 	}
 }
