@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vocbot/vocbot/scoring"
 	"github.com/vocbot/vocbot/surveys"
 )
 
@@ -20,6 +21,15 @@ func (s *Store) DigestCounts(ctx context.Context, q surveys.DigestQuery) ([]surv
 	if len(q.Days) == 0 || len(q.Surveys) == 0 {
 		return nil, nil
 	}
+	if hourly(q.Days) {
+		return s.digestCountsByHour(ctx, q)
+	}
+	return s.digestCountsFromResponses(ctx, q)
+}
+
+// digestCountsFromResponses is DigestCounts over the responses themselves,
+// for days that do not fall on whole UTC hours.
+func (s *Store) digestCountsFromResponses(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
 	start, end := q.Days[0].Start.UTC(), q.Days[len(q.Days)-1].End.UTC()
 	var day string
 	var args []any
@@ -71,6 +81,82 @@ func (s *Store) DigestCounts(ctx context.Context, q surveys.DigestQuery) ([]surv
 		FROM responses
 		WHERE survey_id IN ? AND answered_at >= ? AND answered_at < ?
 		GROUP BY survey_id, day, touchpoint_type, score`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count responses for digest %s: %w", q.DigestID, err)
+	}
+	out := make([]surveys.DigestCount, len(rows))
+	for i, r := range rows {
+		out[i] = surveys.DigestCount(r)
+	}
+	return out, nil
+}
+
+// hourly reports whether every day of days starts and ends on a whole UTC
+// hour, so that response_counts' hours add up to exactly its days: true for
+// every zone whose offset is a whole number of hours, false for zones such
+// as Asia/Kolkata (+05:30) or Asia/Kathmandu (+05:45), whose digests group
+// the responses themselves.
+func hourly(days []scoring.Window) bool {
+	for _, d := range days {
+		if d.Start.Unix()%3600 != 0 || d.End.Unix()%3600 != 0 || d.Start.Nanosecond() != 0 || d.End.Nanosecond() != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// epochHour is t's hour as response_counts numbers them.
+func epochHour(t time.Time) int64 { return t.Unix() / 3600 }
+
+// digestCountsByHour is DigestCounts over response_counts: the same GROUP BY
+// over the hours of the window rather than its responses, each hour's
+// counts landing in the local day that contains it.
+func (s *Store) digestCountsByHour(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
+	var day string
+	var args []any
+	switch s.db.engine {
+	case Postgres:
+		bounds := make([]string, 0, len(q.Days)+1)
+		for _, d := range q.Days {
+			bounds = append(bounds, fmt.Sprint(epochHour(d.Start)))
+		}
+		bounds = append(bounds, fmt.Sprint(epochHour(q.Days[len(q.Days)-1].End)))
+		day = "width_bucket(hour, CAST(? AS bigint[])) - 1"
+		args = append(args, "{"+strings.Join(bounds, ",")+"}")
+	default:
+		var b strings.Builder
+		var tree func(lo, hi int)
+		tree = func(lo, hi int) {
+			if hi-lo == 1 {
+				fmt.Fprintf(&b, "%d", lo)
+				return
+			}
+			mid := (lo + hi) / 2
+			b.WriteString("CASE WHEN hour < ? THEN ")
+			args = append(args, epochHour(q.Days[mid-1].End))
+			tree(lo, mid)
+			b.WriteString(" ELSE ")
+			tree(mid, hi)
+			b.WriteString(" END")
+		}
+		tree(0, len(q.Days))
+		day = b.String()
+	}
+	args = append(args, q.Surveys, epochHour(q.Days[0].Start), epochHour(q.Days[len(q.Days)-1].End))
+	var rows []struct {
+		SurveyID       string
+		Day            int
+		TouchpointType string
+		Score          int
+		Responses      int
+		Comments       int
+	}
+	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+day+` AS day, touchpoint_type, score,
+		CAST(sum(responses) AS bigint) AS responses, CAST(sum(comments) AS bigint) AS comments
+		FROM response_counts
+		WHERE survey_id IN ? AND hour >= ? AND hour < ?
+		GROUP BY survey_id, day, touchpoint_type, score
+		HAVING sum(responses) > 0`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("count responses for digest %s: %w", q.DigestID, err)
 	}

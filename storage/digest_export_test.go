@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/vocbot/vocbot/scoring"
+	"github.com/vocbot/vocbot/surveys"
 )
 
 // SeedResponse is one answer for digest tests.
@@ -96,3 +99,12 @@ func SeedManyResponses(ctx context.Context, db *DB, n int, from, to time.Time) e
 	}
 	return nil
 }
+
+// DigestCountsFromResponses is DigestCounts grouping the responses
+// themselves, whatever the days: the reference response_counts must match.
+func (s *Store) DigestCountsFromResponses(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
+	return s.digestCountsFromResponses(ctx, q)
+}
+
+// Hourly reports whether DigestCounts reads response_counts for days.
+func Hourly(days []scoring.Window) bool { return hourly(days) }
