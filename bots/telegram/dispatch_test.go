@@ -85,3 +85,84 @@ func TestDispatchAllStopsAtFirstUnhandled(t *testing.T) {
 		t.Errorf("chat 1 handled %v after its first update failed", h.byChat["1"])
 	}
 }
+
+// gateHandler holds chat 1's updates until chat 2 has one handled, and
+// records what each chat got, in order.
+type gateHandler struct {
+	started chan struct{} // chat 1's first update began
+	open    chan struct{} // chat 2 had one handled
+	once    sync.Once
+	mu      sync.Mutex
+	byChat  map[string][]string
+}
+
+func (h *gateHandler) Handle(ctx context.Context, in surveys.Incoming) error {
+	if in.From.ChatID == "1" {
+		h.once.Do(func() { close(h.started) })
+		select {
+		case <-h.open:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	h.mu.Lock()
+	h.byChat[in.From.ChatID] = append(h.byChat[in.From.ChatID], in.Text)
+	h.mu.Unlock()
+	if in.From.ChatID == "2" {
+		close(h.open)
+	}
+	return nil
+}
+
+// TestPollFetchesWhileAChatIsBusy: an update that arrives while another
+// chat's is still being handled is fetched and handled at once (polling
+// used to wait for a whole batch before fetching the next, and chat 1
+// here waits for chat 2); chat 1's later update keeps its place, and on a
+// graceful stop every handled update is confirmed and none is handled
+// twice although the busy one was fetched again meanwhile.
+func TestPollFetchesWhileAChatIsBusy(t *testing.T) {
+	t.Parallel()
+	fake, bot := newFixture(t)
+	fake.AddUser(1, "en")
+	fake.AddUser(2, "en")
+	h := &gateHandler{started: make(chan struct{}), open: make(chan struct{}), byChat: map[string][]string{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- bot.Poll(ctx, h) }()
+	fake.SendText(1, "1a")
+	select {
+	case <-h.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("chat 1's update was not handled")
+	}
+	fake.SendText(1, "1b")
+	fake.SendText(2, "2a")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		h.mu.Lock()
+		n := len(h.byChat["1"])
+		h.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("chat 2's update was not fetched while chat 1's was being handled")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if got := strings.Join(h.byChat["1"], ","); got != "1a,1b" {
+		t.Errorf("chat 1 handled %s, want 1a,1b once each, in order", got)
+	}
+	if got := strings.Join(h.byChat["2"], ","); got != "2a" {
+		t.Errorf("chat 2 handled %s, want 2a once", got)
+	}
+	if n := fake.Pending(); n != 0 {
+		t.Errorf("%d updates left unconfirmed after a graceful stop", n)
+	}
+}

@@ -196,66 +196,140 @@ func (b *Bot) answer(ctx context.Context, queryID, text string) {
 	}
 }
 
-// pollWorkers bounds how many chats' updates of one getUpdates batch are
-// handled at once.
+// pollWorkers bounds how many chats' updates are handled at once.
 const pollWorkers = 16
 
-// dispatchAll handles a batch of updates and returns the offset to confirm.
-// Updates of one chat are handled one after another, in order; different
-// chats are handled side by side (at most pollWorkers at a time), as
-// Telegram's webhook delivers them over several connections: one at a time,
-// a busy bot's answers queued behind each other's commits (p50 0.56 s at
-// 200 presses a second on PostgreSQL). If ctx ends midway, the offset stops
-// at the first update not handled: it and the later ones are delivered
-// again, and those already handled are recognised as repeats.
-func (b *Bot) dispatchAll(ctx context.Context, h surveys.Handler, ups []tgbotapi.Update, offset int) int {
-	var order []int64
-	byChat := map[int64][]tgbotapi.Update{}
+// busyPoll is the longest the poller waits before asking Telegram for more
+// updates while earlier ones are still being handled.
+const busyPoll = 5 * time.Millisecond
+
+// pipeline handles polled updates as they arrive. Updates of one chat are
+// handled one after another, in order; different chats side by side (at
+// most pollWorkers at a time), as Telegram's webhook delivers them over
+// several connections. One at a time, a busy bot's answers queued behind
+// each other's commits (p50 0.56 s at 200 presses a second on PostgreSQL);
+// a batch at a time, each batch waited for its slowest chat before the
+// next was fetched. Telegram is told an update is done (the getUpdates
+// offset) only once it and every earlier one are handled, so the updates
+// still being handled are delivered again with each fetch: they are
+// recognised by id and not handled twice, and after a crash they arrive
+// again and are recognised as repeats by the handler.
+type pipeline struct {
+	ctx      context.Context
+	b        *Bot
+	h        surveys.Handler
+	sem      chan struct{}
+	wg       sync.WaitGroup
+	progress chan struct{} // one update handled (buffer of one)
+
+	mu      sync.Mutex
+	pending []int                       // ids taken and not yet confirmed, ascending
+	handled map[int]bool                // which of pending are handled
+	queues  map[int64][]tgbotapi.Update // a chat's updates waiting; a key while its worker runs
+	next    int                         // the id after the last one taken
+}
+
+func newPipeline(ctx context.Context, b *Bot, h surveys.Handler, offset int) *pipeline {
+	return &pipeline{ctx: ctx, b: b, h: h, sem: make(chan struct{}, pollWorkers), progress: make(chan struct{}, 1),
+		handled: map[int]bool{}, queues: map[int64][]tgbotapi.Update{}, next: offset}
+}
+
+// add takes the updates not taken before and returns how many were new.
+func (p *pipeline) add(ups []tgbotapi.Update) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
 	for _, u := range ups {
-		if u.UpdateID < offset {
-			continue
+		if u.UpdateID < p.next {
+			continue // being handled, or handled and not yet confirmed
 		}
+		p.next = u.UpdateID + 1
+		p.pending = append(p.pending, u.UpdateID)
+		n++
 		c := updateChat(u)
-		if _, ok := byChat[c]; !ok {
-			order = append(order, c)
+		q, running := p.queues[c]
+		p.queues[c] = append(q, u)
+		if !running {
+			p.wg.Add(1)
+			go p.run(c)
 		}
-		byChat[c] = append(byChat[c], u)
 	}
-	var (
-		mu      sync.Mutex
-		handled = map[int]bool{}
-		wg      sync.WaitGroup
-		sem     = make(chan struct{}, pollWorkers)
-	)
-	for _, c := range order {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(us []tgbotapi.Update) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			for _, u := range us {
-				if ctx.Err() != nil {
-					return // unconfirmed: delivered again next time
-				}
-				if err := b.dispatch(ctx, h, u); err != nil {
-					b.log.Error("handle update", "update_id", u.UpdateID, "err", err)
-				}
-				mu.Lock()
-				handled[u.UpdateID] = true
-				mu.Unlock()
-			}
-		}(byChat[c])
+	return n
+}
+
+// run handles chat c's updates until none are waiting.
+func (p *pipeline) run(c int64) {
+	defer p.wg.Done()
+	select {
+	case p.sem <- struct{}{}:
+	case <-p.ctx.Done():
+		p.mu.Lock()
+		delete(p.queues, c) // unconfirmed: delivered again next time
+		p.mu.Unlock()
+		return
 	}
-	wg.Wait()
-	for _, u := range ups {
-		if u.UpdateID < offset {
-			continue
+	defer func() { <-p.sem }()
+	for {
+		p.mu.Lock()
+		q := p.queues[c]
+		if len(q) == 0 || p.ctx.Err() != nil {
+			delete(p.queues, c)
+			p.mu.Unlock()
+			return
 		}
-		if !handled[u.UpdateID] {
-			break
+		u := q[0]
+		p.queues[c] = q[1:]
+		p.mu.Unlock()
+		if err := p.b.dispatch(p.ctx, p.h, u); err != nil {
+			p.b.log.Error("handle update", "update_id", u.UpdateID, "err", err)
 		}
-		offset = u.UpdateID + 1
+		p.mu.Lock()
+		p.handled[u.UpdateID] = true
+		p.mu.Unlock()
+		select {
+		case p.progress <- struct{}{}:
+		default:
+		}
 	}
+}
+
+// offset is the getUpdates offset to send: the first update not handled,
+// or the one after the last taken when all are. busy says some are not.
+func (p *pipeline) offset() (offset int, busy bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := 0
+	for i < len(p.pending) && p.handled[p.pending[i]] {
+		delete(p.handled, p.pending[i])
+		i++
+	}
+	p.pending = append(p.pending[:0], p.pending[i:]...)
+	if len(p.pending) > 0 {
+		return p.pending[0], true
+	}
+	return p.next, false
+}
+
+// wait returns when an update has been handled, after d, or when ctx ends.
+func (p *pipeline) wait(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-p.progress:
+	case <-t.C:
+	case <-p.ctx.Done():
+	}
+}
+
+// dispatchAll handles a batch of updates and returns the offset to confirm.
+// If ctx ends midway, the offset stops at the first update not handled:
+// it and the later ones are delivered again, and those already handled
+// are recognised as repeats.
+func (b *Bot) dispatchAll(ctx context.Context, h surveys.Handler, ups []tgbotapi.Update, offset int) int {
+	p := newPipeline(ctx, b, h, offset)
+	p.add(ups)
+	p.wg.Wait()
+	offset, _ = p.offset()
 	return offset
 }
 
@@ -301,8 +375,17 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 			return nil
 		}
 	}
-	cfg := tgbotapi.UpdateConfig{Timeout: int(b.pollTimeout / time.Second), AllowedUpdates: allowedUpdates}
+	cfg := tgbotapi.UpdateConfig{AllowedUpdates: allowedUpdates}
+	p := newPipeline(ctx, b, h, 0)
 	for attempt := 0; ctx.Err() == nil; {
+		// While updates are being handled, Telegram has them ready for
+		// every fetch (they are not confirmed yet), so a fetch returns at
+		// once: wait for one to be handled, or a moment, between fetches.
+		offset, busy := p.offset()
+		cfg.Offset, cfg.Timeout = offset, int(b.pollTimeout/time.Second)
+		if busy {
+			cfg.Timeout = 0
+		}
 		var ups []tgbotapi.Update
 		pctx, cancel := context.WithTimeout(ctx, b.pollTimeout+defaultHTTPTimeout)
 		res, err := b.call(pctx, "getUpdates", func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) { return api.Request(cfg) })
@@ -322,8 +405,12 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 			continue
 		}
 		attempt = 0
-		cfg.Offset = b.dispatchAll(ctx, h, ups, cfg.Offset)
+		if p.add(ups) == 0 && busy {
+			p.wait(busyPoll)
+		}
 	}
+	p.wg.Wait()
+	cfg.Offset, _ = p.offset()
 	b.confirm(ctx, cfg)
 	return nil
 }
