@@ -145,9 +145,10 @@ const (
 const answerTimeout = 3 * time.Second
 
 // dispatch decodes one update and gives it to h. A callback query is
-// answered as soon as h returns or after ackAfter, whichever is first, so
-// the customer's spinner always stops within 3 s, and also when the
-// button was forged or h failed.
+// answered as soon as h has committed the press (surveys.Committed: the
+// prompt edit and any follow-up come after), when h returns, or after
+// ackAfter, whichever is first, so the customer's spinner always stops
+// within 3 s, and also when the button was forged or h failed.
 func (b *Bot) dispatch(ctx context.Context, h surveys.Handler, u tgbotapi.Update) error {
 	in, err := b.decode(u)
 	cq := u.CallbackQuery
@@ -165,8 +166,13 @@ func (b *Bot) dispatch(ctx context.Context, h surveys.Handler, u tgbotapi.Update
 		b.answer(ctx, cq.ID, ackFailed)
 		return nil
 	}
+	// One answer per query: at the handler's commit (surveys.Committed),
+	// when it returns, or after ackAfter, whichever comes first.
+	var once sync.Once
+	ack := func(mark string) { once.Do(func() { b.answer(ctx, cq.ID, mark) }) }
+	hctx := surveys.WithCommitted(ctx, func() { ack(ackOK) })
 	done := make(chan error, 1)
-	go func() { done <- h.Handle(ctx, in) }()
+	go func() { done <- h.Handle(hctx, in) }()
 	timer := time.NewTimer(b.ackAfter)
 	defer timer.Stop()
 	select {
@@ -175,9 +181,9 @@ func (b *Bot) dispatch(ctx context.Context, h surveys.Handler, u tgbotapi.Update
 		if err != nil {
 			mark = ackFailed
 		}
-		b.answer(ctx, cq.ID, mark)
+		ack(mark)
 	case <-timer.C:
-		b.answer(ctx, cq.ID, "")
+		ack("")
 		err = <-done
 	}
 	return err
