@@ -316,6 +316,37 @@ func (p *pipeline) offset() (offset int, busy bool) {
 	return p.next, false
 }
 
+// decode reads a getUpdates result, skipping (without decoding them in
+// full) the updates already taken: while some are being handled, every
+// fetch returns them again.
+func (p *pipeline) decode(result json.RawMessage) ([]tgbotapi.Update, error) {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(result, &raws); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	next := p.next
+	p.mu.Unlock()
+	var ups []tgbotapi.Update
+	for _, raw := range raws {
+		var id struct {
+			UpdateID int `json:"update_id"`
+		}
+		if err := json.Unmarshal(raw, &id); err != nil {
+			return nil, err
+		}
+		if id.UpdateID < next {
+			continue
+		}
+		var u tgbotapi.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			return nil, err
+		}
+		ups = append(ups, u)
+	}
+	return ups, nil
+}
+
 // wait returns when an update has been handled, after d, or when ctx ends.
 func (p *pipeline) wait(d time.Duration) {
 	t := time.NewTimer(d)
@@ -386,7 +417,7 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 	for attempt := 0; ctx.Err() == nil; {
 		// While updates are being handled, Telegram has them ready for
 		// every fetch (they are not confirmed yet), so a fetch returns at
-		// once: wait for one to be handled, or a moment, between fetches.
+		// once: after it, wait for one to be handled, or a moment.
 		offset, busy := p.offset()
 		cfg.Offset, cfg.Timeout = offset, int(b.pollTimeout/time.Second)
 		if busy {
@@ -397,7 +428,7 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 		res, err := b.call(pctx, "getUpdates", func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) { return api.Request(cfg) })
 		cancel()
 		if err == nil {
-			err = json.Unmarshal(res.Result, &ups)
+			ups, err = p.decode(res.Result)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -411,7 +442,8 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 			continue
 		}
 		attempt = 0
-		if p.add(ups) == 0 && busy {
+		p.add(ups)
+		if busy {
 			p.wait(busyPoll)
 		}
 	}
