@@ -41,6 +41,16 @@ func (h *orderHandler) Handle(ctx context.Context, in surveys.Incoming) error {
 	return nil
 }
 
+// handleBatch gives ups to a pipeline, waits until they are handled and
+// returns the offset it would confirm.
+func handleBatch(ctx context.Context, b *Bot, h surveys.Handler, ups []tgbotapi.Update, offset int) int {
+	p := newPipeline(ctx, b, h, offset)
+	p.add(ups)
+	p.wg.Wait()
+	offset, _ = p.offset()
+	return offset
+}
+
 // TestDispatchAllChatsSideBySideInOrder: a slow update of one chat does
 // not hold up another chat's (chat 2 is handled while chat 1's first
 // update waits for it), each chat's updates keep their order, and the
@@ -53,7 +63,7 @@ func TestDispatchAllChatsSideBySideInOrder(t *testing.T) {
 	ups := []tgbotapi.Update{textUpdate(10, 1, "1a"), textUpdate(11, 2, "2a"), textUpdate(12, 1, "1b"), textUpdate(13, 2, "2b"), textUpdate(14, 1, "1c")}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if got := b.dispatchAll(ctx, h, ups, 10); got != 15 {
+	if got := handleBatch(ctx, b, h, ups, 10); got != 15 {
 		t.Errorf("offset %d, want 15", got)
 	}
 	if got := strings.Join(h.byChat["1"], ","); got != "1a,1b,1c" {
@@ -75,7 +85,7 @@ func TestDispatchAllStopsAtFirstUnhandled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	ups := []tgbotapi.Update{textUpdate(20, 3, "3a"), textUpdate(21, 1, "1a"), textUpdate(22, 1, "1b"), textUpdate(23, 3, "3b")}
-	if got := b.dispatchAll(ctx, h, ups, 20); got != 22 {
+	if got := handleBatch(ctx, b, h, ups, 20); got != 22 {
 		t.Errorf("offset %d, want 22 (update 22 was not handled)", got)
 	}
 	if got := strings.Join(h.byChat["3"], ","); got != "3a,3b" {

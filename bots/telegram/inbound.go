@@ -355,18 +355,6 @@ func (p *pipeline) wait(d time.Duration) {
 	}
 }
 
-// dispatchAll handles a batch of updates and returns the offset to confirm.
-// If ctx ends midway, the offset stops at the first update not handled:
-// it and the later ones are delivered again, and those already handled
-// are recognised as repeats.
-func (b *Bot) dispatchAll(ctx context.Context, h surveys.Handler, ups []tgbotapi.Update, offset int) int {
-	p := newPipeline(ctx, b, h, offset)
-	p.add(ups)
-	p.wg.Wait()
-	offset, _ = p.offset()
-	return offset
-}
-
 // updateChat is the chat an update belongs to (0 when it names none);
 // the SDK's FromChat panics on a callback query without its message.
 func updateChat(u tgbotapi.Update) int64 {
