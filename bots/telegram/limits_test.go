@@ -21,6 +21,9 @@ func TestGlobalScheduleFitsTheWindow(t *testing.T) {
 	if g.Burst != 1 || g.Late <= 0 || g.Late > sendSpread {
 		t.Fatalf("global rate %+v: want a paced bucket of one with Late within the spread %s", g, sendSpread)
 	}
+	if g.Interval%time.Microsecond != 0 {
+		t.Errorf("interval %s: storage keeps the schedule in whole microseconds and would shorten it", g.Interval)
+	}
 	lim := telegramtest.TelegramLimits
 	if got := float64(time.Second) / float64(g.Interval); got < 0.95*float64(lim.PerSecond) {
 		t.Errorf("schedule of %.2f/s, below 0.95 of Telegram's %d/s", got, lim.PerSecond)

@@ -93,7 +93,8 @@ const (
 	telegramPerSecond = 30
 	globalLate        = 10 * time.Millisecond
 	sendSpread        = 30 * time.Millisecond
-	globalInterval    = (time.Second + sendSpread + telegramPerSecond - 1) / telegramPerSecond
+	// Rounded up to a whole microsecond: the schedule is kept in microseconds.
+	globalInterval = ((time.Second+sendSpread)/telegramPerSecond/time.Microsecond + 1) * time.Microsecond
 )
 
 // commandFailed is the reply when a command fails on vocbot's side.
