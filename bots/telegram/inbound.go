@@ -212,6 +212,10 @@ const pollWorkers = 16
 // SQLite).
 const busyPoll = 10 * time.Millisecond
 
+// maxUnconfirmed is the backlog of taken updates (from the first not yet
+// handled on) above which the poller fetches no more until it shrinks.
+const maxUnconfirmed = 2 * pollWorkers
+
 // pipeline handles polled updates as they arrive. Updates of one chat are
 // handled one after another, in order; different chats side by side (at
 // most pollWorkers at a time), as Telegram's webhook delivers them over
@@ -300,6 +304,13 @@ func (p *pipeline) run(c int64) {
 // offset is the getUpdates offset to send: the first update not handled,
 // or the one after the last taken when all are. busy says some are not.
 func (p *pipeline) offset() (offset int, busy bool) {
+	offset, unconfirmed := p.unconfirmed()
+	return offset, unconfirmed > 0
+}
+
+// unconfirmed is offset's answer and how many updates from the first not
+// handled on have been taken (a fetch would return them all again).
+func (p *pipeline) unconfirmed() (offset, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	i := 0
@@ -309,9 +320,9 @@ func (p *pipeline) offset() (offset int, busy bool) {
 	}
 	p.pending = append(p.pending[:0], p.pending[i:]...)
 	if len(p.pending) > 0 {
-		return p.pending[0], true
+		return p.pending[0], len(p.pending)
 	}
-	return p.next, false
+	return p.next, 0
 }
 
 // decode reads a getUpdates result, skipping (without decoding them in
@@ -403,7 +414,15 @@ func (b *Bot) Poll(ctx context.Context, h surveys.Handler) error {
 		// While updates are being handled, Telegram has them ready for
 		// every fetch (they are not confirmed yet), so a fetch returns at
 		// once: wait a moment between fetches.
-		offset, busy := p.offset()
+		// With a backlog (the handlers slower than the updates for a while)
+		// more updates would only queue, and every fetch would carry the
+		// whole backlog again: wait until it shrinks.
+		offset, unconfirmed := p.unconfirmed()
+		if unconfirmed >= maxUnconfirmed {
+			p.wait(busyPoll)
+			continue
+		}
+		busy := unconfirmed > 0
 		cfg.Offset, cfg.Timeout = offset, int(b.pollTimeout/time.Second)
 		if busy {
 			cfg.Timeout = 0
