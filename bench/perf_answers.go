@@ -20,7 +20,7 @@ const (
 // button, one press every 1/answerRate s, through the Telegram fake (an
 // update per press, as Telegram sends it; vocbot long-polls them), and takes
 // each answer's latency from the press to vocbot's answerCallbackQuery,
-// which vocbot sends once the answer is committed and its replies are out.
+// which vocbot sends once the answer is committed (before its replies).
 // The reference is one durable commit (BEGIN, one-row INSERT, COMMIT) on
 // the same database, timed commitRuns times one after another.
 //

@@ -312,16 +312,24 @@ func (w *sendSurveyWorker) peek(ctx context.Context, id int64) (surveys.Invitati
 	return row.invitation(""), nil
 }
 
-// takeSendTokens waits for the platform's global and per-chat buckets;
-// short waits sleep here, long ones come back for the job to snooze.
+// takeSendTokens waits for the platform's per-chat and global buckets;
+// short waits sleep here, long ones come back for the job to snooze. The
+// global bucket comes last: a paced one (Rate.Late) returns at the booked
+// time, and the send follows at once.
 func (db *DB) takeSendTokens(ctx context.Context, d Delivery, to surveys.Address) (time.Duration, error) {
 	rates := d.Rates[to.Platform]
 	buckets := []struct {
 		key  string
 		rate Rate
-	}{{string(to.Platform) + ":global", rates.Global}, {chatKey(to), chatRate(to, rates.PerChat)}}
+	}{{chatKey(to), chatRate(to, rates.PerChat)}, {string(to.Platform) + ":global", rates.Global}}
 	for _, b := range buckets {
 		if b.rate.Interval <= 0 {
+			continue
+		}
+		if b.rate.Late > 0 {
+			if wait, err := db.bookSendTime(ctx, b.key, b.rate); err != nil || wait > 0 {
+				return wait, err
+			}
 			continue
 		}
 		for {
@@ -335,14 +343,56 @@ func (db *DB) takeSendTokens(ctx context.Context, d Delivery, to surveys.Address
 			if wait > time.Second {
 				return wait, nil
 			}
-			select {
-			case <-ctx.Done():
-				return 0, ctx.Err()
-			case <-time.After(wait):
+			if err := sleepCtx(ctx, wait); err != nil {
+				return 0, err
 			}
 		}
 	}
 	return 0, nil
+}
+
+// bookSendTime books a time on a paced bucket's schedule and sleeps until
+// it. A booking the worker reaches more than Late after its time is given
+// up (the time stays spent: no one else sends in it) and another is booked.
+// It returns a wait over a second for the job to snooze.
+func (db *DB) bookSendTime(ctx context.Context, key string, r Rate) (time.Duration, error) {
+	for {
+		booking, wait, err := db.BookToken(ctx, key, r, bookAhead)
+		if err != nil {
+			return 0, err
+		}
+		if wait > time.Second {
+			return wait, nil
+		}
+		if wait > 0 {
+			if err := sleepCtx(ctx, wait); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		due := time.Now().Add(booking.In)
+		if err := sleepCtx(ctx, booking.In); err != nil {
+			return 0, err
+		}
+		if time.Since(due) <= r.Late {
+			return 0, nil
+		}
+	}
+}
+
+// sleepCtx sleeps d, or returns ctx's error if it ends first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // holdBack records a platform's 429 so that every replica waits (the chat's

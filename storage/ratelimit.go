@@ -32,77 +32,110 @@ func (db *DB) TakeToken(ctx context.Context, key string, r Rate) (time.Duration,
 	if r.Interval <= 0 {
 		return 0, fmt.Errorf("rate for %s: interval must be positive", key)
 	}
-	// A bucket pruned between our insert and update reads as missing; the
-	// second round re-creates it.
-	for range 2 {
-		wait, err := db.takeToken(ctx, key, r)
-		if !errors.Is(err, sql.ErrNoRows) {
-			return wait, err
-		}
-	}
-	return 0, fmt.Errorf("rate bucket %s vanished twice while taking a token", key)
+	_, wait, err := db.take(ctx, key, r, tolerance(r))
+	return wait, err
 }
 
-func (db *DB) takeToken(ctx context.Context, key string, r Rate) (time.Duration, error) {
-	var tatMicros, blockedMicros sql.NullInt64
+// Booking is a time reserved on a paced bucket's schedule (Rate.Late).
+type Booking struct {
+	At time.Time     // the booked time, on the database's clock
+	In time.Duration // how long after the booking was made At comes (0: at once)
+}
+
+// bookAhead is how far ahead a paced bucket's schedule may be booked.
+const bookAhead = time.Second
+
+// BookToken books the next free time on the schedule of the bucket key,
+// shared by every replica on the same database: times come Interval apart
+// and a booking never moves the schedule back. The caller sends at At
+// (after In), and not at all if it cannot by At + Late (a late send could
+// land next to its successors in the platform's window); it then books
+// again. When the schedule is booked more than ahead from now, nothing is
+// booked and wait says when to ask again. A blocked bucket (BlockBucket)
+// books nothing until the block ends. Its own short transaction, like
+// TakeToken.
+func (db *DB) BookToken(ctx context.Context, key string, r Rate, ahead time.Duration) (Booking, time.Duration, error) {
+	if r.Interval <= 0 {
+		return Booking{}, 0, fmt.Errorf("rate for %s: interval must be positive", key)
+	}
+	return db.take(ctx, key, r, ahead)
+}
+
+// take is GCRA with tolerance tol: a token is taken when the bucket's
+// theoretical arrival time is at most tol ahead of now, and the time it
+// stands for (the TAT before this take, or now) is returned as the booking.
+// A bucket pruned between the insert and the update reads as missing; the
+// second round re-creates it.
+func (db *DB) take(ctx context.Context, key string, r Rate, tol time.Duration) (Booking, time.Duration, error) {
+	for range 2 {
+		b, wait, err := db.takeOnce(ctx, key, r, tol)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return b, wait, err
+		}
+	}
+	return Booking{}, 0, fmt.Errorf("rate bucket %s vanished twice while taking a token", key)
+}
+
+func (db *DB) takeOnce(ctx context.Context, key string, r Rate, tol time.Duration) (Booking, time.Duration, error) {
+	var tatMicros, blockedMicros, tookMicros sql.NullInt64
 	var nowMicros int64
+	interval, tolMicros := r.Interval.Microseconds(), tol.Microseconds()
 	switch db.engine {
 	case Postgres:
 		// Times come from the database clock so replicas with skewed clocks agree.
-		interval, tol := r.Interval.Microseconds(), tolerance(r).Microseconds()
 		if _, err := db.sql.ExecContext(ctx,
 			`INSERT INTO rate_buckets (key, tat) VALUES ($1, now()) ON CONFLICT (key) DO NOTHING`, key); err != nil {
-			return 0, fmt.Errorf("rate bucket %s: %w", key, err)
+			return Booking{}, 0, fmt.Errorf("rate bucket %s: %w", key, err)
 		}
-		var taken bool
+		// took's tat is the row as updated (after any wait on its lock);
+		// b.tat is the statement's snapshot, read only when nothing was taken.
 		err := db.sql.QueryRowContext(ctx, `
 WITH took AS (
   UPDATE rate_buckets SET tat = GREATEST(tat, now()) + make_interval(secs => $2::float8 / 1e6)
    WHERE key = $1 AND GREATEST(tat, now()) <= now() + make_interval(secs => $3::float8 / 1e6)
      AND coalesce(blocked_until, '-infinity') <= now()
-  RETURNING 1)
-SELECT EXISTS (SELECT 1 FROM took),
+  RETURNING tat)
+SELECT (SELECT (extract(epoch FROM took.tat) * 1e6)::bigint FROM took),
        (extract(epoch FROM b.tat) * 1e6)::bigint,
        (extract(epoch FROM b.blocked_until) * 1e6)::bigint,
        (extract(epoch FROM now()) * 1e6)::bigint
-  FROM rate_buckets b WHERE b.key = $1`, key, interval, tol).Scan(&taken, &tatMicros, &blockedMicros, &nowMicros)
+  FROM rate_buckets b WHERE b.key = $1`, key, interval, tolMicros).Scan(&tookMicros, &tatMicros, &blockedMicros, &nowMicros)
 		if err != nil {
-			return 0, fmt.Errorf("rate bucket %s: %w", key, err)
-		}
-		if taken {
-			return 0, nil
+			return Booking{}, 0, fmt.Errorf("rate bucket %s: %w", key, err)
 		}
 	case SQLite:
-		now := time.Now().UnixMicro()
-		interval, tol := r.Interval.Microseconds(), tolerance(r).Microseconds()
+		nowMicros = time.Now().UnixMicro()
 		if _, err := db.sql.ExecContext(ctx,
-			`INSERT INTO rate_buckets (key, tat) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, now); err != nil {
-			return 0, fmt.Errorf("rate bucket %s: %w", key, err)
+			`INSERT INTO rate_buckets (key, tat) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, nowMicros); err != nil {
+			return Booking{}, 0, fmt.Errorf("rate bucket %s: %w", key, err)
 		}
-		res, err := db.sql.ExecContext(ctx, `
+		err := db.sql.QueryRowContext(ctx, `
 UPDATE rate_buckets SET tat = max(tat, ?1) + ?2
- WHERE key = ?3 AND max(tat, ?1) <= ?1 + ?4 AND coalesce(blocked_until, 0) <= ?1`, now, interval, key, tol)
-		if err != nil {
-			return 0, fmt.Errorf("rate bucket %s: %w", key, err)
+ WHERE key = ?3 AND max(tat, ?1) <= ?1 + ?4 AND coalesce(blocked_until, 0) <= ?1
+RETURNING tat`, nowMicros, interval, key, tolMicros).Scan(&tookMicros)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Booking{}, 0, fmt.Errorf("rate bucket %s: %w", key, err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			return 0, nil
-		}
-		nowMicros = now
-		if err := db.sql.QueryRowContext(ctx, `SELECT tat, blocked_until FROM rate_buckets WHERE key = ?`, key).
-			Scan(&tatMicros, &blockedMicros); err != nil {
-			return 0, err // sql.ErrNoRows: pruned meanwhile, the caller retries
+		if !tookMicros.Valid {
+			if err := db.sql.QueryRowContext(ctx, `SELECT tat, blocked_until FROM rate_buckets WHERE key = ?`, key).
+				Scan(&tatMicros, &blockedMicros); err != nil {
+				return Booking{}, 0, err // sql.ErrNoRows: pruned meanwhile, the caller retries
+			}
 		}
 	}
+	if tookMicros.Valid {
+		at := tookMicros.Int64 - interval
+		return Booking{At: time.UnixMicro(at), In: time.Duration(max(0, at-nowMicros)) * time.Microsecond}, 0, nil
+	}
 	// Not taken: wait until the bucket has room and any block has passed.
-	wait := tatMicros.Int64 - tolerance(r).Microseconds() - nowMicros
+	wait := tatMicros.Int64 - tolMicros - nowMicros
 	if blockedMicros.Valid && blockedMicros.Int64-nowMicros > wait {
 		wait = blockedMicros.Int64 - nowMicros
 	}
 	if wait < 1 {
 		wait = 1 // lost a race with another taker; try again at once
 	}
-	return time.Duration(wait) * time.Microsecond, nil
+	return Booking{}, time.Duration(wait) * time.Microsecond, nil
 }
 
 // BlockBucket stops all takers of key until until: a platform answered 429

@@ -152,6 +152,27 @@ type Handler interface {
 	Handle(ctx context.Context, in Incoming) error
 }
 
+type committedKey struct{}
+
+// WithCommitted returns ctx carrying done, for an adapter that acknowledges
+// an update to the person (Telegram's answer to a button press) and wants
+// to do so as soon as the update is safely recorded: a Handler calls
+// Committed once what the update changed is committed, before slower
+// follow-ups (editing the prompt, sending replies). A Handler may not call
+// it (nothing to record, or an error first): the adapter then acknowledges
+// when Handle returns, as before.
+func WithCommitted(ctx context.Context, done func()) context.Context {
+	return context.WithValue(ctx, committedKey{}, done)
+}
+
+// Committed tells the adapter behind ctx (WithCommitted) that the update is
+// recorded; without one it does nothing.
+func Committed(ctx context.Context) {
+	if done, ok := ctx.Value(committedKey{}).(func()); ok && done != nil {
+		done()
+	}
+}
+
 // Editor is the optional capability to change a prompt already sent, e.g.
 // to show the recorded choice instead of the buttons.
 type Editor interface {

@@ -100,6 +100,9 @@ func (e *Engine) Handle(ctx context.Context, in Incoming) error {
 			return fmt.Errorf("handle %s from %s: %w", in.ID, in.From, err)
 		}
 	}
+	// Recorded: the press can be acknowledged before the prompt edit and
+	// the replies go out (their failures are logged, not returned).
+	Committed(ctx)
 	return e.deliverTurn(ctx, in.From, t)
 }
 

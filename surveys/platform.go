@@ -27,9 +27,23 @@ type Inbox interface {
 }
 
 // Rate is a token bucket: one token every Interval, up to Burst at once.
+//
+// With Late set, the bucket is a schedule instead, for a platform that
+// counts sends in a sliding window: a send books the next free time on it
+// (times Interval apart, shared by every replica, booked at most a second
+// ahead), waits for that time and sends then; a sender that is not ready
+// within Late of its time gives the time up and books another. Booking
+// ahead keeps the schedule when senders are a little late (a bucket of one
+// restarts it from each late take), and giving up late times keeps a
+// delayed send from landing next to its successors. A platform allowing N
+// sends in any window W declares Interval ≥ (W + D) / N, D being the most
+// a send may arrive after its time (Late, plus the variation of what the
+// send does between the check and the platform receiving it): every
+// window then holds at most N sends.
 type Rate struct {
 	Interval time.Duration
 	Burst    int
+	Late     time.Duration
 }
 
 // SendLimits are what a platform lets one bot send: one bucket for the

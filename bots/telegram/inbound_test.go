@@ -227,6 +227,36 @@ func TestCallbackAnsweredWhileHandlerRuns(t *testing.T) {
 	close(rec.release)
 }
 
+// committer records the press, says so (surveys.Committed), then blocks
+// in its follow-ups until released, and fails.
+type committer struct{ release chan struct{} }
+
+func (c committer) Handle(ctx context.Context, _ surveys.Incoming) error {
+	surveys.Committed(ctx)
+	<-c.release
+	return errors.New("the follow-up failed")
+}
+
+// A press is answered ✓ once its handler has committed it, while the
+// prompt edit and follow-up are still going out; what fails after the
+// commit does not turn the answer into ⚠ (only one answer is sent).
+func TestCallbackAnsweredAtCommit(t *testing.T) {
+	t.Parallel()
+	fake, bot := newFixture(t)
+	fake.AddUser(42, "en")
+	h := committer{release: make(chan struct{})}
+	poll(t, bot, h)
+	msg := sendPrompt(t, fake, bot, 42, npsPrompt)
+	q, err := fake.PressButton(42, msg, "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := waitAnswer(t, fake, q); text != ackOK { // while Handle is still blocked
+		t.Errorf("answer: got %q, want %q", text, ackOK)
+	}
+	close(h.release)
+}
+
 func TestWebhook(t *testing.T) {
 	t.Parallel()
 	fake, bot := newFixture(t)

@@ -65,19 +65,37 @@ func (b *Bot) Receivers() []surveys.Receiver {
 }
 
 // Limits are Telegram's own: 30 messages a second for the bot, one a
-// second per chat (storage slows groups further, to 20 a minute). The
-// bot's bucket holds one message: Telegram counts sends in any one-second
-// window, so a bucket that let 30 go at once and then refilled at 30/s
-// sent up to 60 in the first second and drew 429s (each one snoozes the
-// send for retry_after; measured: 0.88 of the limit over 300 recipients,
-// 45 × 429, against the strict fake of bots/telegram/telegramtest). A 429
+// second per chat (storage slows groups further, to 20 a minute). A 429
 // still blocks the chat's bucket for its retry_after.
+//
+// Telegram counts the bot's sends in any one-second window, so the bot's
+// bucket is a schedule (Rate.Late): each send books a time, sends
+// are globalInterval apart on every replica, and a sender more than
+// globalLate behind its time gives it up. A send may then arrive up to
+// sendSpread after its time (globalLate, plus the variation of the claim's
+// commit and the HTTP call after the check), and 30 times spaced
+// globalInterval = (1 s + sendSpread) / 30 apart span more than a second
+// plus that spread: no window holds a 31st send (TestGlobalScheduleFitsTheWindow
+// replays the worst case through the fake's limiter). Earlier forms: a
+// bucket of 30 sent up to 60 in the first second (0.88 of the limit, 45 ×
+// 429 over 300 recipients); a bucket of one restarted its schedule from
+// each late take, losing about 2 ms a send (0.93–0.95 of the limit); a
+// bucket of two let 31–32 sends into some seconds (0.85–0.90, 11–12 × 429).
 func (b *Bot) Limits() surveys.SendLimits {
 	return surveys.SendLimits{
-		Global:  surveys.Rate{Interval: time.Second / 30, Burst: 1},
+		Global:  surveys.Rate{Interval: globalInterval, Burst: 1, Late: globalLate},
 		PerChat: surveys.Rate{Interval: time.Second, Burst: 1},
 	}
 }
+
+// The bot's schedule: see Limits.
+const (
+	telegramPerSecond = 30
+	globalLate        = 10 * time.Millisecond
+	sendSpread        = 30 * time.Millisecond
+	// Rounded up to a whole microsecond: the schedule is kept in microseconds.
+	globalInterval = ((time.Second+sendSpread)/telegramPerSecond/time.Microsecond + 1) * time.Microsecond
+)
 
 // commandFailed is the reply when a command fails on vocbot's side.
 const commandFailed = "Sorry, that command failed on vocbot's side. Try again in a minute; if it keeps failing, tell your vocbot operator."

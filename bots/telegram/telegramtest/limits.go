@@ -163,3 +163,23 @@ func trim(ts []time.Time, cutoff time.Time) []time.Time {
 	}
 	return append(ts[:0], ts[i:]...)
 }
+
+// Send is one send for Replay: to ChatID, arriving at At.
+type Send struct {
+	ChatID string
+	At     time.Time
+}
+
+// Replay runs sends (in the order they arrive; At must not go back)
+// through the limits as the Server would, and returns how many it would
+// have answered 429. It lets a test check a schedule against the fake's
+// rules without waiting for it.
+func (l Limits) Replay(sends []Send) (limited int) {
+	lim := newLimiter(l)
+	for _, s := range sends {
+		if _, e := lim.admit("sendMessage", s.ChatID, s.At); e != nil {
+			limited++
+		}
+	}
+	return limited
+}
