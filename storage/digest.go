@@ -31,42 +31,7 @@ func (s *Store) DigestCounts(ctx context.Context, q surveys.DigestQuery) ([]surv
 // for days that do not fall on whole UTC hours.
 func (s *Store) digestCountsFromResponses(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
 	start, end := q.Days[0].Start.UTC(), q.Days[len(q.Days)-1].End.UTC()
-	var day string
-	var args []any
-	switch s.db.engine {
-	case Postgres:
-		// width_bucket finds each answer's day by binary search over the
-		// day boundaries: 1 for the first day.
-		bounds := make([]string, 0, len(q.Days)+1)
-		for _, d := range q.Days {
-			bounds = append(bounds, d.Start.UTC().Format(time.RFC3339Nano))
-		}
-		bounds = append(bounds, end.Format(time.RFC3339Nano))
-		day = "width_bucket(answered_at, CAST(? AS timestamptz[])) - 1"
-		args = append(args, "{"+strings.Join(bounds, ",")+"}")
-	default:
-		// A balanced tree of CASEs over the day boundaries: each answer
-		// costs log2(days) comparisons (7 for a 119-day history), where a
-		// flat CASE of one WHEN per day cost 60 on average and made the
-		// digest over a million responses take 13 times the plain GROUP BY.
-		var b strings.Builder
-		var tree func(lo, hi int)
-		tree = func(lo, hi int) {
-			if hi-lo == 1 {
-				fmt.Fprintf(&b, "%d", lo)
-				return
-			}
-			mid := (lo + hi) / 2
-			b.WriteString("CASE WHEN +answered_at < ? THEN ")
-			args = append(args, q.Days[mid-1].End.UTC())
-			tree(lo, mid)
-			b.WriteString(" ELSE ")
-			tree(mid, hi)
-			b.WriteString(" END")
-		}
-		tree(0, len(q.Days))
-		day = b.String()
-	}
+	day, args := s.db.dayOf("answered_at", "timestamptz", q.Days, func(t time.Time) any { return t.UTC() })
 	args = append(args, q.Surveys, start, end)
 	var rows []struct {
 		SurveyID       string
@@ -105,6 +70,51 @@ func hourly(days []scoring.Window) bool {
 	return true
 }
 
+// dayOf is the SQL expression giving the index in days (0 for the first)
+// of the day a value of column falls in, and its arguments; bound turns a
+// day boundary into column's terms. PostgreSQL's width_bucket finds it by
+// binary search over the boundaries as an array of pgType. Elsewhere a
+// balanced tree of CASEs does: each row costs log2(days) comparisons (7 for
+// a 119-day history), where a flat CASE of one WHEN per day cost 60 on
+// average and made the digest over a million responses take 13 times the
+// plain GROUP BY.
+func (db *DB) dayOf(column, pgType string, days []scoring.Window, bound func(time.Time) any) (string, []any) {
+	if db.engine == Postgres {
+		bounds := make([]string, 0, len(days)+1)
+		add := func(t time.Time) {
+			switch v := bound(t).(type) {
+			case time.Time:
+				bounds = append(bounds, v.Format(time.RFC3339Nano))
+			default:
+				bounds = append(bounds, fmt.Sprint(v))
+			}
+		}
+		for _, d := range days {
+			add(d.Start)
+		}
+		add(days[len(days)-1].End)
+		return "width_bucket(" + column + ", CAST(? AS " + pgType + "[])) - 1", []any{"{" + strings.Join(bounds, ",") + "}"}
+	}
+	var b strings.Builder
+	var args []any
+	var tree func(lo, hi int)
+	tree = func(lo, hi int) {
+		if hi-lo == 1 {
+			fmt.Fprintf(&b, "%d", lo)
+			return
+		}
+		mid := (lo + hi) / 2
+		b.WriteString("CASE WHEN +" + column + " < ? THEN ")
+		args = append(args, bound(days[mid-1].End))
+		tree(lo, mid)
+		b.WriteString(" ELSE ")
+		tree(mid, hi)
+		b.WriteString(" END")
+	}
+	tree(0, len(days))
+	return b.String(), args
+}
+
 // epochHour is t's hour as response_counts numbers them.
 func epochHour(t time.Time) int64 { return t.Unix() / 3600 }
 
@@ -112,36 +122,7 @@ func epochHour(t time.Time) int64 { return t.Unix() / 3600 }
 // over the hours of the window rather than its responses, each hour's
 // counts landing in the local day that contains it.
 func (s *Store) digestCountsByHour(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
-	var day string
-	var args []any
-	switch s.db.engine {
-	case Postgres:
-		bounds := make([]string, 0, len(q.Days)+1)
-		for _, d := range q.Days {
-			bounds = append(bounds, fmt.Sprint(epochHour(d.Start)))
-		}
-		bounds = append(bounds, fmt.Sprint(epochHour(q.Days[len(q.Days)-1].End)))
-		day = "width_bucket(hour, CAST(? AS bigint[])) - 1"
-		args = append(args, "{"+strings.Join(bounds, ",")+"}")
-	default:
-		var b strings.Builder
-		var tree func(lo, hi int)
-		tree = func(lo, hi int) {
-			if hi-lo == 1 {
-				fmt.Fprintf(&b, "%d", lo)
-				return
-			}
-			mid := (lo + hi) / 2
-			b.WriteString("CASE WHEN hour < ? THEN ")
-			args = append(args, epochHour(q.Days[mid-1].End))
-			tree(lo, mid)
-			b.WriteString(" ELSE ")
-			tree(mid, hi)
-			b.WriteString(" END")
-		}
-		tree(0, len(q.Days))
-		day = b.String()
-	}
+	day, args := s.db.dayOf("hour", "bigint", q.Days, func(t time.Time) any { return epochHour(t) })
 	args = append(args, q.Surveys, epochHour(q.Days[0].Start), epochHour(q.Days[len(q.Days)-1].End))
 	var rows []struct {
 		SurveyID       string
