@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -268,32 +270,8 @@ func atoi(t *testing.T, s string) int {
 // Hebrew answer page; Ctrl-C (the context) ends it cleanly.
 func TestDemoServe(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr, stdout, stop := serveDemo(t)
 	public := "http://" + addr
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- runEnv(ctx, []string{"demo", "--serve", "--addr", addr},
-			&environment{getenv: func(string) string { return "" }, stdout: &stdout, stderr: &stderr})
-	}()
-	deadline := time.Now().Add(5 * time.Minute) // -race on a busy machine is slow; the tour fails faster on its own errors
-	for !strings.Contains(stdout.String(), "until Ctrl-C") {
-		select {
-		case err := <-done:
-			t.Fatalf("demo --serve ended: %v\n%s\n%s", err, stdout.String(), stderr.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("demo --serve is not serving after 5 minutes:\n%s", stdout.String())
-		}
-	}
 	out := stdout.String()
 	find := func(pattern string) string {
 		t.Helper()
@@ -367,14 +345,53 @@ func TestDemoServe(t *testing.T) {
 		t.Errorf("the web answer link does not open the Hebrew page:\n%s", page)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("demo --serve after Ctrl-C: %v", err)
+	if err := stop(); err != nil {
+		t.Error(err)
+	}
+}
+
+// serveDemo starts `vocbot demo --serve` on a free port and waits until the
+// tour is done and it serves. It returns the address, what the demo printed,
+// and stop, which is Ctrl-C: it returns the demo's error, if any.
+func serveDemo(t *testing.T) (addr string, stdout *syncBuffer, stop func() error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	stdout = &syncBuffer{}
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runEnv(ctx, []string{"demo", "--serve", "--addr", addr},
+			&environment{getenv: func(string) string { return "" }, stdout: stdout, stderr: &stderr})
+	}()
+	deadline := time.Now().Add(5 * time.Minute) // -race on a busy machine is slow; the tour fails faster on its own errors
+	for !strings.Contains(stdout.String(), "until Ctrl-C") {
+		select {
+		case err := <-done:
+			t.Fatalf("demo --serve ended: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		case <-time.After(50 * time.Millisecond):
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("demo --serve did not stop after Ctrl-C")
+		if time.Now().After(deadline) {
+			t.Fatalf("demo --serve is not serving after 5 minutes:\n%s", stdout.String())
+		}
+	}
+	return addr, stdout, func() error {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("demo --serve after Ctrl-C: %w", err)
+			}
+			return nil
+		case <-time.After(20 * time.Second):
+			return errors.New("demo --serve did not stop after Ctrl-C")
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -47,31 +46,7 @@ func TestDashboardScreenshot(t *testing.T) {
 	if exe == "" {
 		t.Fatal("no Chromium at /usr/bin/chromium: install it (apt-get install -y chromium) to regenerate the screenshot")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- runEnv(ctx, []string{"demo", "--serve", "--addr", addr},
-			&environment{getenv: func(string) string { return "" }, stdout: &stdout, stderr: &stderr})
-	}()
-	deadline := time.Now().Add(5 * time.Minute) // -race on a busy machine is slow; the tour fails faster on its own errors
-	for !strings.Contains(stdout.String(), "until Ctrl-C") {
-		select {
-		case err := <-done:
-			t.Fatalf("demo --serve ended: %v\n%s\n%s", err, stdout.String(), stderr.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("demo --serve is not serving after 5 minutes:\n%s", stdout.String())
-		}
-	}
+	addr, stdout, stop := serveDemo(t)
 	m := regexp.MustCompile(`(?m)^   (http://` + regexp.QuoteMeta(addr) + `/signin/\S+)$`).FindStringSubmatch(stdout.String())
 	if m == nil {
 		t.Fatalf("no sign-in link in the tour:\n%s", stdout.String())
@@ -109,8 +84,7 @@ func TestDashboardScreenshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s (%d KB)", screenshotPath, len(png)>>10)
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("demo --serve after Ctrl-C: %v", err)
+	if err := stop(); err != nil {
+		t.Error(err)
 	}
 }
