@@ -185,16 +185,8 @@ func faultsCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "no scenario selected; names: %s\n", names())
 		return 2
 	}
-	s.dir, err = os.MkdirTemp("", "vocbot-bench-")
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
 	start := time.Now()
-	host, _ := os.Hostname()
-	s.logf("vocbot fault suite (%s form) on %s: %d CPUs, %s/%s; work dir %s", form(*short), host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, s.dir)
-	s.bin, err = harness.Build(ctx, root, s.dir)
-	if err != nil {
+	if err := s.prepare(ctx, "vocbot-bench-", "vocbot fault suite"); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
@@ -294,4 +286,18 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// prepare makes the suite's work directory (named prefix…), says on which
+// machine title runs, and builds the vocbot binary into the directory.
+func (s *suite) prepare(ctx context.Context, prefix, title string) error {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return err
+	}
+	s.dir = dir
+	host, _ := os.Hostname()
+	s.logf("%s (%s form) on %s: %d CPUs, %s/%s; work dir %s", title, form(s.short), host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, s.dir)
+	s.bin, err = harness.Build(ctx, s.root, s.dir)
+	return err
 }

@@ -159,16 +159,8 @@ func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return 2
 		}
 	}
-	s.dir, err = os.MkdirTemp("", "vocbot-perf-")
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
 	start := time.Now()
-	host, _ := os.Hostname()
-	s.logf("vocbot perf (%s form) on %s: %d CPUs, %s/%s; work dir %s", form(*short), host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, s.dir)
-	s.bin, err = harness.Build(ctx, root, s.dir)
-	if err != nil {
+	if err := s.prepare(ctx, "vocbot-perf-", "vocbot perf"); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
