@@ -387,7 +387,7 @@ func (s *Store) upsertCustomers(tx *gorm.DB, cs []surveys.Customer) (map[string]
 			args = append(args, c.ExternalID, c.Name, c.Locale, c.TimeZone, now, now)
 		}
 		var got []customerRow
-		err := tx.Raw(`
+		err := scan(tx.Raw(`
 INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated_at)
 VALUES `+values.String()+`
 ON CONFLICT (external_id) DO UPDATE SET
@@ -395,7 +395,7 @@ ON CONFLICT (external_id) DO UPDATE SET
   locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
   time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
   updated_at = excluded.updated_at
-RETURNING id, external_id, locale, time_zone, opted_out_at`, args...).Scan(&got).Error
+RETURNING id, external_id, locale, time_zone, opted_out_at`, args...), &got)
 		if err != nil {
 			return nil, fmt.Errorf("record customers: %w", err)
 		}
@@ -432,10 +432,10 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 			part := ext[start:min(start+per, len(ext))]
 			var err error
 			if s.db.engine == Postgres {
-				err = tx.Raw(`SELECT t.id, t.source, t.external_id, t.request_hash
+				err = scan(tx.Raw(`SELECT t.id, t.source, t.external_id, t.request_hash
 FROM unnest(CAST(? AS text[])) AS u (k)
 CROSS JOIN LATERAL (SELECT id, source, external_id, request_hash FROM touchpoints
-                    WHERE source = ? AND external_id = u.k LIMIT 1) t`, textArray(part), source).Scan(&rows).Error
+                    WHERE source = ? AND external_id = u.k LIMIT 1) t`, textArray(part), source), &rows)
 			} else {
 				err = tx.Select("id", "source", "external_id", "request_hash").
 					Where("source = ? AND external_id IN ?", source, part).Find(&rows).Error
@@ -485,12 +485,12 @@ func (s *Store) lockKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (busy 
 			// The lock names are lockKey's: "idempotency/<source>/<key>".
 			// A subquery with a volatile function is not flattened: one
 			// try-lock per key.
-			if err := tx.Raw(`SELECT u.k, u.got, ik.request_hash, ik.touchpoint_id
+			if err := scan(tx.Raw(`SELECT u.k, u.got, ik.request_hash, ik.touchpoint_id
 FROM (SELECT k, pg_try_advisory_xact_lock(hashtextextended(CAST(? AS text) || k, 0)) AS got
       FROM unnest(CAST(? AS text[])) AS k) u
 LEFT JOIN LATERAL (SELECT request_hash, touchpoint_id FROM idempotency_keys
                    WHERE source = ? AND key = u.k LIMIT 1) ik ON true`,
-				"idempotency/"+source+"/", textArray(keys[start:min(start+chunk, len(keys))]), source).Scan(&rows).Error; err != nil {
+				"idempotency/"+source+"/", textArray(keys[start:min(start+chunk, len(keys))]), source), &rows); err != nil {
 				return nil, nil, fmt.Errorf("lock idempotency keys: %w", err)
 			}
 			for _, r := range rows {
@@ -527,8 +527,8 @@ func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (m
 			part := keys[start:min(start+per, len(keys))]
 			var err error
 			if s.db.engine == Postgres {
-				err = tx.Raw(`SELECT ik.* FROM unnest(CAST(? AS text[])) AS u (k)
-CROSS JOIN LATERAL (SELECT * FROM idempotency_keys WHERE source = ? AND key = u.k LIMIT 1) ik`, textArray(part), source).Scan(&rows).Error
+				err = scan(tx.Raw(`SELECT ik.* FROM unnest(CAST(? AS text[])) AS u (k)
+CROSS JOIN LATERAL (SELECT * FROM idempotency_keys WHERE source = ? AND key = u.k LIMIT 1) ik`, textArray(part), source), &rows)
 			} else {
 				err = tx.Where("source = ? AND key IN ?", source, part).Find(&rows).Error
 			}

@@ -306,7 +306,7 @@ LEFT JOIN customers ic ON ic.id = inv.customer_id
 LEFT JOIN responses r ON r.invitation_id = inv.id`
 	}
 	var row chatRead
-	if err := c.tx.Raw("WITH "+strings.Join(with, ",\n")+"\n"+sel+joins, args...).Scan(&row).Error; err != nil {
+	if err := scan(c.tx.Raw("WITH "+strings.Join(with, ",\n")+"\n"+sel+joins, args...), &row); err != nil {
 		return chatRead{}, fmt.Errorf("find the customer of %s: %w", from, err)
 	}
 	if recorded != "1" {
@@ -423,9 +423,9 @@ func (c *chatTx) AddResponse(r surveys.Response, updateID string, alert bool) (s
 	if c.s.db.engine == Postgres {
 		opts := alertOpts()
 		args = append(args, AlertArgs{}.Kind(), river.MaxAttemptsDefault, river.PriorityDefault, opts.Queue, alert, alert && c.s.jobs.notifyDue(opts.Queue))
-		err = c.tx.Raw(insertResponseWithAlert, args...).Scan(&rows).Error
+		err = scan(c.tx.Raw(insertResponseWithAlert, args...), &rows)
 	} else {
-		err = c.tx.Raw(insertResponse, args...).Scan(&rows).Error
+		err = scan(c.tx.Raw(insertResponse, args...), &rows)
 	}
 	if err != nil {
 		return surveys.Response{}, fmt.Errorf("record response to invitation %d: %w", r.InvitationID, err)
@@ -501,7 +501,7 @@ func (c *chatTx) SetReason(responseID int64, reason string) error {
 // UpdateHandled reports whether updateID is in inbound_updates.
 func (c *chatTx) UpdateHandled(updateID string) (bool, error) {
 	var n int64
-	if err := c.tx.Raw(`SELECT COUNT(*) FROM inbound_updates WHERE id = ?`, updateID).Scan(&n).Error; err != nil {
+	if err := scan(c.tx.Raw(`SELECT COUNT(*) FROM inbound_updates WHERE id = ?`, updateID), &n); err != nil {
 		return false, fmt.Errorf("look up update %s: %w", updateID, err)
 	}
 	return n > 0, nil

@@ -105,7 +105,7 @@ func (s *Store) ingestOnePG(ctx context.Context, in surveys.Ingestion, decide su
 	}
 	err = s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r oneRead
-		if err := tx.Raw(oneReadSQL, args).Scan(&r).Error; err != nil {
+		if err := scan(tx.Raw(oneReadSQL, args), &r); err != nil {
 			return fmt.Errorf("record touchpoint: %w", err)
 		}
 		switch {

@@ -149,8 +149,8 @@ func (s *Store) lockKey(tx *gorm.DB, source, k string) (idempotencyKeyRow, error
 	var key idempotencyKeyRow
 	if s.db.engine == Postgres {
 		var got bool
-		if err := tx.Raw(`SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))`,
-			"idempotency/"+source+"/"+k).Scan(&got).Error; err != nil {
+		if err := scan(tx.Raw(`SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))`,
+			"idempotency/"+source+"/"+k), &got); err != nil {
 			return key, fmt.Errorf("lock idempotency key: %w", err)
 		}
 		if !got {
