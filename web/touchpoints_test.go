@@ -32,7 +32,7 @@ type apiFixture struct {
 // newAPIFixture serves /v1 over a real database, with Telegram enabled (no
 // workers run, so invitations stay scheduled), the built-in surveys and one
 // touchpoint rule.
-func newAPIFixture(t *testing.T, db *storage.DB, webhookKey []byte) apiFixture {
+func newAPIFixture(t testing.TB, db *storage.DB, webhookKey []byte) apiFixture {
 	t.Helper()
 	settings := &surveys.Settings{DefaultLocale: "en", Timezone: time.UTC, Surveys: surveys.BuiltinSurveys(),
 		Rules:   []surveys.Rule{{Type: "order_delivered", SurveyID: "nps", Sample: 1}},
