@@ -241,7 +241,15 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		newIdx = append(newIdx, i)
 	}
 
-	if len(tps) > 0 {
+	if len(tps) > 0 && s.db.engine == Postgres {
+		if err := s.writeNewPG(tx, tps, invs, now); err != nil {
+			return nil, nil, err
+		}
+		for j, inv := range invs {
+			i := newIdx[j]
+			out[i] = surveys.Ingested{Invitation: inv.invitation(ins[i].Touchpoint.Customer.ExternalID)}
+		}
+	} else if len(tps) > 0 {
 		if err := tx.CreateInBatches(&tps, s.perStatement()).Error; err != nil {
 			return nil, nil, fmt.Errorf("record touchpoints: %w", err)
 		}
@@ -281,7 +289,11 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		}
 		keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: ins[i].IdempotencyKey, RequestHash: ins[i].RequestHash, TouchpointID: id, CreatedAt: now})
 	}
-	if len(keys) > 0 {
+	if len(keys) > 0 && s.db.engine == Postgres {
+		if err := insertKeysPG(tx, keys, now); err != nil {
+			return nil, nil, err
+		}
+	} else if len(keys) > 0 {
 		if err := tx.CreateInBatches(&keys, s.perStatement()).Error; err != nil {
 			return nil, nil, fmt.Errorf("record idempotency keys: %w", err)
 		}
@@ -372,8 +384,11 @@ func mergeCustomers(ins []surveys.Ingestion, idx []int) []surveys.Customer {
 // language the customer chose in the chat (/language) outranks what a CRM
 // last sent. Rows are locked in the order given.
 func (s *Store) upsertCustomers(tx *gorm.DB, cs []surveys.Customer) (map[string]customerRow, error) {
-	rows := make(map[string]customerRow, len(cs))
 	now := s.now()
+	if s.db.engine == Postgres {
+		return upsertCustomersPG(tx, cs, now)
+	}
+	rows := make(map[string]customerRow, len(cs))
 	per := s.perStatement()
 	for start := 0; start < len(cs); start += per {
 		part := cs[start:min(start+per, len(cs))]
@@ -561,6 +576,9 @@ func (s *Store) linkIdentities(tx *gorm.DB, customerID int64, given []surveys.Ad
 // someone else stays theirs (the deep link or /start that linked it wins).
 func (s *Store) insertIdentities(tx *gorm.DB, links []identityRow) error {
 	now := s.now()
+	if s.db.engine == Postgres && len(links) > 0 {
+		return insertIdentitiesPG(tx, links, now)
+	}
 	n := s.perStatement()
 	for start := 0; start < len(links); start += n {
 		part := links[start:min(start+n, len(links))]

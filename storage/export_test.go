@@ -107,3 +107,11 @@ func (j *Jobs) InsertAlertWithRiver(ctx context.Context, db *DB, responseID int6
 		return j.insertTx(ctx, tx, AlertArgs{ResponseID: responseID}, alertOpts())
 	})
 }
+
+// InsertSendSurveyWithRiver enqueues an invitation's delivery job through
+// River's own insert, as ingestion's general path does.
+func (j *Jobs) InsertSendSurveyWithRiver(ctx context.Context, db *DB, invitationID int64, platform surveys.Platform, due time.Time) error {
+	return db.inTx(ctx, func(tx *gorm.DB) error {
+		return j.insertManyTx(ctx, tx, []river.InsertManyParams{{Args: SendSurveyArgs{InvitationID: invitationID}, InsertOpts: sendSurveyOpts(platform, due)}})
+	})
+}

@@ -1,0 +1,109 @@
+package storage_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vocbot/vocbot/storage"
+	"github.com/vocbot/vocbot/storage/storagetest"
+	"github.com/vocbot/vocbot/surveys"
+)
+
+// On PostgreSQL the batch path writes the delivery jobs with its own SQL,
+// in the statement that writes the invitations. Each job row must be the
+// row River's own insert writes for the same invitation, unique key and
+// unique states included, or River's unique index would not stop a second
+// job for the invitation. Both a job due later (scheduled) and one due now
+// (available) are compared, column by column.
+func TestBatchJobsAreRiversRows(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		settings := testSettings()
+		settings.Rules = append(settings.Rules, surveys.Rule{Type: "ticket_closed", SurveyID: "nps", Sample: 1})
+		jobs, err := storage.NewJobs(db, storage.JobsConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		engine := surveys.NewEngine(settings, storage.NewStore(db, jobs), nil)
+		ctx := context.Background()
+		later, now := touchpoint("evt_later", "cus_later", 5001), touchpoint("evt_now", "cus_now", 5002)
+		now.Touchpoint.Type = "ticket_closed"
+		res, errs, err := engine.IngestBatch(ctx, []surveys.Ingestion{later, now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		type jobRow struct {
+			Args, Kind, Queue, State string
+			MaxAttempts, Priority    int
+			Metadata, Tags           string
+			UniqueKey, UniqueStates  string
+			Attempt                  int
+			ScheduledAt              time.Time
+		}
+		// River's SQLite driver puts a random nonce in the metadata of a
+		// unique job, to tell a conflict.
+		cols := `cast(args AS text), kind, queue, state, max_attempts, priority, cast(metadata AS text),
+  cast(tags AS text), encode(unique_key, 'hex'), cast(unique_states AS text), attempt, scheduled_at`
+		where := `cast(args ->> 'invitation_id' AS bigint) = ?`
+		if db.Engine() == storage.SQLite {
+			cols = `json(args), kind, queue, state, max_attempts, priority, json_remove(metadata, '$."river:unique_nonce"'),
+  json(tags), lower(hex(unique_key)), unique_states, attempt, scheduled_at`
+			where = `json_extract(args, '$.invitation_id') = ?`
+		}
+		read := func(invitationID int64) jobRow {
+			t.Helper()
+			rows, err := db.Gorm().Raw(`SELECT `+cols+` FROM river_job WHERE kind = 'send_survey' AND `+where, invitationID).Rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []jobRow
+			for rows.Next() {
+				var r jobRow
+				if err := rows.Scan(&r.Args, &r.Kind, &r.Queue, &r.State, &r.MaxAttempts, &r.Priority, &r.Metadata, &r.Tags,
+					&r.UniqueKey, &r.UniqueStates, &r.Attempt, &r.ScheduledAt); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, r)
+			}
+			if len(out) != 1 {
+				t.Fatalf("invitation %d has %d send_survey jobs, want 1", invitationID, len(out))
+			}
+			return out[0]
+		}
+		var ours []jobRow
+		for _, r := range res {
+			ours = append(ours, read(r.Invitation.ID))
+		}
+		if err := db.Gorm().Exec(`DELETE FROM river_job WHERE kind = 'send_survey'`).Error; err != nil {
+			t.Fatal(err)
+		}
+		var states []string
+		for i, r := range res {
+			inv := r.Invitation
+			if err := jobs.InsertSendSurveyWithRiver(ctx, db, inv.ID, inv.To.Platform, inv.DueAt); err != nil {
+				t.Fatal(err)
+			}
+			ours, rivers := ours[i], read(inv.ID)
+			// A job due now is scheduled at its insert time, which differs
+			// between the two inserts.
+			if ours.State == "scheduled" && !ours.ScheduledAt.Equal(rivers.ScheduledAt) {
+				t.Errorf("invitation %d: scheduled at %s, River's %s", inv.ID, ours.ScheduledAt, rivers.ScheduledAt)
+			}
+			ours.ScheduledAt, rivers.ScheduledAt = time.Time{}, time.Time{}
+			if ours != rivers {
+				t.Errorf("invitation %d: the batch's job\n%+v\ndiffers from River's\n%+v", inv.ID, ours, rivers)
+			}
+			states = append(states, ours.State)
+		}
+		if len(states) != 2 || states[0] != "scheduled" || states[1] != "available" {
+			t.Errorf("job states %v, want scheduled (due in 2 h) and available (due now)", states)
+		}
+	})
+}
