@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivershared/uniquestates"
 	"github.com/riverqueue/river/rivertype"
@@ -124,19 +125,85 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u (source, key,
 // bit(8).
 var sendSurveyUniqueStates = int(uniquestates.UniqueStatesToBitmask(rivertype.UniqueOptsByStateDefault()))
 
+// sendSurveyJobsSQL inserts the delivery jobs of the rows of a CTE named
+// jobs (invitation id, queue, scheduled_at, state; a row with state ”
+// gets none) as River's own insert does for SendSurveyArgs with
+// sendSurveyOpts: the same kind, args, attempts, priority, unique key (the
+// SHA-256 of the kind and the unique-tagged args, computed here because
+// the invitation id is not known before the statement) and unique states,
+// and the same conflict on River's unique index. @unique_states,
+// @max_attempts and @priority are River's values (jobArgs).
+// TestBatchJobsAreRiversRows holds the rows to River's own.
+const sendSurveyJobsSQL = `
+INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags, unique_key, unique_states)
+SELECT jsonb_build_object('invitation_id', jobs.id), @now, 'send_survey', @max_attempts, '{}', @priority, jobs.queue, jobs.at,
+       CAST(jobs.state AS river_job_state), '{}',
+       sha256(convert_to('&kind=send_survey&args={"invitation_id":' || jobs.id || '}', 'UTF8')),
+       CAST(CAST(@unique_states AS integer) AS bit(8))
+FROM jobs WHERE jobs.state <> ''
+ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL
+  AND river_job_state_in_bitmask(unique_states, state)
+DO NOTHING`
+
+// notifyQueuesSQL wakes the workers of the queues in @queues with River's
+// own notification (a job due now), as a column of the final SELECT.
+const notifyQueuesSQL = `(SELECT count(*) FROM (SELECT pg_notify(current_schema() || '.river_insert', json_build_object('queue', q)::text)
+   FROM unnest(CAST(@queues AS text[])) AS q) AS notified) AS notified`
+
+// jobPlan is the delivery job of each invitation about to be written:
+// state and scheduled time (” and nil for an invitation that gets none),
+// and the queues to wake.
+type jobPlan struct {
+	state  []string
+	at     []*time.Time
+	queues []string
+}
+
+// planJobs plans the jobs of invs as sendSurveyOpts would: a scheduled
+// invitation's job waits in River's scheduled state while its due time is
+// ahead and is available (for the next fetch) once it has come; a queue
+// with an available job is woken at most once per River's fetch cooldown
+// (Jobs.notifyDue).
+func (s *Store) planJobs(invs []invitationRow, now time.Time) jobPlan {
+	p := jobPlan{state: make([]string, len(invs)), at: make([]*time.Time, len(invs))}
+	seen := map[string]bool{}
+	for j, inv := range invs {
+		if inv.Status != string(surveys.Scheduled) {
+			continue
+		}
+		at := now
+		p.state[j] = string(rivertype.JobStateAvailable)
+		if inv.DueAt.After(time.Now()) {
+			at, p.state[j] = *inv.DueAt, string(rivertype.JobStateScheduled)
+		} else if !seen[inv.Platform] {
+			seen[inv.Platform] = true
+			if s.jobs.notifyDue(inv.Platform) {
+				p.queues = append(p.queues, inv.Platform)
+			}
+		}
+		p.at[j] = &at
+	}
+	return p
+}
+
+// args are the named arguments sendSurveyJobsSQL and notifyQueuesSQL use.
+func (p jobPlan) args(now time.Time) map[string]any {
+	return map[string]any{"now": now, "queues": p.queues, "unique_states": sendSurveyUniqueStates,
+		"max_attempts": river.MaxAttemptsDefault, "priority": river.PriorityDefault}
+}
+
 // writeNewPGSQL records the batch's new touchpoints, their invitations and
 // the invitations' delivery jobs in one statement. Touchpoint ids are drawn
-// from the table's sequence first, so each invitation finds its
-// touchpoint by position (n) and the caller gets both ids back by
-// position. The job rows are River's (kind send_survey, args, unique key
-// and states as River's own insert writes them) and conflict on River's
-// unique index the same way; a due job's queue is woken with River's
-// notification when $24 names it.
+// from the table's sequence first, so each invitation finds its touchpoint
+// by position (n), and the caller gets both ids back by position.
 const writeNewPGSQL = `
 WITH src AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[], $7::text[], $8::text[],
-                       $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
-                       $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::text[], $21::timestamptz[])
+  SELECT * FROM unnest(CAST(@source AS text[]), CAST(@external_id AS text[]), CAST(@type AS text[]), CAST(@occurred_at AS timestamptz[]),
+                       CAST(@tp_survey_id AS text[]), CAST(@customer_id AS bigint[]), CAST(@attributes AS text[]), CAST(@request_hash AS text[]),
+                       CAST(@survey_id AS text[]), CAST(@status AS text[]), CAST(@skip_reason AS text[]), CAST(@detail AS text[]),
+                       CAST(@platform AS text[]), CAST(@chat_id AS text[]), CAST(@user_id AS text[]), CAST(@locale AS text[]),
+                       CAST(@due_at AS timestamptz[]), CAST(@expires_at AS timestamptz[]), CAST(@sent_at AS timestamptz[]),
+                       CAST(@job_state AS text[]), CAST(@job_at AS timestamptz[]))
     WITH ORDINALITY AS s (source, external_id, type, occurred_at, tp_survey_id, customer_id, attributes, request_hash,
                           survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
                           due_at, expires_at, sent_at, job_state, job_at, n)
@@ -144,29 +211,21 @@ WITH src AS (
   SELECT n, nextval('touchpoints_id_seq') AS tp_id FROM src ORDER BY n
 ), tp AS (
   INSERT INTO touchpoints (id, source, external_id, type, occurred_at, survey_id, customer_id, attributes, request_hash, received_at)
-  SELECT ids.tp_id, s.source, s.external_id, s.type, s.occurred_at, s.tp_survey_id, s.customer_id, CAST(s.attributes AS jsonb), s.request_hash, $22
+  SELECT ids.tp_id, s.source, s.external_id, s.type, s.occurred_at, s.tp_survey_id, s.customer_id, CAST(s.attributes AS jsonb), s.request_hash, @now
   FROM src s JOIN ids USING (n) ORDER BY n
 ), inv AS (
   INSERT INTO invitations (touchpoint_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
                            due_at, expires_at, sent_at, created_at, updated_at)
   SELECT ids.tp_id, s.customer_id, s.survey_id, s.status, s.skip_reason, s.detail, s.platform, s.chat_id, s.user_id, s.locale,
-         s.due_at, s.expires_at, s.sent_at, $22, $22
+         s.due_at, s.expires_at, s.sent_at, @now, @now
   FROM src s JOIN ids USING (n) ORDER BY n
   RETURNING id, touchpoint_id
-), job AS (
-  INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags, unique_key, unique_states)
-  SELECT jsonb_build_object('invitation_id', inv.id), $22, 'send_survey', $25, '{}', $26, s.platform, s.job_at,
-         CAST(s.job_state AS river_job_state), '{}',
-         sha256(convert_to('&kind=send_survey&args={"invitation_id":' || inv.id || '}', 'UTF8')), CAST(CAST($23 AS integer) AS bit(8))
+), jobs AS (
+  SELECT inv.id, s.platform AS queue, s.job_at AS at, s.job_state AS state
   FROM inv JOIN ids ON ids.tp_id = inv.touchpoint_id JOIN src s USING (n)
-  WHERE s.job_state <> ''
-  ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL
-    AND river_job_state_in_bitmask(unique_states, state)
-  DO NOTHING
+), job AS (` + sendSurveyJobsSQL + `
 )
-SELECT ids.n, ids.tp_id, inv.id,
-  (SELECT count(*) FROM (SELECT pg_notify(current_schema() || '.river_insert', json_build_object('queue', q)::text)
-                         FROM unnest($24::text[]) AS q) AS notified) AS notified
+SELECT ids.n, ids.tp_id, inv.id, ` + notifyQueuesSQL + `
 FROM ids JOIN inv ON inv.touchpoint_id = ids.tp_id`
 
 // writeNewPG inserts tps with their invitations invs (the same length, by
@@ -175,43 +234,34 @@ FROM ids JOIN inv ON inv.touchpoint_id = ids.tp_id`
 func (s *Store) writeNewPG(tx *gorm.DB, tps []touchpointRow, invs []invitationRow, now time.Time) error {
 	n := len(tps)
 	var (
-		source, ext, typ, tpSurvey, attrs, hash                   = make([]string, n), make([]*string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		occurred, due, expires, sent, jobAt                       = make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
-		cust                                                      = make([]int64, n)
-		survey, status, skip, detail, platform, chat, user, local = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		jobState                                                  = make([]string, n)
-		queues                                                    []string
+		source, typ, tpSurvey, attrs, hash = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		ext                                = make([]*string, n)
+		occurred                           = make([]time.Time, n)
+		cust                               = make([]int64, n)
+		survey, status, skip, detail       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		platform, chat, user, locale       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		due, expires, sent                 = make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
 	)
-	wake := map[string]bool{}
 	for j, t := range tps {
 		inv := invs[j]
 		source[j], ext[j], typ[j], occurred[j], tpSurvey[j], cust[j], attrs[j], hash[j] =
 			t.Source, t.ExternalID, t.Type, t.OccurredAt, t.SurveyID, t.CustomerID, t.Attributes, t.RequestHash
-		survey[j], status[j], skip[j], detail[j], platform[j], chat[j], user[j], local[j] =
-			inv.SurveyID, inv.Status, inv.SkipReason, inv.Detail, inv.Platform, inv.ChatID, inv.UserID, inv.Locale
+		survey[j], status[j], skip[j], detail[j] = inv.SurveyID, inv.Status, inv.SkipReason, inv.Detail
+		platform[j], chat[j], user[j], locale[j] = inv.Platform, inv.ChatID, inv.UserID, inv.Locale
 		due[j], expires[j], sent[j] = inv.DueAt, inv.ExpiresAt, inv.SentAt
-		if inv.Status != string(surveys.Scheduled) {
-			continue
-		}
-		// As sendSurveyOpts: scheduled while the due time is ahead,
-		// available (for the next fetch) once it has come.
-		at := now
-		jobState[j] = string(rivertype.JobStateAvailable)
-		if inv.DueAt.After(time.Now()) {
-			at, jobState[j] = *inv.DueAt, string(rivertype.JobStateScheduled)
-		} else if !wake[inv.Platform] {
-			wake[inv.Platform] = true
-			if s.jobs.notifyDue(inv.Platform) {
-				queues = append(queues, inv.Platform)
-			}
-		}
-		jobAt[j] = &at
 	}
-	rows, err := pgQuery(tx, writeNewPGSQL,
-		source, ext, typ, occurred, tpSurvey, cust, attrs, hash,
-		survey, status, skip, detail, platform, chat, user, local,
-		due, expires, sent, jobState, jobAt,
-		now, sendSurveyUniqueStates, queues, river.MaxAttemptsDefault, river.PriorityDefault)
+	plan := s.planJobs(invs, now)
+	args := plan.args(now)
+	for k, v := range map[string]any{
+		"source": source, "external_id": ext, "type": typ, "occurred_at": occurred, "tp_survey_id": tpSurvey,
+		"customer_id": cust, "attributes": attrs, "request_hash": hash,
+		"survey_id": survey, "status": status, "skip_reason": skip, "detail": detail,
+		"platform": platform, "chat_id": chat, "user_id": user, "locale": locale,
+		"due_at": due, "expires_at": expires, "sent_at": sent, "job_state": plan.state, "job_at": plan.at,
+	} {
+		args[k] = v
+	}
+	rows, err := pgQuery(tx, writeNewPGSQL, pgx.NamedArgs(args))
 	if err != nil {
 		return fmt.Errorf("record touchpoints: %w", err)
 	}
@@ -233,4 +283,52 @@ func (s *Store) writeNewPG(tx *gorm.DB, tps []touchpointRow, invs []invitationRo
 		return fmt.Errorf("record touchpoints: %d of %d rows written", got, n)
 	}
 	return nil
+}
+
+// insertInvitationPGSQL records one invitation of a touchpoint already
+// written and its delivery job, in one statement.
+const insertInvitationPGSQL = `
+WITH inv AS (
+  INSERT INTO invitations (touchpoint_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
+                           due_at, expires_at, sent_at, created_at, updated_at)
+  VALUES (@touchpoint_id, @customer_id, @survey_id, @status, @skip_reason, @detail, @platform, @chat_id, @user_id, @locale,
+          @due_at, @expires_at, @sent_at, @now, @now)
+  RETURNING id
+), jobs AS (
+  SELECT inv.id, CAST(@platform AS text) AS queue, CAST(@job_at AS timestamptz) AS at, CAST(@job_state AS text) AS state FROM inv
+), job AS (` + sendSurveyJobsSQL + `
+)
+SELECT inv.id, ` + notifyQueuesSQL + ` FROM inv`
+
+// insertInvitationPG inserts inv (its TouchpointID set) and, when it is
+// scheduled, its send_survey job, and sets its id: what gorm's Create and
+// River's InsertTx did in two round trips.
+func (s *Store) insertInvitationPG(tx *gorm.DB, inv *invitationRow, now time.Time) error {
+	plan := s.planJobs([]invitationRow{*inv}, now)
+	args := plan.args(now)
+	for k, v := range map[string]any{
+		"touchpoint_id": inv.TouchpointID, "customer_id": inv.CustomerID, "survey_id": inv.SurveyID, "status": inv.Status,
+		"skip_reason": inv.SkipReason, "detail": inv.Detail, "platform": inv.Platform, "chat_id": inv.ChatID,
+		"user_id": inv.UserID, "locale": inv.Locale, "due_at": inv.DueAt, "expires_at": inv.ExpiresAt, "sent_at": inv.SentAt,
+		"job_state": plan.state[0], "job_at": plan.at[0],
+	} {
+		args[k] = v
+	}
+	rows, err := pgQuery(tx, insertInvitationPGSQL, pgx.NamedArgs(args))
+	if err != nil {
+		return fmt.Errorf("record invitation: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("record invitation: %w", err)
+		}
+		return fmt.Errorf("record invitation: no row returned")
+	}
+	var notified int64
+	if err := rows.Scan(&inv.ID, &notified); err != nil {
+		return fmt.Errorf("record invitation: %w", err)
+	}
+	inv.CreatedAt, inv.UpdatedAt = now, now
+	return rows.Close()
 }

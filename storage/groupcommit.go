@@ -174,7 +174,7 @@ func (s *Store) flushGroup(batch []*ingestCall) {
 }
 
 // ingestAlone is one touchpoint in its own transaction: on PostgreSQL the
-// five-round-trip path when it can, else (and on SQLite) the general one.
+// four-round-trip path when it can, else (and on SQLite) the general one.
 func (s *Store) ingestAlone(ctx context.Context, in surveys.Ingestion, decide surveys.DecideFunc) (surveys.Ingested, error) {
 	if s.db.engine == Postgres {
 		if out, handled, err := s.ingestOnePG(ctx, in, decide); handled {

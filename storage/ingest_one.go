@@ -14,10 +14,11 @@ import (
 )
 
 // A lone event on PostgreSQL: the general path (ingestTx) sends a statement
-// per step, eleven round trips. This one sends five: BEGIN, one statement
+// per step, eleven round trips. This one sends four: BEGIN, one statement
 // that takes the key's lock, checks the key and the event id, upserts and
 // locks the customer, links the chats, records the touchpoint and the key
-// and reads the customer's state, then the invitation, the job, COMMIT.
+// and reads the customer's state, then one that records the invitation and
+// its delivery job (insertInvitationPG), and COMMIT.
 //
 // The transaction is REPEATABLE READ so that the state read in the same
 // statement as the customer's lock is consistent: every ingestion updates
@@ -84,7 +85,7 @@ SELECT (SELECT got FROM lk) AS got, (SELECT seen FROM seen) AS seen,
            UNION ALL SELECT id, platform, chat_id, user_id, blocked_at FROM li) i) AS identities
 FROM (SELECT 1) one LEFT JOIN c ON true`
 
-// ingestOnePG stores one event in five round trips. handled is false when
+// ingestOnePG stores one event in four round trips. handled is false when
 // the event must take the general path (nothing was written then).
 func (s *Store) ingestOnePG(ctx context.Context, in surveys.Ingestion, decide surveys.DecideFunc) (res surveys.Ingested, handled bool, err error) {
 	tp := in.Touchpoint
@@ -140,13 +141,8 @@ func (s *Store) ingestOnePG(ctx context.Context, in surveys.Ingestion, decide su
 		d := decide(tp, st)
 		inv := invitationFor(d, r.CustomerID.Int64, now)
 		inv.TouchpointID = r.TouchpointID.Int64
-		if err := tx.Create(&inv).Error; err != nil {
-			return fmt.Errorf("record invitation: %w", err)
-		}
-		if inv.Status == string(surveys.Scheduled) {
-			if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
-				return err
-			}
+		if err := s.insertInvitationPG(tx, &inv, now); err != nil {
+			return err
 		}
 		res = surveys.Ingested{Invitation: inv.invitation(c.ExternalID)}
 		return nil
