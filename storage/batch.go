@@ -126,30 +126,42 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		}
 	}
 
-	customers, err := s.upsertCustomers(tx, mergeCustomers(ins, plain))
-	if err != nil {
-		return nil, nil, err
+	var (
+		customers map[string]customerRow
+		existing  map[eventKey]touchpointRow
+		err       error
+	)
+	if s.db.engine == Postgres {
+		customers, existing, existingKeys, err = s.prepareBatchPG(tx, ins, plain, existingKeys)
+		if err != nil {
+			return nil, nil, err
+		}
+	} else {
+		if customers, err = s.upsertCustomers(tx, mergeCustomers(ins, plain)); err != nil {
+			return nil, nil, err
+		}
+		if existing, err = s.existingTouchpoints(tx, ins, plain); err != nil {
+			return nil, nil, err
+		}
+		var links []identityRow
+		for _, i := range plain {
+			c := ins[i].Touchpoint.Customer
+			links = append(links, identityRows(customers[c.ExternalID].ID, c.Identities)...)
+		}
+		if err := s.insertIdentities(tx, links); err != nil {
+			return nil, nil, err
+		}
+		if existingKeys == nil {
+			if existingKeys, err = s.existingKeys(tx, ins, plain); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
-	existing, err := s.existingTouchpoints(tx, ins, plain)
-	if err != nil {
-		return nil, nil, err
-	}
-	var links []identityRow
-	for _, i := range plain {
-		c := ins[i].Touchpoint.Customer
-		links = append(links, identityRows(customers[c.ExternalID].ID, c.Identities)...)
-	}
-	if err := s.insertIdentities(tx, links); err != nil {
-		return nil, nil, err
-	}
+	// A statement of its own, after the customers' locks are held: its
+	// snapshot sees every survey a transaction that held one committed.
 	states, err := s.customerStates(tx, customers)
 	if err != nil {
 		return nil, nil, err
-	}
-	if existingKeys == nil {
-		if existingKeys, err = s.existingKeys(tx, ins, plain); err != nil {
-			return nil, nil, err
-		}
 	}
 
 	now := s.now()
@@ -241,23 +253,80 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 		newIdx = append(newIdx, i)
 	}
 
-	if len(tps) > 0 && s.db.engine == Postgres {
-		if err := s.writeNewPG(tx, tps, invs, now); err != nil {
+	// The idempotency keys to record: a new item's key names its new
+	// touchpoint, a key-only item's an earlier one or a new one of this
+	// batch (ref: 1 + its position in tps; 0 when TouchpointID is set).
+	var keys []keyRow
+	posOf := make(map[int]int, len(newIdx)) // input index → 1 + position in tps
+	for j, i := range newIdx {
+		posOf[i] = j + 1
+		if k := ins[i].IdempotencyKey; k != "" {
+			keys = append(keys, keyRow{row: idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: k, RequestHash: ins[i].RequestHash, CreatedAt: now}, ref: j + 1})
+		}
+	}
+	for _, i := range keyOnly {
+		k := keyRow{row: idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: ins[i].IdempotencyKey, RequestHash: ins[i].RequestHash, CreatedAt: now}}
+		if id, ok := replayTP[i]; ok {
+			k.row.TouchpointID = id
+		} else {
+			k.ref = posOf[dupOf[i]]
+		}
+		keys = append(keys, k)
+	}
+
+	switch {
+	case len(tps) > 0 && s.db.engine == Postgres:
+		if err := s.writeNewPG(tx, tps, invs, keys, now); err != nil {
 			return nil, nil, err
 		}
 		for j, inv := range invs {
 			i := newIdx[j]
 			out[i] = surveys.Ingested{Invitation: inv.invitation(ins[i].Touchpoint.Customer.ExternalID)}
 		}
-	} else if len(tps) > 0 {
+	case s.db.engine == Postgres:
+		if len(keys) > 0 {
+			if err := insertKeysPG(tx, keys, now); err != nil {
+				return nil, nil, err
+			}
+		}
+	default:
+		if err := s.writeNew(ctx, tx, ins, newIdx, tps, invs, keys, out); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	if len(replayTP) > 0 {
+		if err := s.replays(tx, ins, replayTP, out); err != nil {
+			return nil, nil, err
+		}
+	}
+	for i, j := range dupOf {
+		out[i] = surveys.Ingested{Invitation: out[j].Invitation, Replayed: true}
+	}
+	return out, errs, nil
+}
+
+// keyRow is an idempotency key to record and the touchpoint it names: its
+// row's TouchpointID, or when ref > 0 the new touchpoint at tps[ref-1].
+type keyRow struct {
+	row idempotencyKeyRow
+	ref int
+}
+
+// writeNew records the new touchpoints tps, their invitations invs (by
+// position; newIdx maps them to ins), the invitations' delivery jobs and
+// the keys, statement by statement (the general form; PostgreSQL's is
+// writeNewPG), and fills in out for the new items.
+func (s *Store) writeNew(ctx context.Context, tx *gorm.DB, ins []surveys.Ingestion, newIdx []int, tps []touchpointRow, invs []invitationRow, keys []keyRow, out []surveys.Ingested) error {
+	if len(tps) > 0 {
 		if err := tx.CreateInBatches(&tps, s.perStatement()).Error; err != nil {
-			return nil, nil, fmt.Errorf("record touchpoints: %w", err)
+			return fmt.Errorf("record touchpoints: %w", err)
 		}
 		for j := range invs {
 			invs[j].TouchpointID = tps[j].ID
 		}
 		if err := tx.CreateInBatches(&invs, s.perStatement()).Error; err != nil {
-			return nil, nil, fmt.Errorf("record invitations: %w", err)
+			return fmt.Errorf("record invitations: %w", err)
 		}
 		var jobs []river.InsertManyParams
 		for j, inv := range invs {
@@ -271,43 +340,23 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 			}
 		}
 		if err := s.jobs.insertManyTx(ctx, tx, jobs); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
-	var keys []idempotencyKeyRow
-	tpOf := make(map[int]int64, len(newIdx)) // input index → its new touchpoint id
-	for j, i := range newIdx {
-		tpOf[i] = tps[j].ID
-		if k := ins[i].IdempotencyKey; k != "" {
-			keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: k, RequestHash: ins[i].RequestHash, TouchpointID: tps[j].ID, CreatedAt: now})
+	if len(keys) == 0 {
+		return nil
+	}
+	rows := make([]idempotencyKeyRow, len(keys))
+	for j, k := range keys {
+		rows[j] = k.row
+		if k.ref > 0 {
+			rows[j].TouchpointID = tps[k.ref-1].ID
 		}
 	}
-	for _, i := range keyOnly {
-		id, ok := replayTP[i]
-		if !ok {
-			id = tpOf[dupOf[i]]
-		}
-		keys = append(keys, idempotencyKeyRow{Source: ins[i].Touchpoint.Source, Key: ins[i].IdempotencyKey, RequestHash: ins[i].RequestHash, TouchpointID: id, CreatedAt: now})
+	if err := tx.CreateInBatches(&rows, s.perStatement()).Error; err != nil {
+		return fmt.Errorf("record idempotency keys: %w", err)
 	}
-	if len(keys) > 0 && s.db.engine == Postgres {
-		if err := insertKeysPG(tx, keys, now); err != nil {
-			return nil, nil, err
-		}
-	} else if len(keys) > 0 {
-		if err := tx.CreateInBatches(&keys, s.perStatement()).Error; err != nil {
-			return nil, nil, fmt.Errorf("record idempotency keys: %w", err)
-		}
-	}
-
-	if len(replayTP) > 0 {
-		if err := s.replays(tx, ins, replayTP, out); err != nil {
-			return nil, nil, err
-		}
-	}
-	for i, j := range dupOf {
-		out[i] = surveys.Ingested{Invitation: out[j].Invitation, Replayed: true}
-	}
-	return out, errs, nil
+	return nil
 }
 
 // touchpointRowFor is the row that records an ingested touchpoint.
@@ -421,16 +470,8 @@ RETURNING id, external_id, locale, time_zone, opted_out_at`, args...), &got)
 	return rows, nil
 }
 
-// existingTouchpoints finds the batch's events that were recorded before.
-//
-// On PostgreSQL each id is probed on its own (a LATERAL subquery that LIMIT
-// keeps from being flattened into a join). "source = $1 AND external_id =
-// ANY($2)" let the planner, before the table's first ANALYZE, estimate a
-// dozen rows for the source alone: it scanned every touchpoint of the
-// source and tested each against the whole array, a cost that grew with
-// the table (105 ms for a batch of 1,000 over 10,000 touchpoints). Equality
-// on every column of the unique key is one index probe whatever the
-// statistics say. The idempotency-key lookups below do the same.
+// existingTouchpoints finds the batch's events that were recorded before
+// (SQLite; PostgreSQL's batch path looks them up in prepareBatchPG).
 func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]touchpointRow, error) {
 	per := s.perStatement()
 	bySource := map[string][]string{}
@@ -444,17 +485,8 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	for source, ext := range bySource {
 		for start := 0; start < len(ext); start += per {
 			var rows []touchpointRow
-			part := ext[start:min(start+per, len(ext))]
-			var err error
-			if s.db.engine == Postgres {
-				err = scan(tx.Raw(`SELECT t.id, t.source, t.external_id, t.request_hash
-FROM unnest(CAST(? AS text[])) AS u (k)
-CROSS JOIN LATERAL (SELECT id, source, external_id, request_hash FROM touchpoints
-                    WHERE source = ? AND external_id = u.k LIMIT 1) t`, textArray(part), source), &rows)
-			} else {
-				err = tx.Select("id", "source", "external_id", "request_hash").
-					Where("source = ? AND external_id IN ?", source, part).Find(&rows).Error
-			}
+			err := tx.Select("id", "source", "external_id", "request_hash").
+				Where("source = ? AND external_id IN ?", source, ext[start:min(start+per, len(ext))]).Find(&rows).Error
 			if err != nil {
 				return nil, fmt.Errorf("look up touchpoints: %w", err)
 			}
@@ -526,7 +558,7 @@ LEFT JOIN LATERAL (SELECT request_hash, touchpoint_id FROM idempotency_keys
 }
 
 // existingKeys finds the idempotency keys of the items at idx that were
-// recorded before, by source and key.
+// recorded before, by source and key (SQLite; see existingTouchpoints).
 func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]idempotencyKeyRow, error) {
 	per := s.perStatement()
 	bySource := map[string][]string{}
@@ -539,15 +571,7 @@ func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (m
 	for source, keys := range bySource {
 		for start := 0; start < len(keys); start += per {
 			var rows []idempotencyKeyRow
-			part := keys[start:min(start+per, len(keys))]
-			var err error
-			if s.db.engine == Postgres {
-				err = scan(tx.Raw(`SELECT ik.* FROM unnest(CAST(? AS text[])) AS u (k)
-CROSS JOIN LATERAL (SELECT * FROM idempotency_keys WHERE source = ? AND key = u.k LIMIT 1) ik`, textArray(part), source), &rows)
-			} else {
-				err = tx.Where("source = ? AND key IN ?", source, part).Find(&rows).Error
-			}
-			if err != nil {
+			if err := tx.Where("source = ? AND key IN ?", source, keys[start:min(start+per, len(keys))]).Find(&rows).Error; err != nil {
 				return nil, fmt.Errorf("look up idempotency keys: %w", err)
 			}
 			for _, r := range rows {
