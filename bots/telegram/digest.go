@@ -46,7 +46,10 @@ func (b *Bot) PostDigest(ctx context.Context, to surveys.Address, d surveys.Dige
 
 // renderDigest writes the card as Telegram HTML: everything escaped, the
 // title and each survey's title in bold, every RTL line anchored.
-func renderDigest(c surveys.DigestCard) string {
+func renderDigest(c surveys.DigestCard) string { return renderDigestRoom(c, maxTextLen) }
+
+// renderDigestRoom is renderDigest cut to limit UTF-16 units.
+func renderDigestRoom(c surveys.DigestCard, limit int) string {
 	line := func(s string) string { return escapeHTML(scoring.AnchorRTL(c.Locale, s)) }
 	bold := func(s string) string {
 		s = scoring.AnchorRTL(c.Locale, s)
@@ -74,14 +77,17 @@ func renderDigest(c surveys.DigestCard) string {
 		}
 	}
 	out = append(out, "", line(c.Footer))
-	// Cut at whole lines, so no tag or entity is split.
-	text := ""
+	// Cut at whole lines, so no tag or entity is split. Lengths add up
+	// line by line (counting the whole text again per line was quadratic).
+	var text strings.Builder
+	n, room := 0, limit-utf16Len(ellipsis)
 	for _, l := range out {
-		next := text + l + "\n"
-		if utf16Len(next) > maxTextLen-utf16Len(ellipsis) {
-			return text + ellipsis
+		n += utf16Len(l) + 1
+		if n > room {
+			return text.String() + ellipsis
 		}
-		text = next
+		text.WriteString(l)
+		text.WriteByte('\n')
 	}
-	return strings.TrimSuffix(text, "\n")
+	return strings.TrimSuffix(text.String(), "\n")
 }
