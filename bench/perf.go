@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,7 +29,15 @@ type perfSizes struct {
 	Recipients int // Telegram recipients of the delivery measure
 	Responses  int // responses seeded for the digest and export measures
 	Import     int // touchpoints in the import measure's file
+
+	Only map[string]bool // the perfMeasures to run; nil: all
 }
+
+// perfMeasures name the measures for -only.
+var perfMeasures = []string{"single", "batch", "delivery", "answers", "digest", "export", "import"}
+
+// runs says whether measure m is to run.
+func (sz perfSizes) runs(m string) bool { return sz.Only == nil || sz.Only[m] }
 
 const (
 	perfClients   = 16   // concurrent callers of the single-event measure, on both sides
@@ -131,6 +140,7 @@ func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	markdown := fs.String("markdown", "", "also write the table as Markdown to this file")
 	responses := fs.Int("responses", 0, "responses to seed for the digest and export measures (default 1,000,000; -short 100,000)")
 	imports := fs.Int("import", 0, "touchpoints in the import measure's file (default 250,000; -short 100,000)")
+	only := fs.String("only", "", "measure only these, comma-separated: "+strings.Join(perfMeasures, ", ")+" (default all)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -149,6 +159,17 @@ func perfCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if *imports > 0 {
 		sz.Import = *imports
+	}
+	if *only != "" {
+		sz.Only = map[string]bool{}
+		for _, m := range strings.Split(*only, ",") {
+			m = strings.TrimSpace(m)
+			if !slices.Contains(perfMeasures, m) {
+				fmt.Fprintf(stderr, "-only: unknown measure %q (%s)\n", m, strings.Join(perfMeasures, ", "))
+				return 2
+			}
+			sz.Only[m] = true
+		}
 	}
 	for _, e := range strings.Split(*engines, ",") {
 		switch harness.Engine(strings.TrimSpace(e)) {
@@ -249,9 +270,57 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) (fail
 	}
 	defer ref.Close()
 
-	// 1. Single events, 16 callers each side. The two sides take turns in
-	// perfRounds rounds, so a change in the shared machine's load falls on
-	// both rather than on whichever ran second.
+	// 1–2. Single events, then batches.
+	if sz.runs("single") {
+		if err := perfSingle(ctx, s, e, v, ref, sz); err != nil {
+			return 0, err
+		}
+	}
+	if sz.runs("batch") {
+		if err := perfBatch(ctx, s, e, v, ref, sz); err != nil {
+			return 0, err
+		}
+	}
+	measure := func(name string, err error) bool {
+		if err != nil {
+			s.perf.Fail(name, engine, err)
+			failed++
+		}
+		return err == nil
+	}
+	// 3. Delivery to M recipients against Telegram's 30 msg/s, then the
+	// same recipients answer at 200 a second (answers need the delivery).
+	if sz.runs("delivery") || sz.runs("answers") {
+		chats, err := perfDelivery(ctx, s, e, v, f, sz.Recipients)
+		if measure("Telegram delivery", err) && sz.runs("answers") {
+			measure("answers at 200/s", perfAnswers(ctx, s, e, db, f, ref, chats))
+		}
+	}
+	// 4–6. The digest over seeded responses, exporting them, importing
+	// touchpoints: commands run beside the serve, as an operator would.
+	// The export exports the digest's responses.
+	env := s.vocbotEnv(db, f, platforms{config: cfg})
+	if sz.runs("digest") || sz.runs("export") {
+		if measure("digest", perfDigest(ctx, s, db, env, sz.Responses)) && sz.runs("export") {
+			measure("export responses", perfExport(ctx, s, db, env))
+		}
+	}
+	if sz.runs("import") {
+		if e == harness.SQLite {
+			// One process writes a SQLite file: the import runs with the
+			// serve stopped, as the import's documentation asks.
+			_ = v.Stop(15 * time.Second)
+		}
+		measure("import touchpoints", perfImport(ctx, s, e, env, sz.Import))
+	}
+	return failed, nil
+}
+
+// perfSingle measures single events, 16 callers each side. The two sides
+// take turns in perfRounds rounds, so a change in the shared machine's load
+// falls on both rather than on whichever ran second.
+func perfSingle(ctx context.Context, s *suite, e harness.Engine, v *harness.Vocbot, ref *reference, sz perfSizes) error {
+	engine := string(e)
 	tp := ingestTouchpoint("ps")
 	loader := &harness.Loader{Targets: []*harness.Client{v.API}, Workers: perfClients, Retry: 50 * time.Millisecond}
 	var vocbotTime, refTime time.Duration
@@ -259,12 +328,12 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) (fail
 		from, to := r*sz.Single/perfRounds, (r+1)*sz.Single/perfRounds
 		t := time.Now()
 		if err := loader.Run(ctx, from, to, tp); err != nil {
-			return 0, fmt.Errorf("single events: %w", err)
+			return fmt.Errorf("single events: %w", err)
 		}
 		vocbotTime += time.Since(t)
 		t = time.Now()
 		if _, err := ref.singleRows(ctx, fmt.Sprint("rs", r), to-from); err != nil {
-			return 0, fmt.Errorf("reference INSERT+COMMIT: %w", err)
+			return fmt.Errorf("reference INSERT+COMMIT: %w", err)
 		}
 		refTime += time.Since(t)
 	}
@@ -274,20 +343,25 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) (fail
 		Extra: fmt.Sprintf("%d retried (%d 5xx)", loader.Failures.Load(), loader.Status5xx.Load()),
 	}, loader.Acked() == sz.Single))
 
-	// 2. Batches of 1,000, one request (one statement) at a time, each
-	// followed by one reference batch.
+	return nil
+}
+
+// perfBatch measures batches of 1,000, one request (one statement) at a
+// time, each followed by one reference batch.
+func perfBatch(ctx context.Context, s *suite, e harness.Engine, v *harness.Vocbot, ref *reference, sz perfSizes) error {
+	engine := string(e)
 	n := sz.Batches * batchSize
 	bl := &harness.Loader{Targets: []*harness.Client{v.API}, Batch: batchSize, Workers: 1, Retry: 50 * time.Millisecond}
-	vocbotTime, refTime = 0, 0
+	var vocbotTime, refTime time.Duration
 	for b := range sz.Batches {
 		t := time.Now()
 		if err := bl.Run(ctx, b*batchSize, (b+1)*batchSize, ingestTouchpoint("pb")); err != nil {
-			return 0, fmt.Errorf("batches: %w", err)
+			return fmt.Errorf("batches: %w", err)
 		}
 		vocbotTime += time.Since(t)
 		t = time.Now()
 		if _, err := ref.batchRows(ctx, fmt.Sprint("rb", b), 1); err != nil {
-			return 0, fmt.Errorf("reference multi-row INSERT: %w", err)
+			return fmt.Errorf("reference multi-row INSERT: %w", err)
 		}
 		refTime += time.Since(t)
 	}
@@ -297,32 +371,7 @@ func perfOn(ctx context.Context, s *suite, e harness.Engine, sz perfSizes) (fail
 		Extra: fmt.Sprintf("%d retried (%d 5xx)", bl.Failures.Load(), bl.Status5xx.Load()),
 	}, bl.Acked() == n))
 
-	measure := func(name string, err error) bool {
-		if err != nil {
-			s.perf.Fail(name, engine, err)
-			failed++
-		}
-		return err == nil
-	}
-	// 3. Delivery to M recipients against Telegram's 30 msg/s, then the
-	// same recipients answer at 200 a second.
-	chats, err := perfDelivery(ctx, s, e, v, f, sz.Recipients)
-	if measure("Telegram delivery", err) {
-		measure("answers at 200/s", perfAnswers(ctx, s, e, db, f, ref, chats))
-	}
-	// 4–6. The digest over seeded responses, exporting them, importing
-	// touchpoints: commands run beside the serve, as an operator would.
-	env := s.vocbotEnv(db, f, platforms{config: cfg})
-	if measure("digest", perfDigest(ctx, s, db, env, sz.Responses)) {
-		measure("export responses", perfExport(ctx, s, db, env))
-	}
-	if e == harness.SQLite {
-		// One process writes a SQLite file: the import runs with the serve
-		// stopped, as the import's documentation asks.
-		_ = v.Stop(15 * time.Second)
-	}
-	measure("import touchpoints", perfImport(ctx, s, e, env, sz.Import))
-	return failed, nil
+	return nil
 }
 
 // ingestTouchpoint is an event of the delayed type, with a Telegram chat so
