@@ -1,21 +1,25 @@
 package storage
 
 import (
+	"encoding/json"
+	"fmt"
 	"database/sql/driver"
 	"strconv"
 	"strings"
 )
 
-// anyOf is the condition "col is one of vals" and its one argument. On
-// PostgreSQL it is col = ANY(array): one parameter whatever the length, so
-// the prepared statement stays the same for every batch and its generic
-// plan (chosen after five runs) still probes the index per element. A long
-// IN list instead is a new statement per length, and its generic plan
-// scans by the other conditions alone, slowing with the table. SQLite has
-// no arrays and plans each statement afresh: an IN list there.
+// anyOf is the condition "col is one of vals" and its one argument,
+// whatever the number of values: the statement's text stays the same for
+// every batch. On PostgreSQL it is col = ANY(array), whose generic plan
+// (chosen after five runs) still probes the index per element; a long IN
+// list is a new statement per length, and its generic plan scanned by the
+// other conditions alone, slowing with the table. On SQLite it is col IN
+// the elements of a JSON array (json_each): an IN list there binds each
+// value as a parameter, and the driver finds each parameter by a linear
+// search of all of them, so a list cost the square of its length.
 func (s *Store) anyOf(col string, vals any) (string, any) {
 	if s.db.engine != Postgres {
-		return col + " IN ?", vals
+		return col + " IN (SELECT value FROM json_each(?))", jsonArray(vals)
 	}
 	switch v := vals.(type) {
 	case []string:
@@ -24,6 +28,15 @@ func (s *Store) anyOf(col string, vals any) (string, any) {
 		return col + " = ANY(CAST(? AS bigint[]))", bigintArray(v)
 	}
 	panic("storage: anyOf of an unsupported type") // a programming error, caught by the tests
+}
+
+// jsonArray is vals as a JSON array, for SQLite's json_each.
+func jsonArray(vals any) string {
+	b, err := json.Marshal(vals)
+	if err != nil {
+		panic("storage: a JSON array of " + fmt.Sprintf("%T", vals)) // []string and []int64 always marshal
+	}
+	return string(b)
 }
 
 // textArray is a PostgreSQL text[] sent as its literal, so that gorm binds

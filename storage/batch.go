@@ -438,34 +438,31 @@ func (s *Store) upsertCustomers(tx *gorm.DB, cs []surveys.Customer) (map[string]
 		return upsertCustomersPG(tx, cs, now)
 	}
 	rows := make(map[string]customerRow, len(cs))
-	per := s.perStatement()
-	for start := 0; start < len(cs); start += per {
-		part := cs[start:min(start+per, len(cs))]
-		var values strings.Builder
-		args := make([]any, 0, len(part)*6)
-		for k, c := range part {
-			if k > 0 {
-				values.WriteString(", ")
-			}
-			values.WriteString("(?, ?, ?, ?, ?, ?)")
-			args = append(args, c.ExternalID, c.Name, c.Locale, c.TimeZone, now, now)
-		}
-		var got []customerRow
-		err := scan(tx.Raw(`
+	if len(cs) == 0 {
+		return rows, nil
+	}
+	values := make([][4]string, len(cs))
+	for i, c := range cs {
+		values[i] = [4]string{c.ExternalID, c.Name, c.Locale, c.TimeZone}
+	}
+	// The rows come as one JSON array (see anyOf); WHERE true tells
+	// SQLite's parser the SELECT ends before ON CONFLICT.
+	var got []customerRow
+	err := scan(tx.Raw(`
 INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated_at)
-VALUES `+values.String()+`
+SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, ?, ?
+FROM json_each(?) AS j WHERE true ORDER BY j.key
 ON CONFLICT (external_id) DO UPDATE SET
   name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
   locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
   time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
   updated_at = excluded.updated_at
-RETURNING id, external_id, locale, time_zone, opted_out_at`, args...), &got)
-		if err != nil {
-			return nil, fmt.Errorf("record customers: %w", err)
-		}
-		for _, r := range got {
-			rows[r.ExternalID] = r
-		}
+RETURNING id, external_id, locale, time_zone, opted_out_at`, now, now, jsonArray(values)), &got)
+	if err != nil {
+		return nil, fmt.Errorf("record customers: %w", err)
+	}
+	for _, r := range got {
+		rows[r.ExternalID] = r
 	}
 	return rows, nil
 }
@@ -473,7 +470,7 @@ RETURNING id, external_id, locale, time_zone, opted_out_at`, args...), &got)
 // existingTouchpoints finds the batch's events that were recorded before
 // (SQLite; PostgreSQL's batch path looks them up in prepareBatchPG).
 func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]touchpointRow, error) {
-	per := s.perStatement()
+	per := max(len(idx), 1) // anyOf binds one parameter, whatever the length
 	bySource := map[string][]string{}
 	for _, i := range idx {
 		tp := ins[i].Touchpoint
@@ -485,8 +482,9 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	for source, ext := range bySource {
 		for start := 0; start < len(ext); start += per {
 			var rows []touchpointRow
+			in, list := s.anyOf("external_id", ext[start:min(start+per, len(ext))])
 			err := tx.Select("id", "source", "external_id", "request_hash").
-				Where("source = ? AND external_id IN ?", source, ext[start:min(start+per, len(ext))]).Find(&rows).Error
+				Where("source = ? AND "+in, source, list).Find(&rows).Error
 			if err != nil {
 				return nil, fmt.Errorf("look up touchpoints: %w", err)
 			}
@@ -560,7 +558,7 @@ LEFT JOIN LATERAL (SELECT request_hash, touchpoint_id FROM idempotency_keys
 // existingKeys finds the idempotency keys of the items at idx that were
 // recorded before, by source and key (SQLite; see existingTouchpoints).
 func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]idempotencyKeyRow, error) {
-	per := s.perStatement()
+	per := max(len(idx), 1) // anyOf binds one parameter, whatever the length
 	bySource := map[string][]string{}
 	for _, i := range idx {
 		if k := ins[i].IdempotencyKey; k != "" {
@@ -571,7 +569,8 @@ func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (m
 	for source, keys := range bySource {
 		for start := 0; start < len(keys); start += per {
 			var rows []idempotencyKeyRow
-			if err := tx.Where("source = ? AND key IN ?", source, keys[start:min(start+per, len(keys))]).Find(&rows).Error; err != nil {
+			in, list := s.anyOf("key", keys[start:min(start+per, len(keys))])
+			if err := tx.Where("source = ? AND "+in, source, list).Find(&rows).Error; err != nil {
 				return nil, fmt.Errorf("look up idempotency keys: %w", err)
 			}
 			for _, r := range rows {
@@ -599,26 +598,21 @@ func (s *Store) linkIdentities(tx *gorm.DB, customerID int64, given []surveys.Ad
 // insertIdentities links chats to customers; a chat already linked to
 // someone else stays theirs (the deep link or /start that linked it wins).
 func (s *Store) insertIdentities(tx *gorm.DB, links []identityRow) error {
+	if len(links) == 0 {
+		return nil
+	}
 	now := s.now()
-	if s.db.engine == Postgres && len(links) > 0 {
+	if s.db.engine == Postgres {
 		return insertIdentitiesPG(tx, links, now)
 	}
-	n := s.perStatement()
-	for start := 0; start < len(links); start += n {
-		part := links[start:min(start+n, len(links))]
-		var values strings.Builder
-		args := make([]any, 0, len(part)*5)
-		for k, l := range part {
-			if k > 0 {
-				values.WriteString(", ")
-			}
-			values.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, l.CustomerID, l.Platform, l.ChatID, l.UserID, now)
-		}
-		if err := tx.Exec(`INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at) VALUES `+values.String()+`
-ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, args...).Error; err != nil {
-			return fmt.Errorf("link identities: %w", err)
-		}
+	values := make([][4]any, len(links))
+	for i, l := range links {
+		values[i] = [4]any{l.CustomerID, l.Platform, l.ChatID, l.UserID}
+	}
+	if err := tx.Exec(`INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at)
+SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, ? FROM json_each(?) AS j WHERE true
+ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, now, jsonArray(values)).Error; err != nil {
+		return fmt.Errorf("link identities: %w", err)
 	}
 	return nil
 }
@@ -626,7 +620,7 @@ ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, args...).Error; err != nil
 // customerStates reads what the decision needs about each customer: opt-out,
 // locale, time zone, linked chats, latest survey.
 func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (map[int64]surveys.CustomerState, error) {
-	per := s.perStatement()
+	per := max(len(customers), 1) // anyOf binds one parameter, whatever the length
 	states := make(map[int64]surveys.CustomerState, len(customers))
 	ids := make([]int64, 0, len(customers))
 	for _, c := range customers {
@@ -706,7 +700,7 @@ func aggregateTime(v any) (time.Time, error) {
 
 // replays fills in what earlier identical requests produced.
 func (s *Store) replays(tx *gorm.DB, ins []surveys.Ingestion, replayTP map[int]int64, out []surveys.Ingested) error {
-	per := s.perStatement()
+	per := max(len(replayTP), 1) // anyOf binds one parameter, whatever the length
 	tpIDs := make([]int64, 0, len(replayTP))
 	for _, id := range replayTP {
 		tpIDs = append(tpIDs, id)
