@@ -1,9 +1,9 @@
 package storage
 
 import (
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"database/sql/driver"
 	"strconv"
 	"strings"
 )
