@@ -200,46 +200,47 @@ func (p jobPlan) args(now time.Time) map[string]any {
 }
 
 // writeNewPGSQL records the batch's new touchpoints, their invitations, the
-// invitations' delivery jobs and the idempotency keys in one statement. Touchpoint ids are drawn
-// from the table's sequence first, so each invitation finds its touchpoint
-// by position (n), and the caller gets both ids back by position.
+// invitations' delivery jobs and the idempotency keys in one statement.
+// Each row draws its touchpoint id from the table's sequence as the
+// arguments are read (src, materialized: once per row), so the invitation
+// and the key of a row carry it without a join, and the caller gets the ids
+// back by position (n).
 const writeNewPGSQL = `
-WITH src AS (
-  SELECT * FROM unnest(CAST(@source AS text[]), CAST(@external_id AS text[]), CAST(@type AS text[]), CAST(@occurred_at AS timestamptz[]),
-                       CAST(@tp_survey_id AS text[]), CAST(@customer_id AS bigint[]), CAST(@attributes AS text[]), CAST(@request_hash AS text[]),
-                       CAST(@survey_id AS text[]), CAST(@status AS text[]), CAST(@skip_reason AS text[]), CAST(@detail AS text[]),
-                       CAST(@platform AS text[]), CAST(@chat_id AS text[]), CAST(@user_id AS text[]), CAST(@locale AS text[]),
-                       CAST(@due_at AS timestamptz[]), CAST(@expires_at AS timestamptz[]), CAST(@sent_at AS timestamptz[]),
-                       CAST(@job_state AS text[]), CAST(@job_at AS timestamptz[]))
+WITH src AS MATERIALIZED (
+  SELECT s.*, nextval('touchpoints_id_seq') AS tp_id
+  FROM unnest(CAST(@source AS text[]), CAST(@external_id AS text[]), CAST(@type AS text[]), CAST(@occurred_at AS timestamptz[]),
+              CAST(@tp_survey_id AS text[]), CAST(@customer_id AS bigint[]), CAST(@attributes AS text[]), CAST(@request_hash AS text[]),
+              CAST(@survey_id AS text[]), CAST(@status AS text[]), CAST(@skip_reason AS text[]), CAST(@detail AS text[]),
+              CAST(@platform AS text[]), CAST(@chat_id AS text[]), CAST(@user_id AS text[]), CAST(@locale AS text[]),
+              CAST(@due_at AS timestamptz[]), CAST(@expires_at AS timestamptz[]), CAST(@sent_at AS timestamptz[]),
+              CAST(@job_state AS text[]), CAST(@job_at AS timestamptz[]))
     WITH ORDINALITY AS s (source, external_id, type, occurred_at, tp_survey_id, customer_id, attributes, request_hash,
                           survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
                           due_at, expires_at, sent_at, job_state, job_at, n)
-), ids AS MATERIALIZED (
-  SELECT n, nextval('touchpoints_id_seq') AS tp_id FROM src ORDER BY n
 ), tp AS (
   INSERT INTO touchpoints (id, source, external_id, type, occurred_at, survey_id, customer_id, attributes, request_hash, received_at)
-  SELECT ids.tp_id, s.source, s.external_id, s.type, s.occurred_at, s.tp_survey_id, s.customer_id, CAST(s.attributes AS jsonb), s.request_hash, @now
-  FROM src s JOIN ids USING (n) ORDER BY n
+  SELECT tp_id, source, external_id, type, occurred_at, tp_survey_id, customer_id, CAST(attributes AS jsonb), request_hash, @now
+  FROM src
 ), inv AS (
   INSERT INTO invitations (touchpoint_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
                            due_at, expires_at, sent_at, created_at, updated_at)
-  SELECT ids.tp_id, s.customer_id, s.survey_id, s.status, s.skip_reason, s.detail, s.platform, s.chat_id, s.user_id, s.locale,
-         s.due_at, s.expires_at, s.sent_at, @now, @now
-  FROM src s JOIN ids USING (n) ORDER BY n
+  SELECT tp_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
+         due_at, expires_at, sent_at, @now, @now
+  FROM src
   RETURNING id, touchpoint_id
 ), jobs AS (
-  SELECT inv.id, s.platform AS queue, s.job_at AS at, s.job_state AS state
-  FROM inv JOIN ids ON ids.tp_id = inv.touchpoint_id JOIN src s USING (n)
+  SELECT inv.id, src.platform AS queue, src.job_at AS at, src.job_state AS state
+  FROM inv JOIN src ON src.tp_id = inv.touchpoint_id
 ), job AS (` + sendSurveyJobsSQL + `
 ), keys AS (
   INSERT INTO idempotency_keys (source, key, request_hash, touchpoint_id, created_at)
-  SELECT k.source, k.key, k.request_hash, COALESCE(ids.tp_id, k.tp), @now
+  SELECT k.source, k.key, k.request_hash, COALESCE(src.tp_id, k.tp), @now
   FROM unnest(CAST(@k_source AS text[]), CAST(@k_key AS text[]), CAST(@k_hash AS text[]), CAST(@k_tp AS bigint[]), CAST(@k_ref AS bigint[]))
     AS k (source, key, request_hash, tp, ref)
-  LEFT JOIN ids ON ids.n = k.ref
+  LEFT JOIN src ON src.n = k.ref
 )
-SELECT ids.n, ids.tp_id, inv.id, ` + notifyQueuesSQL + `
-FROM ids JOIN inv ON inv.touchpoint_id = ids.tp_id`
+SELECT src.n, src.tp_id, inv.id, ` + notifyQueuesSQL + `
+FROM src JOIN inv ON inv.touchpoint_id = src.tp_id`
 
 // writeNewPG inserts tps with their invitations invs (the same length, by
 // position), a send_survey job for each scheduled invitation and keys, and
