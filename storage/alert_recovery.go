@@ -27,10 +27,21 @@ func (s *Store) scheduleRecovery(ctx context.Context, tx *gorm.DB, row alertRow,
 	if err := tx.Where("id = ?", row.ResponseID).Take(&resp).Error; err != nil {
 		return fmt.Errorf("load the answer of alert %d: %w", row.ID, err)
 	}
-	var cust customerRow
-	if err := tx.Where("id = ?", resp.CustomerID).Take(&cust).Error; err != nil {
-		return fmt.Errorf("load the customer of alert %d: %w", row.ID, err)
+	// The customer's row is updated, as every ingestion's upsert does, so
+	// the recovery invitation and a touchpoint ingested at the same moment
+	// see each other in their fatigue checks: whichever comes second waits
+	// for this row's lock (or, in a lone event's REPEATABLE READ
+	// transaction, fails to serialize and retries), then reads the other's
+	// invitation.
+	var custs []customerRow
+	if err := scan(tx.Raw(`UPDATE customers SET updated_at = ? WHERE id = ?
+RETURNING id, external_id, name, locale, time_zone, opted_out_at, created_at, updated_at`, s.now(), resp.CustomerID), &custs); err != nil {
+		return fmt.Errorf("lock the customer of alert %d: %w", row.ID, err)
 	}
+	if len(custs) != 1 {
+		return fmt.Errorf("the customer of alert %d: %w", row.ID, surveys.ErrNotFound)
+	}
+	cust := custs[0]
 	var orig invitationRow
 	if err := tx.Select("platform", "chat_id", "user_id").Where("id = ?", resp.InvitationID).Take(&orig).Error; err != nil {
 		return fmt.Errorf("load the invitation of alert %d: %w", row.ID, err)

@@ -390,3 +390,53 @@ func TestDigestAlerts(t *testing.T) {
 func scoringWindow(start, end time.Time) scoring.Window {
 	return scoring.Window{Start: start, End: end}
 }
+
+// Resolving an alert takes its customer's row lock before it reads the
+// customer, as ingestion does. A customer who says /stop while the alert
+// is being resolved: the resolution waits for that transaction and sees
+// the opt-out, so the recovery survey is recorded as skipped. (Reading
+// first, it decided on the row as it was and scheduled the survey.) It is
+// the same lock a touchpoint ingested at that moment waits for, so its
+// fatigue check sees the recovery survey.
+func TestRecoveryWaitsForTheCustomersLock(t *testing.T) {
+	t.Parallel()
+	db := storagetest.Open(t, storage.Postgres)
+	clock := surveystest.NewClock(alertNow)
+	r := newReplica(t, db, recoverySettings(), clock)
+	id := detractorAlert(t, db, r, "cus_lock", 4409)
+	clock.Set(alertNow.Add(time.Hour))
+
+	stop, err := db.SQL().BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop.Rollback()
+	if _, err := stop.ExecContext(t.Context(), "UPDATE customers SET opted_out_at = now() WHERE external_id = 'cus_lock'"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.desk.Resolve(context.Background(), id, staffDana, "refund")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the resolution finished (%v) while the opt-out held the customer's row", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := stop.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the resolution did not finish after the opt-out committed")
+	}
+	inv := recoveryInvitation(t, db, id)
+	if n := count(t, db, "SELECT count(*) FROM invitations WHERE id = ? AND status = 'skipped'", inv); n != 1 {
+		t.Errorf("the recovery invitation of a customer who opted out during the resolution is not skipped")
+	}
+}
