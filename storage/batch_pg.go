@@ -201,13 +201,14 @@ func (p jobPlan) args(now time.Time) map[string]any {
 
 // writeNewPGSQL records the batch's new touchpoints, their invitations, the
 // invitations' delivery jobs and the idempotency keys in one statement.
-// Each row draws its touchpoint id from the table's sequence as the
-// arguments are read (src, materialized: once per row), so the invitation
-// and the key of a row carry it without a join, and the caller gets the ids
-// back by position (n).
+// Each row draws its touchpoint's and its invitation's ids from the
+// tables' sequences as the arguments are read (src, materialized: once per
+// row), as the columns' defaults would, so the invitation, the job and the
+// key of a row carry them without a join, and the caller gets the ids back
+// by position (n).
 const writeNewPGSQL = `
 WITH src AS MATERIALIZED (
-  SELECT s.*, nextval('touchpoints_id_seq') AS tp_id
+  SELECT s.*, nextval('touchpoints_id_seq') AS tp_id, nextval('invitations_id_seq') AS inv_id
   FROM unnest(CAST(@source AS text[]), CAST(@external_id AS text[]), CAST(@type AS text[]), CAST(@occurred_at AS timestamptz[]),
               CAST(@tp_survey_id AS text[]), CAST(@customer_id AS bigint[]), CAST(@attributes AS text[]), CAST(@request_hash AS text[]),
               CAST(@survey_id AS text[]), CAST(@status AS text[]), CAST(@skip_reason AS text[]), CAST(@detail AS text[]),
@@ -222,15 +223,13 @@ WITH src AS MATERIALIZED (
   SELECT tp_id, source, external_id, type, occurred_at, tp_survey_id, customer_id, CAST(attributes AS jsonb), request_hash, @now
   FROM src
 ), inv AS (
-  INSERT INTO invitations (touchpoint_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
+  INSERT INTO invitations (id, touchpoint_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
                            due_at, expires_at, sent_at, created_at, updated_at)
-  SELECT tp_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
+  SELECT inv_id, tp_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
          due_at, expires_at, sent_at, @now, @now
   FROM src
-  RETURNING id, touchpoint_id
 ), jobs AS (
-  SELECT inv.id, src.platform AS queue, src.job_at AS at, src.job_state AS state
-  FROM inv JOIN src ON src.tp_id = inv.touchpoint_id
+  SELECT inv_id AS id, platform AS queue, job_at AS at, job_state AS state FROM src
 ), job AS (` + sendSurveyJobsSQL + `
 ), keys AS (
   INSERT INTO idempotency_keys (source, key, request_hash, touchpoint_id, created_at)
@@ -239,8 +238,8 @@ WITH src AS MATERIALIZED (
     AS k (source, key, request_hash, tp, ref)
   LEFT JOIN src ON src.n = k.ref
 )
-SELECT src.n, src.tp_id, inv.id, ` + notifyQueuesSQL + `
-FROM src JOIN inv ON inv.touchpoint_id = src.tp_id`
+SELECT src.n, src.tp_id, src.inv_id, ` + notifyQueuesSQL + `
+FROM src`
 
 // writeNewPG inserts tps with their invitations invs (the same length, by
 // position), a send_survey job for each scheduled invitation and keys, and
