@@ -67,6 +67,19 @@ func newAlertEventRow(alertID int64, e surveys.AlertEvent) alertEventRow {
 }
 
 // timeline loads the stored steps of an alert, oldest first.
+// timelines are the timelines of alertIDs, by alert.
+func timelines(tx *gorm.DB, alertIDs []int64) (map[int64][]surveys.AlertEvent, error) {
+	var rows []alertEventRow
+	if err := tx.Where("alert_id IN ?", alertIDs).Order("alert_id, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load the timelines of %d alerts: %w", len(alertIDs), err)
+	}
+	out := make(map[int64][]surveys.AlertEvent, len(alertIDs))
+	for _, r := range rows {
+		out[r.AlertID] = append(out[r.AlertID], r.event())
+	}
+	return out, nil
+}
+
 func timeline(tx *gorm.DB, alertID int64) ([]surveys.AlertEvent, error) {
 	var rows []alertEventRow
 	if err := tx.Where("alert_id = ?", alertID).Order("id").Find(&rows).Error; err != nil {
@@ -153,33 +166,96 @@ func (s *Store) AlertView(ctx context.Context, id int64) (surveys.AlertView, err
 	return v, nil
 }
 
+// alertView is an alert row with its answer, its customer's chat, its
+// timeline and its recovery survey.
 func alertView(tx *gorm.DB, row alertRow) (surveys.AlertView, error) {
-	var resp responseRow
-	if err := tx.Where("id = ?", row.ResponseID).Take(&resp).Error; err != nil {
-		return surveys.AlertView{}, err
-	}
-	var cust customerRow
-	if err := tx.Select("external_id").Where("id = ?", resp.CustomerID).Take(&cust).Error; err != nil {
-		return surveys.AlertView{}, err
-	}
-	var inv invitationRow
-	if err := tx.Select("platform", "chat_id", "user_id").Where("id = ?", resp.InvitationID).Take(&inv).Error; err != nil {
-		return surveys.AlertView{}, err
-	}
-	a := row.alert()
-	tl, err := timeline(tx, row.ID)
+	views, err := alertViews(tx, []alertRow{row})
 	if err != nil {
 		return surveys.AlertView{}, err
 	}
-	a.Timeline = tl
-	if a.Recovery, err = recovery(tx, row); err != nil {
-		return surveys.AlertView{}, err
+	return views[0], nil
+}
+
+// alertViews is alertView for a page of alerts, in the same order, with a
+// fixed number of statements whatever the page's length (one per table it
+// reads), not a few per alert.
+func alertViews(tx *gorm.DB, rows []alertRow) ([]surveys.AlertView, error) {
+	if len(rows) == 0 {
+		return nil, nil
 	}
-	return surveys.AlertView{
-		Alert:    a,
-		Response: resp.response(cust.ExternalID),
-		Customer: surveys.Address{Platform: surveys.Platform(inv.Platform), ChatID: inv.ChatID, UserID: inv.UserID},
-	}, nil
+	alertIDs := make([]int64, len(rows))
+	respIDs := make([]int64, len(rows))
+	var recoveryIDs []int64
+	for i, r := range rows {
+		alertIDs[i], respIDs[i] = r.ID, r.ResponseID
+		if r.RecoveryInvitationID != nil {
+			recoveryIDs = append(recoveryIDs, *r.RecoveryInvitationID)
+		}
+	}
+	var resps []responseRow
+	if err := tx.Where("id IN ?", respIDs).Find(&resps).Error; err != nil {
+		return nil, fmt.Errorf("load the answers of %d alerts: %w", len(rows), err)
+	}
+	respOf := make(map[int64]responseRow, len(resps))
+	var custIDs, invIDs []int64
+	for _, r := range resps {
+		respOf[r.ID] = r
+		custIDs, invIDs = append(custIDs, r.CustomerID), append(invIDs, r.InvitationID)
+	}
+	var custs []customerRow
+	if err := tx.Select("id", "external_id").Where("id IN ?", custIDs).Find(&custs).Error; err != nil {
+		return nil, fmt.Errorf("load the customers of %d alerts: %w", len(rows), err)
+	}
+	extOf := make(map[int64]string, len(custs))
+	for _, c := range custs {
+		extOf[c.ID] = c.ExternalID
+	}
+	var invs []invitationRow
+	if err := tx.Select("id", "platform", "chat_id", "user_id").Where("id IN ?", invIDs).Find(&invs).Error; err != nil {
+		return nil, fmt.Errorf("load the invitations of %d alerts: %w", len(rows), err)
+	}
+	invOf := make(map[int64]invitationRow, len(invs))
+	for _, inv := range invs {
+		invOf[inv.ID] = inv
+	}
+	timelines, err := timelines(tx, alertIDs)
+	if err != nil {
+		return nil, err
+	}
+	recoveries, err := recoveries(tx, recoveryIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]surveys.AlertView, len(rows))
+	for i, row := range rows {
+		resp, ok := respOf[row.ResponseID]
+		if !ok {
+			return nil, fmt.Errorf("alert %d: its answer %d: %w", row.ID, row.ResponseID, gorm.ErrRecordNotFound)
+		}
+		ext, ok := extOf[resp.CustomerID]
+		if !ok {
+			return nil, fmt.Errorf("alert %d: its customer %d: %w", row.ID, resp.CustomerID, gorm.ErrRecordNotFound)
+		}
+		inv, ok := invOf[resp.InvitationID]
+		if !ok {
+			return nil, fmt.Errorf("alert %d: its invitation %d: %w", row.ID, resp.InvitationID, gorm.ErrRecordNotFound)
+		}
+		a := row.alert()
+		a.Timeline = timelines[row.ID]
+		if row.RecoveryInvitationID != nil {
+			r, ok := recoveries[*row.RecoveryInvitationID]
+			if !ok {
+				return nil, fmt.Errorf("load the recovery survey of alert %d: %w", row.ID, gorm.ErrRecordNotFound)
+			}
+			a.Recovery = r
+		}
+		out[i] = surveys.AlertView{
+			Alert:    a,
+			Response: resp.response(ext),
+			Customer: surveys.Address{Platform: surveys.Platform(inv.Platform), ChatID: inv.ChatID, UserID: inv.UserID},
+		}
+	}
+	return out, nil
 }
 
 // ChangeAlert implements surveys.AlertStore: change runs on the locked

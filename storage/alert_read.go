@@ -94,14 +94,9 @@ func (s *Store) alertPage(ctx context.Context, f AlertFilter, limit int) ([]surv
 		if err := tx.Raw(q, append(c.args, limit)...).Scan(&rows).Error; err != nil {
 			return err
 		}
-		for _, row := range rows {
-			v, err := alertView(tx, row)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return nil
+		views, err := alertViews(tx, rows)
+		out = views
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", translate(err))

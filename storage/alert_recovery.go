@@ -97,35 +97,43 @@ RETURNING id, external_id, name, locale, time_zone, opted_out_at, created_at, up
 	return nil
 }
 
-// recovery loads the recovery survey of an alert row; nil when it has none.
-func recovery(tx *gorm.DB, row alertRow) (*surveys.AlertRecovery, error) {
-	if row.RecoveryInvitationID == nil {
-		return nil, nil
+// recoveries are the recovery surveys of the invitations ids (the alerts'
+// recovery_invitation_id), with their answers, by invitation.
+func recoveries(tx *gorm.DB, ids []int64) (map[int64]*surveys.AlertRecovery, error) {
+	out := make(map[int64]*surveys.AlertRecovery, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
-	var inv invitationRow
-	if err := tx.Where("id = ?", *row.RecoveryInvitationID).Take(&inv).Error; err != nil {
-		return nil, fmt.Errorf("load the recovery survey of alert %d: %w", row.ID, err)
+	var invs []invitationRow
+	if err := tx.Where("id IN ?", ids).Find(&invs).Error; err != nil {
+		return nil, fmt.Errorf("load %d recovery surveys: %w", len(ids), err)
 	}
-	r := &surveys.AlertRecovery{
-		SurveyID: inv.SurveyID, InvitationID: inv.ID, Invitation: surveys.Status(inv.Status),
-		SkipReason: surveys.SkipReason(inv.SkipReason), Detail: inv.Detail,
-		To:    surveys.Address{Platform: surveys.Platform(inv.Platform), ChatID: inv.ChatID, UserID: inv.UserID},
-		DueAt: timeOf(inv.DueAt), SentAt: timeOf(inv.SentAt),
+	for _, inv := range invs {
+		out[inv.ID] = &surveys.AlertRecovery{
+			SurveyID: inv.SurveyID, InvitationID: inv.ID, Invitation: surveys.Status(inv.Status),
+			SkipReason: surveys.SkipReason(inv.SkipReason), Detail: inv.Detail,
+			To:    surveys.Address{Platform: surveys.Platform(inv.Platform), ChatID: inv.ChatID, UserID: inv.UserID},
+			DueAt: timeOf(inv.DueAt), SentAt: timeOf(inv.SentAt),
+		}
 	}
-	var resp []responseRow
-	if err := tx.Where("invitation_id = ?", inv.ID).Limit(1).Find(&resp).Error; err != nil {
-		return nil, fmt.Errorf("load the recovery answer of alert %d: %w", row.ID, err)
+	var resps []responseRow
+	if err := tx.Where("invitation_id IN ?", ids).Find(&resps).Error; err != nil {
+		return nil, fmt.Errorf("load the answers of %d recovery surveys: %w", len(ids), err)
 	}
-	if len(resp) == 1 {
-		a := resp[0]
+	for _, a := range resps {
+		r := out[a.InvitationID]
+		if r == nil || r.Answered {
+			continue
+		}
 		r.Answered, r.ResponseID, r.Metric, r.Score = true, a.ID, surveys.Metric(a.Metric), a.Score
 		r.AnsweredAt = a.AnsweredAt.UTC()
 		if a.Comment != nil && a.CommentState == string(surveys.CommentGiven) {
 			r.Comment = *a.Comment
 		}
 	}
-	return r, nil
+	return out, nil
 }
+
 
 // DigestAlerts implements surveys.DigestAlertReader: the alerts raised on
 // q.Surveys within q.Current, with their timings and recovery answers.

@@ -440,3 +440,43 @@ func TestRecoveryWaitsForTheCustomersLock(t *testing.T) {
 		t.Errorf("the recovery invitation of a customer who opted out during the resolution is not skipped")
 	}
 }
+
+// Listing alerts reads a fixed number of statements whatever the page's
+// length: the answers, customers, chats, timelines and recovery surveys of
+// the page are read a table at a time, not a few statements per alert.
+func TestAlertListStatements(t *testing.T) {
+	t.Parallel()
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			db, n := openCounting(t, e)
+			clock := surveystest.NewClock(alertNow)
+			r := newReplica(t, db, recoverySettings(), clock)
+			list := func() (int, int64) {
+				t.Helper()
+				before := n.Load()
+				views, _, err := r.store.Alerts(t.Context(), storage.AlertFilter{Limit: 50})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(views), n.Load() - before
+			}
+			first := detractorAlert(t, db, r, "cus_list_0", 4500)
+			if _, err := r.desk.Resolve(t.Context(), first, staffDana, "refund"); err != nil {
+				t.Fatal(err)
+			}
+			few, fewStatements := list()
+			for i := 1; i < 12; i++ {
+				detractorAlert(t, db, r, fmt.Sprint("cus_list_", i), 4500+int64(i))
+			}
+			many, manyStatements := list()
+			if few != 1 || many != 12 {
+				t.Fatalf("listed %d then %d alerts, want 1 then 12", few, many)
+			}
+			t.Logf("%s: %d statements for 1 alert, %d for 12", e, fewStatements, manyStatements)
+			if manyStatements != fewStatements {
+				t.Errorf("%d statements for 12 alerts, %d for 1: want the same", manyStatements, fewStatements)
+			}
+		})
+	}
+}
