@@ -134,7 +134,6 @@ func recoveries(tx *gorm.DB, ids []int64) (map[int64]*surveys.AlertRecovery, err
 	return out, nil
 }
 
-
 // DigestAlerts implements surveys.DigestAlertReader: the alerts raised on
 // q.Surveys within q.Current, with their timings and recovery answers.
 func (s *Store) DigestAlerts(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestAlert, error) {
