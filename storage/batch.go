@@ -426,6 +426,16 @@ func mergeCustomers(ins []surveys.Ingestion, idx []int) []surveys.Customer {
 	return out
 }
 
+// customerUpsert is what an ingestion does to a customer recorded before:
+// given values refresh the stored ones, except the locale, which a
+// language the customer chose in the chat (/language) keeps. Every
+// statement that upserts customers ends its INSERT with it.
+const customerUpsert = `ON CONFLICT (external_id) DO UPDATE SET
+  name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
+  locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
+  time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
+  updated_at = excluded.updated_at`
+
 // upsertCustomers creates or updates customers (each external id once) and
 // holds their row locks until the transaction ends: ON CONFLICT DO UPDATE
 // locks the row on Postgres; SQLite transactions are serialized by BEGIN
@@ -452,11 +462,7 @@ func (s *Store) upsertCustomers(tx *gorm.DB, cs []surveys.Customer) (map[string]
 INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated_at)
 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, ?, ?
 FROM json_each(?) AS j WHERE true ORDER BY j.key
-ON CONFLICT (external_id) DO UPDATE SET
-  name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
-  locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
-  time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
-  updated_at = excluded.updated_at
+`+customerUpsert+`
 RETURNING id, external_id, locale, time_zone, opted_out_at`, now, now, jsonArray(values)), &got)
 	if err != nil {
 		return nil, fmt.Errorf("record customers: %w", err)
@@ -470,7 +476,6 @@ RETURNING id, external_id, locale, time_zone, opted_out_at`, now, now, jsonArray
 // existingTouchpoints finds the batch's events that were recorded before
 // (SQLite; PostgreSQL's batch path looks them up in prepareBatchPG).
 func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]touchpointRow, error) {
-	per := max(len(idx), 1) // anyOf binds one parameter, whatever the length
 	bySource := map[string][]string{}
 	for _, i := range idx {
 		tp := ins[i].Touchpoint
@@ -480,17 +485,15 @@ func (s *Store) existingTouchpoints(tx *gorm.DB, ins []surveys.Ingestion, idx []
 	}
 	found := map[eventKey]touchpointRow{}
 	for source, ext := range bySource {
-		for start := 0; start < len(ext); start += per {
-			var rows []touchpointRow
-			in, list := s.anyOf("external_id", ext[start:min(start+per, len(ext))])
-			err := tx.Select("id", "source", "external_id", "request_hash").
-				Where("source = ? AND "+in, source, list).Find(&rows).Error
-			if err != nil {
-				return nil, fmt.Errorf("look up touchpoints: %w", err)
-			}
-			for _, r := range rows {
-				found[eventKey{r.Source, *r.ExternalID}] = r
-			}
+		var rows []touchpointRow
+		in, list := s.anyOf("external_id", ext)
+		err := tx.Select("id", "source", "external_id", "request_hash").
+			Where("source = ? AND "+in, source, list).Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("look up touchpoints: %w", err)
+		}
+		for _, r := range rows {
+			found[eventKey{r.Source, *r.ExternalID}] = r
 		}
 	}
 	return found, nil
@@ -558,7 +561,6 @@ LEFT JOIN LATERAL (SELECT request_hash, touchpoint_id FROM idempotency_keys
 // existingKeys finds the idempotency keys of the items at idx that were
 // recorded before, by source and key (SQLite; see existingTouchpoints).
 func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (map[eventKey]idempotencyKeyRow, error) {
-	per := max(len(idx), 1) // anyOf binds one parameter, whatever the length
 	bySource := map[string][]string{}
 	for _, i := range idx {
 		if k := ins[i].IdempotencyKey; k != "" {
@@ -567,15 +569,13 @@ func (s *Store) existingKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (m
 	}
 	found := map[eventKey]idempotencyKeyRow{}
 	for source, keys := range bySource {
-		for start := 0; start < len(keys); start += per {
-			var rows []idempotencyKeyRow
-			in, list := s.anyOf("key", keys[start:min(start+per, len(keys))])
-			if err := tx.Where("source = ? AND "+in, source, list).Find(&rows).Error; err != nil {
-				return nil, fmt.Errorf("look up idempotency keys: %w", err)
-			}
-			for _, r := range rows {
-				found[eventKey{r.Source, r.Key}] = r
-			}
+		var rows []idempotencyKeyRow
+		in, list := s.anyOf("key", keys)
+		if err := tx.Where("source = ? AND "+in, source, list).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("look up idempotency keys: %w", err)
+		}
+		for _, r := range rows {
+			found[eventKey{r.Source, r.Key}] = r
 		}
 	}
 	return found, nil
@@ -620,61 +620,59 @@ ON CONFLICT (platform, chat_id, user_id) DO NOTHING`, now, jsonArray(values)).Er
 // customerStates reads what the decision needs about each customer: opt-out,
 // locale, time zone, linked chats, latest survey.
 func (s *Store) customerStates(tx *gorm.DB, customers map[string]customerRow) (map[int64]surveys.CustomerState, error) {
-	per := max(len(customers), 1) // anyOf binds one parameter, whatever the length
 	states := make(map[int64]surveys.CustomerState, len(customers))
 	ids := make([]int64, 0, len(customers))
 	for _, c := range customers {
 		states[c.ID] = surveys.CustomerState{OptedOut: c.OptedOutAt != nil, Locale: c.Locale, TimeZone: c.TimeZone}
 		ids = append(ids, c.ID)
 	}
-	for start := 0; start < len(ids); start += per {
-		part := ids[start:min(start+per, len(ids))]
-		// One statement for both: the chats (oldest first) and, in rows
-		// without an id, each customer's latest survey that counts for
-		// fatigue.
-		in, list := s.anyOf("customer_id", part)
-		rows, err := tx.Raw(`SELECT customer_id, id, platform, chat_id, user_id, blocked_at IS NOT NULL, NULL
+	if len(ids) == 0 {
+		return states, nil
+	}
+	// One statement for both: the chats (oldest first) and, in rows
+	// without an id, each customer's latest survey that counts for
+	// fatigue. anyOf binds the ids as one parameter, however many.
+	in, list := s.anyOf("customer_id", ids)
+	rows, err := tx.Raw(`SELECT customer_id, id, platform, chat_id, user_id, blocked_at IS NOT NULL, NULL
 FROM identities WHERE `+in+`
 UNION ALL
 SELECT customer_id, NULL, NULL, NULL, NULL, NULL, max(due_at)
 FROM invitations WHERE `+in+` AND `+fatigueWhere+` GROUP BY customer_id
 ORDER BY 2`, list, list).Rows()
-		if err != nil {
+	if err != nil {
+		return nil, fmt.Errorf("load customer state: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			cust                 int64
+			id                   sql.NullInt64
+			platform, chat, user sql.NullString
+			blocked              sql.NullBool
+			last                 any
+		)
+		if err := rows.Scan(&cust, &id, &platform, &chat, &user, &blocked, &last); err != nil {
 			return nil, fmt.Errorf("load customer state: %w", err)
 		}
-		for rows.Next() {
-			var (
-				cust                 int64
-				id                   sql.NullInt64
-				platform, chat, user sql.NullString
-				blocked              sql.NullBool
-				last                 any
-			)
-			if err := rows.Scan(&cust, &id, &platform, &chat, &user, &blocked, &last); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("load customer state: %w", err)
+		st := states[cust]
+		if id.Valid {
+			a := surveys.Address{Platform: surveys.Platform(platform.String), ChatID: chat.String, UserID: user.String}
+			if blocked.Bool {
+				st.Blocked = append(st.Blocked, a)
+			} else {
+				st.Identities = append(st.Identities, a)
 			}
-			st := states[cust]
-			if id.Valid {
-				a := surveys.Address{Platform: surveys.Platform(platform.String), ChatID: chat.String, UserID: user.String}
-				if blocked.Bool {
-					st.Blocked = append(st.Blocked, a)
-				} else {
-					st.Identities = append(st.Identities, a)
-				}
-			} else if last != nil {
-				t, err := aggregateTime(last)
-				if err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("latest survey of customer %d: %w", cust, err)
-				}
-				st.LastSurveyAt = t
+		} else if last != nil {
+			t, err := aggregateTime(last)
+			if err != nil {
+				return nil, fmt.Errorf("latest survey of customer %d: %w", cust, err)
 			}
-			states[cust] = st
+			st.LastSurveyAt = t
 		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("load customer state: %w", err)
-		}
+		states[cust] = st
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("load customer state: %w", err)
 	}
 	return states, nil
 }
@@ -700,21 +698,18 @@ func aggregateTime(v any) (time.Time, error) {
 
 // replays fills in what earlier identical requests produced.
 func (s *Store) replays(tx *gorm.DB, ins []surveys.Ingestion, replayTP map[int]int64, out []surveys.Ingested) error {
-	per := max(len(replayTP), 1) // anyOf binds one parameter, whatever the length
 	tpIDs := make([]int64, 0, len(replayTP))
 	for _, id := range replayTP {
 		tpIDs = append(tpIDs, id)
 	}
-	byTP := map[int64]invitationRow{}
-	for start := 0; start < len(tpIDs); start += per {
-		var rows []invitationRow
-		in, list := s.anyOf("touchpoint_id", tpIDs[start:min(start+per, len(tpIDs))])
-		if err := tx.Where(in, list).Find(&rows).Error; err != nil {
-			return fmt.Errorf("load earlier invitations: %w", err)
-		}
-		for _, r := range rows {
-			byTP[r.TouchpointID] = r
-		}
+	var rows []invitationRow
+	in, list := s.anyOf("touchpoint_id", tpIDs)
+	if err := tx.Where(in, list).Find(&rows).Error; err != nil {
+		return fmt.Errorf("load earlier invitations: %w", err)
+	}
+	byTP := make(map[int64]invitationRow, len(rows))
+	for _, r := range rows {
+		byTP[r.TouchpointID] = r
 	}
 	for i, tpID := range replayTP {
 		row, ok := byTP[tpID]

@@ -59,11 +59,7 @@ INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated
 SELECT u.external_id, u.name, u.locale, u.time_zone, $5, $5
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u (external_id, name, locale, time_zone, n)
 ORDER BY u.n
-ON CONFLICT (external_id) DO UPDATE SET
-  name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
-  locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
-  time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
-  updated_at = excluded.updated_at
+`+customerUpsert+`
 RETURNING id, external_id, locale, time_zone, opted_out_at`, ext, name, locale, tz, now)
 	if err != nil {
 		return nil, fmt.Errorf("record customers: %w", err)
@@ -362,11 +358,7 @@ WITH c AS (
   FROM unnest(CAST(@c_ext AS text[]), CAST(@c_name AS text[]), CAST(@c_locale AS text[]), CAST(@c_tz AS text[]))
     WITH ORDINALITY AS u (external_id, name, locale, time_zone, n)
   ORDER BY u.n
-  ON CONFLICT (external_id) DO UPDATE SET
-    name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
-    locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
-    time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
-    updated_at = excluded.updated_at
+  ` + customerUpsert + `
   RETURNING id, external_id, locale, time_zone, opted_out_at
 ), li AS (
   INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at)

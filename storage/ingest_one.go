@@ -56,11 +56,7 @@ WITH lk AS MATERIALIZED (
   INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated_at)
   SELECT @customer, @name, @locale, @tz, @now, @now
   WHERE (SELECT got FROM lk) AND NOT (SELECT seen FROM seen)
-  ON CONFLICT (external_id) DO UPDATE SET
-    name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
-    locale = CASE WHEN customers.locale = '' THEN excluded.locale ELSE customers.locale END,
-    time_zone = CASE WHEN excluded.time_zone <> '' THEN excluded.time_zone ELSE customers.time_zone END,
-    updated_at = excluded.updated_at
+  ` + customerUpsert + `
   RETURNING id, locale, time_zone, opted_out_at
 ), li AS (
   INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at)
