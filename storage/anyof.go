@@ -30,11 +30,15 @@ func (s *Store) anyOf(col string, vals any) (string, any) {
 	panic("storage: anyOf of an unsupported type") // a programming error, caught by the tests
 }
 
-// jsonArray is vals as a JSON array, for SQLite's json_each.
+// jsonArray is vals, a slice, as a JSON array for SQLite's json_each: a
+// nil slice is [], not null (json_each would read null as one value).
 func jsonArray(vals any) string {
 	b, err := json.Marshal(vals)
 	if err != nil {
-		panic("storage: a JSON array of " + fmt.Sprintf("%T", vals)) // []string and []int64 always marshal
+		panic(fmt.Sprintf("storage: a JSON array of %T: %v", vals, err)) // slices of strings, numbers and their arrays always marshal
+	}
+	if string(b) == "null" {
+		return "[]"
 	}
 	return string(b)
 }

@@ -177,7 +177,7 @@ func (db *DB) rescueDeadWorkers(ctx context.Context, lease time.Duration) (dead 
 			rows, err = tx.QueryContext(ctx, `DELETE FROM job_workers WHERE seen_at < now() - make_interval(secs => $1) RETURNING id`, lease.Seconds())
 		case SQLite:
 			// json_each binds this process's ids as one parameter.
-			rows, err = tx.QueryContext(ctx, `DELETE FROM job_workers WHERE id NOT IN (SELECT value FROM json_each(?)) RETURNING id`, jsonList(db.live.list()))
+			rows, err = tx.QueryContext(ctx, `DELETE FROM job_workers WHERE id NOT IN (SELECT value FROM json_each(?)) RETURNING id`, jsonArray(db.live.list()))
 		}
 		if err != nil {
 			return err
@@ -248,18 +248,6 @@ func (db *DB) rebind(q string) string {
 		out = append(out, q[i])
 	}
 	return string(out)
-}
-
-// jsonList encodes ids as a JSON array of strings.
-func jsonList(ids []string) string {
-	out := []byte{'['}
-	for i, id := range ids {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = fmt.Appendf(out, "%q", id)
-	}
-	return string(append(out, ']'))
 }
 
 // keepAlive heartbeats and hands over the jobs of dead workers until ctx
