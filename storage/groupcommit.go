@@ -39,8 +39,7 @@ const gatherDelay = 200 * time.Microsecond
 
 // groupCommit gathers concurrent Ingest calls.
 type groupCommit struct {
-	flushers int           // transactions allowed in flight at once
-	gather   time.Duration // how long a flusher waits for company under load
+	flushers int // transactions allowed in flight at once
 
 	mu      sync.Mutex
 	pending []*ingestCall
@@ -71,7 +70,7 @@ func newGroupCommit(engine Engine) *groupCommit {
 	if engine == Postgres {
 		flushers = 2
 	}
-	return &groupCommit{flushers: flushers, gather: gatherDelay}
+	return &groupCommit{flushers: flushers}
 }
 
 // ingestGrouped records in as part of a group transaction and returns once
@@ -103,9 +102,9 @@ func (s *Store) ingestGrouped(ctx context.Context, in surveys.Ingestion, decide 
 		// until its own is among them. While another flusher is busy,
 		// requests are arriving faster than they commit: gather the ones
 		// right behind this call first, as PostgreSQL's commit_delay does.
-		if g.gather > 0 && g.running > 1 && len(g.pending) < groupMax {
+		if g.running > 1 && len(g.pending) < groupMax {
 			g.mu.Unlock()
-			time.Sleep(g.gather)
+			time.Sleep(gatherDelay)
 			g.mu.Lock()
 		}
 		n := min(len(g.pending), groupMax)
