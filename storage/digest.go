@@ -33,14 +33,7 @@ func (s *Store) digestCountsFromResponses(ctx context.Context, q surveys.DigestQ
 	start, end := q.Days[0].Start.UTC(), q.Days[len(q.Days)-1].End.UTC()
 	day, args := s.db.dayOf("answered_at", "timestamptz", q.Days, func(t time.Time) any { return t.UTC() })
 	args = append(args, q.Surveys, start, end)
-	var rows []struct {
-		SurveyID       string
-		Day            int
-		TouchpointType string
-		Score          int
-		Responses      int
-		Comments       int
-	}
+	var rows []surveys.DigestCount // the columns are its fields
 	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+day+` AS day, touchpoint_type, score,
 		count(*) AS responses, sum(CASE WHEN comment_state = 'given' THEN 1 ELSE 0 END) AS comments
 		FROM responses
@@ -49,11 +42,7 @@ func (s *Store) digestCountsFromResponses(ctx context.Context, q surveys.DigestQ
 	if err != nil {
 		return nil, fmt.Errorf("count responses for digest %s: %w", q.DigestID, err)
 	}
-	out := make([]surveys.DigestCount, len(rows))
-	for i, r := range rows {
-		out[i] = surveys.DigestCount(r)
-	}
-	return out, nil
+	return rows, nil
 }
 
 // hourly reports whether every day of days starts and ends on a whole UTC
@@ -124,14 +113,7 @@ func epochHour(t time.Time) int64 { return t.Unix() / 3600 }
 func (s *Store) digestCountsByHour(ctx context.Context, q surveys.DigestQuery) ([]surveys.DigestCount, error) {
 	day, args := s.db.dayOf("hour", "bigint", q.Days, func(t time.Time) any { return epochHour(t) })
 	args = append(args, q.Surveys, epochHour(q.Days[0].Start), epochHour(q.Days[len(q.Days)-1].End))
-	var rows []struct {
-		SurveyID       string
-		Day            int
-		TouchpointType string
-		Score          int
-		Responses      int
-		Comments       int
-	}
+	var rows []surveys.DigestCount // the columns are its fields
 	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+day+` AS day, touchpoint_type, score,
 		CAST(sum(responses) AS bigint) AS responses, CAST(sum(comments) AS bigint) AS comments
 		FROM response_counts
@@ -141,11 +123,7 @@ func (s *Store) digestCountsByHour(ctx context.Context, q surveys.DigestQuery) (
 	if err != nil {
 		return nil, fmt.Errorf("count responses for digest %s: %w", q.DigestID, err)
 	}
-	out := make([]surveys.DigestCount, len(rows))
-	for i, r := range rows {
-		out[i] = surveys.DigestCount(r)
-	}
-	return out, nil
+	return rows, nil
 }
 
 // DigestAttributeCounts implements surveys.DigestStore: one GROUP BY per
