@@ -52,18 +52,21 @@ func (s *Store) ImportHistory(ctx context.Context, source string, rs []surveys.R
 	})
 }
 
+// earlier is t moved d into the past (nil stays nil), for Backdate and
+// BackdateAlerts.
+func earlier(t *time.Time, d time.Duration) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.Add(-d).UTC()
+	return &u
+}
+
 // Backdate moves everything recorded so far (touchpoints, invitations,
 // responses) d into the past, as if it had happened then. It exists for
 // the demo, which replays "yesterday" in a minute so that this morning's
 // digest has something to report; it rewrites rows one by one.
 func (s *Store) Backdate(ctx context.Context, d time.Duration) error {
-	shift := func(t *time.Time) *time.Time {
-		if t == nil {
-			return nil
-		}
-		u := t.Add(-d).UTC()
-		return &u
-	}
 	return s.db.inTx(ctx, func(tx *gorm.DB) error {
 		var tps []touchpointRow
 		if err := tx.Select("id", "occurred_at", "received_at").Find(&tps).Error; err != nil {
@@ -81,7 +84,7 @@ func (s *Store) Backdate(ctx context.Context, d time.Duration) error {
 		}
 		for _, r := range invs {
 			if err := tx.Model(&invitationRow{}).Where("id = ?", r.ID).Updates(map[string]any{
-				"due_at": shift(r.DueAt), "expires_at": shift(r.ExpiresAt), "sent_at": shift(r.SentAt),
+				"due_at": earlier(r.DueAt, d), "expires_at": earlier(r.ExpiresAt, d), "sent_at": earlier(r.SentAt, d),
 				"created_at": r.CreatedAt.Add(-d).UTC()}).Error; err != nil {
 				return err
 			}
@@ -92,7 +95,7 @@ func (s *Store) Backdate(ctx context.Context, d time.Duration) error {
 		}
 		for _, r := range rs {
 			if err := tx.Model(&responseRow{}).Where("id = ?", r.ID).Updates(map[string]any{
-				"answered_at": r.AnsweredAt.Add(-d).UTC(), "comment_at": shift(r.CommentAt)}).Error; err != nil {
+				"answered_at": r.AnsweredAt.Add(-d).UTC(), "comment_at": earlier(r.CommentAt, d)}).Error; err != nil {
 				return err
 			}
 		}

@@ -211,13 +211,6 @@ func importRecovery(tx *gorm.DB, now time.Time, row alertRow, resp responseRow, 
 // the counterpart of Backdate for the demo: the alerts raised on the
 // answers it moves to yesterday move with them.
 func (s *Store) BackdateAlerts(ctx context.Context, d time.Duration) error {
-	shift := func(t *time.Time) *time.Time {
-		if t == nil {
-			return nil
-		}
-		u := t.Add(-d).UTC()
-		return &u
-	}
 	return s.db.inTx(ctx, func(tx *gorm.DB) error {
 		var rows []alertRow
 		if err := tx.Find(&rows).Error; err != nil {
@@ -225,9 +218,9 @@ func (s *Store) BackdateAlerts(ctx context.Context, d time.Duration) error {
 		}
 		for _, r := range rows {
 			if err := tx.Model(&alertRow{}).Where("id = ?", r.ID).Updates(map[string]any{
-				"created_at": r.CreatedAt.Add(-d).UTC(), "posted_at": shift(r.PostedAt), "claimed_at": shift(r.ClaimedAt),
-				"resolved_at": shift(r.ResolvedAt), "first_reply_at": shift(r.FirstReplyAt), "last_agent_at": shift(r.LastAgentAt),
-				"relay_until": shift(r.RelayUntil), "reminded_at": shift(r.RemindedAt), "attempt_started_at": shift(r.AttemptStartedAt),
+				"created_at": r.CreatedAt.Add(-d).UTC(), "posted_at": earlier(r.PostedAt, d), "claimed_at": earlier(r.ClaimedAt, d),
+				"resolved_at": earlier(r.ResolvedAt, d), "first_reply_at": earlier(r.FirstReplyAt, d), "last_agent_at": earlier(r.LastAgentAt, d),
+				"relay_until": earlier(r.RelayUntil, d), "reminded_at": earlier(r.RemindedAt, d), "attempt_started_at": earlier(r.AttemptStartedAt, d),
 			}).Error; err != nil {
 				return err
 			}
