@@ -1,12 +1,6 @@
 package harness
 
-import (
-	"fmt"
-	"io"
-	"strings"
-	"sync"
-	"text/tabwriter"
-)
+import "io"
 
 // Measure is one row of the perf table: vocbot against its physical
 // reference, measured in the same run.
@@ -20,59 +14,25 @@ type Measure struct {
 	Pass      bool
 }
 
-// PerfTable collects measures.
-type PerfTable struct {
-	mu   sync.Mutex
-	rows []Measure
+func (m Measure) cells() []string {
+	return []string{m.Measure, m.Engine, m.Reference, m.Vocbot, m.Ratio, m.Goal}
 }
+func (m Measure) passed() bool { return m.Pass }
 
-// Add appends a measure.
-func (t *PerfTable) Add(m Measure) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.rows = append(t.rows, m)
-}
+// PerfTable collects measures.
+type PerfTable struct{ rows[Measure] }
 
 // Fail adds a row for a measure that could not run.
 func (t *PerfTable) Fail(measure, engine string, err error) {
 	t.Add(Measure{Measure: measure, Engine: engine, Vocbot: "error: " + oneLine(err.Error()), Goal: "runs"})
 }
 
-// Rows returns a copy of the rows.
-func (t *PerfTable) Rows() []Measure {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]Measure(nil), t.rows...)
-}
-
-// Failed counts rows whose goal was not met.
-func (t *PerfTable) Failed() int {
-	n := 0
-	for _, r := range t.Rows() {
-		if !r.Pass {
-			n++
-		}
-	}
-	return n
-}
-
 // Print writes the table aligned for a terminal.
 func (t *PerfTable) Print(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "MEASURE\tENGINE\tREFERENCE\tVOCBOT\tRATIO\tGOAL\tPASS")
-	for _, r := range t.Rows() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Measure, r.Engine, r.Reference, r.Vocbot, r.Ratio, r.Goal, passWord(r.Pass))
-	}
-	tw.Flush()
+	t.print(w, "measure", "engine", "reference", "vocbot", "ratio", "goal")
 }
 
 // Markdown writes the table as a Markdown table (for docs).
 func (t *PerfTable) Markdown(w io.Writer) {
-	fmt.Fprintln(w, "| measure | engine | reference | vocbot | ratio | goal | pass |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
-	esc := strings.NewReplacer("|", `\|`, "\n", " ")
-	for _, r := range t.Rows() {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", esc.Replace(r.Measure), esc.Replace(r.Engine),
-			esc.Replace(r.Reference), esc.Replace(r.Vocbot), esc.Replace(r.Ratio), esc.Replace(r.Goal), passWord(r.Pass))
-	}
+	t.markdown(w, "measure", "engine", "reference", "vocbot", "ratio", "goal")
 }
