@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
@@ -21,10 +20,7 @@ func TestBatchLookupOddIDs(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := storage.NewStore(db, jobs)
-		settings := testSettings()
-		decide := func(tp surveys.Touchpoint, cs surveys.CustomerState) surveys.Decision {
-			return settings.Decide(tp, cs, time.Now())
-		}
+		decide := decideAt(testSettings(), nil)
 		ins := make([]surveys.Ingestion, len(ids))
 		for i, id := range ids {
 			ins[i] = touchpoint(id, fmt.Sprint("cus_odd_", i), 9000+int64(i))

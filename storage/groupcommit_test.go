@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
@@ -22,10 +23,7 @@ func TestIngestGroupedIdempotencyKeys(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		settings := testSettings()
-		decide := func(tp surveys.Touchpoint, cs surveys.CustomerState) surveys.Decision {
-			return settings.Decide(tp, cs, tp.OccurredAt)
-		}
+		decide := decideAt(testSettings(), func(tp surveys.Touchpoint) time.Time { return tp.OccurredAt })
 		keyed := func(id, key, hash, customer string, chat int64) surveys.Ingestion {
 			in := touchpoint(id, customer, chat)
 			in.IdempotencyKey, in.RequestHash = key, hash
@@ -119,10 +117,7 @@ func TestIngestAloneConcurrent(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		settings := testSettings()
-		decide := func(tp surveys.Touchpoint, cs surveys.CustomerState) surveys.Decision {
-			return settings.Decide(tp, cs, tp.OccurredAt)
-		}
+		decide := decideAt(testSettings(), func(tp surveys.Touchpoint) time.Time { return tp.OccurredAt })
 		const callers = 12
 		var wg sync.WaitGroup
 		// Different events of one customer: fatigue lets one through.

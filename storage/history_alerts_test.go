@@ -22,11 +22,7 @@ func TestImportAlerts(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		at := time.Date(2026, 10, 1, 9, 30, 0, 0, time.UTC)
-		row := func(customer string, score int) surveys.Response {
-			return surveys.Response{CustomerID: customer, SurveyID: "nps", Metric: surveys.NPS, Score: score, Locale: "he",
-				Platform: surveys.Telegram, TouchpointType: "order_delivered", Attributes: map[string]string{"region": "north"}, AnsweredAt: at}
-		}
-		rs := []surveys.Response{row("cus_a", 2), row("cus_b", 5), row("cus_c", 3)}
+		rs := []surveys.Response{pastAnswer("cus_a", 2, at), pastAnswer("cus_b", 5, at), pastAnswer("cus_c", 3, at)}
 		if err := f.store.ImportHistory(ctx, "history", rs); err != nil {
 			t.Fatal(err)
 		}

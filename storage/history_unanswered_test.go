@@ -19,14 +19,10 @@ func TestImportUnanswered(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		at := time.Date(2026, 10, 1, 9, 30, 0, 0, time.UTC)
-		row := func(customer string, score int) surveys.Response {
-			return surveys.Response{CustomerID: customer, SurveyID: "nps", Metric: surveys.NPS, Score: score, Locale: "he",
-				Platform: surveys.Telegram, TouchpointType: "order_delivered", Attributes: map[string]string{"region": "north"}, AnsweredAt: at}
-		}
-		if err := f.store.ImportHistory(ctx, "history", []surveys.Response{row("cus_a", 9), row("cus_b", 3)}); err != nil {
+		if err := f.store.ImportHistory(ctx, "history", []surveys.Response{pastAnswer("cus_a", 9, at), pastAnswer("cus_b", 3, at)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.store.ImportUnanswered(ctx, "history", []surveys.Response{row("cus_c", 0), row("cus_d", 0), row("cus_a", 0)}); err != nil {
+		if err := f.store.ImportUnanswered(ctx, "history", []surveys.Response{pastAnswer("cus_c", 0, at), pastAnswer("cus_d", 0, at), pastAnswer("cus_a", 0, at)}); err != nil {
 			t.Fatal(err)
 		}
 		day := scoring.Window{Start: at.Truncate(24 * time.Hour), End: at.Truncate(24 * time.Hour).Add(24 * time.Hour)}
@@ -48,4 +44,11 @@ func TestImportUnanswered(t *testing.T) {
 			t.Errorf("nothing to import: %v", err)
 		}
 	})
+}
+
+// pastAnswer is a Hebrew Telegram NPS answer of customer to import, given
+// at.
+func pastAnswer(customer string, score int, at time.Time) surveys.Response {
+	return surveys.Response{CustomerID: customer, SurveyID: "nps", Metric: surveys.NPS, Score: score, Locale: "he",
+		Platform: surveys.Telegram, TouchpointType: "order_delivered", Attributes: map[string]string{"region": "north"}, AnsweredAt: at}
 }

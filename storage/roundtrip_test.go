@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/vocbot/vocbot/storage"
 	"github.com/vocbot/vocbot/storage/storagetest"
@@ -41,10 +40,7 @@ func TestIngestRoundTrips(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := storage.NewStore(db, jobs)
-			settings := testSettings()
-			decide := func(tp surveys.Touchpoint, cs surveys.CustomerState) surveys.Decision {
-				return settings.Decide(tp, cs, time.Now())
-			}
+			decide := decideAt(testSettings(), nil)
 			ctx := context.Background()
 
 			// River asks PostgreSQL for its version on its first insert

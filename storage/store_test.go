@@ -26,6 +26,18 @@ func testSettings() *surveys.Settings {
 	}
 }
 
+// decideAt decides with settings at the time now gives for the touchpoint,
+// or at the wall clock when now is nil.
+func decideAt(settings *surveys.Settings, now func(surveys.Touchpoint) time.Time) surveys.DecideFunc {
+	return func(tp surveys.Touchpoint, cs surveys.CustomerState) surveys.Decision {
+		at := time.Now()
+		if now != nil {
+			at = now(tp)
+		}
+		return settings.Decide(tp, cs, at)
+	}
+}
+
 type fixture struct {
 	db     *storage.DB
 	jobs   *storage.Jobs
