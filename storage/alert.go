@@ -338,14 +338,14 @@ func (c *chatTx) RelayToAlert(customer int64, from surveys.Address, ev surveys.A
 		lock = " FOR UPDATE OF a"
 	}
 	var row alertRow
-	err := c.tx.Raw(`
+	err := scan(c.tx.Raw(`
 SELECT a.* FROM alerts a
 JOIN responses r ON r.id = a.response_id
 JOIN invitations i ON i.id = r.invitation_id
 WHERE r.customer_id = ? AND a.state <> 'resolved' AND a.relay_until IS NOT NULL AND a.relay_until > ?
   AND i.platform = ? AND (i.chat_id = ? OR i.chat_id = '') AND (i.user_id = ? OR i.user_id = '')
 ORDER BY a.last_agent_at DESC, a.id DESC LIMIT 1`+lock,
-		customer, ev.At.UTC(), string(from.Platform), from.ChatID, from.UserID).Scan(&row).Error
+		customer, ev.At.UTC(), string(from.Platform), from.ChatID, from.UserID), &row)
 	if err != nil {
 		return surveys.Alert{}, fmt.Errorf("find the alert relaying for %s: %w", from, err)
 	}

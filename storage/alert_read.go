@@ -91,7 +91,7 @@ func (s *Store) alertPage(ctx context.Context, f AlertFilter, limit int) ([]surv
 		var rows []alertRow
 		q := "SELECT a.* FROM alerts a JOIN responses r ON r.id = a.response_id" + c.where() +
 			" ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
-		if err := tx.Raw(q, append(c.args, limit)...).Scan(&rows).Error; err != nil {
+		if err := scan(tx.Raw(q, append(c.args, limit)...), &rows); err != nil {
 			return err
 		}
 		views, err := alertViews(tx, rows)

@@ -144,12 +144,12 @@ func (s *Store) DigestAlerts(ctx context.Context, q surveys.DigestQuery) ([]surv
 		RecoveryMetric                      *string
 		RecoveryScore                       *int
 	}
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT a.target, a.created_at, a.claimed_at, a.first_reply_at, a.resolved_at,
+	err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT a.target, a.created_at, a.claimed_at, a.first_reply_at, a.resolved_at,
 		rr.metric AS recovery_metric, rr.score AS recovery_score
 		FROM alerts a JOIN responses r ON r.id = a.response_id
 		LEFT JOIN responses rr ON a.recovery_invitation_id IS NOT NULL AND rr.invitation_id = a.recovery_invitation_id
 		WHERE r.survey_id IN ? AND a.created_at >= ? AND a.created_at < ?
-		ORDER BY a.id`, q.Surveys, q.Current.Start.UTC(), q.Current.End.UTC()).Scan(&rows).Error
+		ORDER BY a.id`, q.Surveys, q.Current.Start.UTC(), q.Current.End.UTC()), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("read alerts for digest %s: %w", q.DigestID, err)
 	}

@@ -25,9 +25,9 @@ func (s *Store) FindCustomer(ctx context.Context, ref surveys.CustomerRef) (stri
 		err = db.Raw(`SELECT external_id FROM customers WHERE external_id = ? AND forgotten_at IS NULL`, ref.ExternalID).
 			Scan(&ids).Error
 	case ref.User.UserID != "":
-		err = db.Raw(`SELECT c.external_id FROM identities i JOIN customers c ON c.id = i.customer_id
+		err = scan(db.Raw(`SELECT c.external_id FROM identities i JOIN customers c ON c.id = i.customer_id
 			WHERE i.platform = ? AND i.user_id = ? AND c.forgotten_at IS NULL ORDER BY i.id LIMIT 1`,
-			string(ref.User.Platform), ref.User.UserID).Scan(&ids).Error
+			string(ref.User.Platform), ref.User.UserID), &ids)
 	default:
 		return "", surveys.ErrNotFound
 	}
@@ -44,10 +44,10 @@ func (s *Store) FindCustomer(ctx context.Context, ref surveys.CustomerRef) (stri
 func (s *Store) AmbassadorInvitations(ctx context.Context, from surveys.Address, since, until time.Time) (int, error) {
 	prefix := surveys.AmbassadorKey(from) + ":"
 	var n int64
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT count(*) FROM touchpoints t JOIN invitations i ON i.touchpoint_id = t.id
+	err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT count(*) FROM touchpoints t JOIN invitations i ON i.touchpoint_id = t.id
 		WHERE t.source = ? AND substr(t.external_id, 1, ?) = ? AND t.occurred_at >= ? AND t.occurred_at < ?
 		AND i.status <> ?`,
-		surveys.AmbassadorSource, len(prefix), prefix, since.UTC(), until.UTC(), string(surveys.Skipped)).Scan(&n).Error
+		surveys.AmbassadorSource, len(prefix), prefix, since.UTC(), until.UTC(), string(surveys.Skipped)), &n)
 	if err != nil {
 		return 0, fmt.Errorf("count invitations sent by %s: %w", from, translate(err))
 	}

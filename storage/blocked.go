@@ -63,8 +63,8 @@ WHERE customer_id = ? AND status = 'scheduled' AND platform = ? AND chat_id = ? 
 // forgotten, with at least one chat where they blocked the bot.
 func (s *Store) BlockedCustomers(ctx context.Context) (int, error) {
 	var n int64
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT count(*) FROM customers c
-WHERE c.forgotten_at IS NULL AND EXISTS (SELECT 1 FROM identities i WHERE i.customer_id = c.id AND i.blocked_at IS NOT NULL)`).Scan(&n).Error
+	err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT count(*) FROM customers c
+WHERE c.forgotten_at IS NULL AND EXISTS (SELECT 1 FROM identities i WHERE i.customer_id = c.id AND i.blocked_at IS NOT NULL)`), &n)
 	if err != nil {
 		return 0, fmt.Errorf("count customers who blocked the bot: %w", err)
 	}

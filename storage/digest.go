@@ -34,11 +34,11 @@ func (s *Store) digestCountsFromResponses(ctx context.Context, q surveys.DigestQ
 	day, args := s.db.dayOf("answered_at", "timestamptz", q.Days, func(t time.Time) any { return t.UTC() })
 	args = append(args, q.Surveys, start, end)
 	var rows []surveys.DigestCount // the columns are its fields
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+day+` AS day, touchpoint_type, score,
+	err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+day+` AS day, touchpoint_type, score,
 		count(*) AS responses, sum(CASE WHEN comment_state = 'given' THEN 1 ELSE 0 END) AS comments
 		FROM responses
 		WHERE survey_id IN ? AND answered_at >= ? AND answered_at < ?
-		GROUP BY survey_id, day, touchpoint_type, score`, args...).Scan(&rows).Error
+		GROUP BY survey_id, day, touchpoint_type, score`, args...), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count responses for digest %s: %w", q.DigestID, err)
 	}
@@ -114,12 +114,12 @@ func (s *Store) digestCountsByHour(ctx context.Context, q surveys.DigestQuery) (
 	day, args := s.db.dayOf("hour", "bigint", q.Days, func(t time.Time) any { return epochHour(t) })
 	args = append(args, q.Surveys, epochHour(q.Days[0].Start), epochHour(q.Days[len(q.Days)-1].End))
 	var rows []surveys.DigestCount // the columns are its fields
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+day+` AS day, touchpoint_type, score,
+	err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, `+day+` AS day, touchpoint_type, score,
 		CAST(sum(responses) AS bigint) AS responses, CAST(sum(comments) AS bigint) AS comments
 		FROM response_counts
 		WHERE survey_id IN ? AND hour >= ? AND hour < ?
 		GROUP BY survey_id, day, touchpoint_type, score
-		HAVING sum(responses) > 0`, args...).Scan(&rows).Error
+		HAVING sum(responses) > 0`, args...), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count responses for digest %s: %w", q.DigestID, err)
 	}
@@ -145,11 +145,11 @@ func (s *Store) DigestAttributeCounts(ctx context.Context, q surveys.DigestQuery
 			Score     int
 			Responses int
 		}
-		err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, value, score, count(*) AS responses FROM (
+		err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, value, score, count(*) AS responses FROM (
 			SELECT survey_id, `+value+` AS value, score FROM responses
 			WHERE survey_id IN ? AND answered_at >= ? AND answered_at < ?) r
 			WHERE value IS NOT NULL AND value <> ''
-			GROUP BY survey_id, value, score`, arg, q.Surveys, q.Segment.Start.UTC(), q.Segment.End.UTC()).Scan(&rows).Error
+			GROUP BY survey_id, value, score`, arg, q.Surveys, q.Segment.Start.UTC(), q.Segment.End.UTC()), &rows)
 		if err != nil {
 			return nil, fmt.Errorf("count responses by %s for digest %s: %w", attr, q.DigestID, err)
 		}
@@ -174,11 +174,11 @@ func (s *Store) DigestInvited(ctx context.Context, q surveys.DigestQuery) (map[s
 	// keeps the join from reading every response ever given, which on
 	// PostgreSQL was 0.8 s of a digest over a million.
 	from := q.Yesterday.Start.UTC()
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT i.survey_id, count(*) AS sent, count(r.id) AS answered
+	err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT i.survey_id, count(*) AS sent, count(r.id) AS answered
 		FROM invitations i LEFT JOIN responses r
 		  ON r.invitation_id = i.id AND r.survey_id IN ? AND r.answered_at >= ?
 		WHERE i.survey_id IN ? AND i.sent_at >= ? AND i.sent_at < ?
-		GROUP BY i.survey_id`, q.Surveys, from.Add(-time.Hour), q.Surveys, from, q.Yesterday.End.UTC()).Scan(&rows).Error
+		GROUP BY i.survey_id`, q.Surveys, from.Add(-time.Hour), q.Surveys, from, q.Yesterday.End.UTC()), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count invitations for digest %s: %w", q.DigestID, err)
 	}
@@ -299,11 +299,11 @@ func (s *Store) DeliveryCounts(ctx context.Context, q surveys.DigestQuery) ([]su
 		SkipReason  string
 		Invitations int
 	}
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, status, skip_reason, count(*) AS invitations
+	err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, status, skip_reason, count(*) AS invitations
 		FROM invitations
 		WHERE survey_id IN ? AND created_at >= ? AND created_at < ?
 		GROUP BY survey_id, status, skip_reason
-		ORDER BY survey_id, status, skip_reason`, q.Surveys, q.Yesterday.Start.UTC(), q.Yesterday.End.UTC()).Scan(&rows).Error
+		ORDER BY survey_id, status, skip_reason`, q.Surveys, q.Yesterday.Start.UTC(), q.Yesterday.End.UTC()), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count deliveries for %s: %w", q.DigestID, err)
 	}

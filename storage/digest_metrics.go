@@ -34,8 +34,8 @@ func (c *digestCollector) Collect(ch chan<- prometheus.Metric) {
 		Status   string
 		N        int64
 	}
-	if err := c.db.gorm.WithContext(ctx).Model(&digestRunRow{}).
-		Select("digest_id, status, count(*) AS n").Group("digest_id, status").Scan(&counts).Error; err != nil {
+	if err := scan(c.db.gorm.WithContext(ctx).Model(&digestRunRow{}).
+		Select("digest_id, status, count(*) AS n").Group("digest_id, status"), &counts); err != nil {
 		ch <- prometheus.NewInvalidMetric(digestRunsDesc, err)
 		return
 	}

@@ -22,9 +22,9 @@ func (s *Store) DigestReasonCounts(ctx context.Context, q surveys.DigestQuery) (
 		Reason    string
 		Responses int
 	}
-	err := s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, reason, count(*) AS responses FROM responses
+	err := scan(s.db.gorm.WithContext(ctx).Raw(`SELECT survey_id, reason, count(*) AS responses FROM responses
 		WHERE survey_id IN ? AND answered_at >= ? AND answered_at < ? AND reason <> ''
-		GROUP BY survey_id, reason`, q.Surveys, w.Start.UTC(), w.End.UTC()).Scan(&rows).Error
+		GROUP BY survey_id, reason`, q.Surveys, w.Start.UTC(), w.End.UTC()), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count reasons for digest %s: %w", q.DigestID, err)
 	}

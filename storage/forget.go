@@ -50,9 +50,8 @@ func (s *Store) ForgetBy(ctx context.Context, customerExternalID string, by surv
 			lock = " FOR UPDATE"
 		}
 		var cust customerRow
-		res := tx.Raw("SELECT * FROM customers WHERE external_id = ? AND forgotten_at IS NULL"+lock, customerExternalID).Scan(&cust)
-		if res.Error != nil {
-			return fmt.Errorf("look up customer: %w", res.Error)
+		if err := scan(tx.Raw("SELECT * FROM customers WHERE external_id = ? AND forgotten_at IS NULL"+lock, customerExternalID), &cust); err != nil {
+			return fmt.Errorf("look up customer: %w", err)
 		}
 		if cust.ID == 0 {
 			return fmt.Errorf("no customer %q: %w", customerExternalID, surveys.ErrNotFound)
@@ -66,8 +65,8 @@ func (s *Store) ForgetBy(ctx context.Context, customerExternalID string, by surv
 
 		// Rate buckets are keyed by chat: find the chats before the links go.
 		var chats []identityRow
-		if err := tx.Raw(`SELECT platform, chat_id, user_id FROM identities WHERE customer_id = ?
-UNION SELECT platform, chat_id, user_id FROM invitations WHERE customer_id = ? AND platform <> ''`, cust.ID, cust.ID).Scan(&chats).Error; err != nil {
+		if err := scan(tx.Raw(`SELECT platform, chat_id, user_id FROM identities WHERE customer_id = ?
+UNION SELECT platform, chat_id, user_id FROM invitations WHERE customer_id = ? AND platform <> ''`, cust.ID, cust.ID), &chats); err != nil {
 			return fmt.Errorf("find chats: %w", err)
 		}
 		var keys []string
@@ -197,8 +196,8 @@ func (s *Store) pseudonymiseAudit(tx *gorm.DB, customerID int64, repl []replacem
 		ID         int64
 		Resolution string
 	}
-	if err := tx.Raw(`SELECT id, resolution FROM alerts WHERE resolution <> ''
- AND response_id IN (SELECT id FROM responses WHERE customer_id = ?)`, customerID).Scan(&notes).Error; err != nil {
+	if err := scan(tx.Raw(`SELECT id, resolution FROM alerts WHERE resolution <> ''
+ AND response_id IN (SELECT id FROM responses WHERE customer_id = ?)`, customerID), &notes); err != nil {
 		return fmt.Errorf("read alert notes: %w", err)
 	}
 	for _, n := range notes {

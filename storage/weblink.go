@@ -76,7 +76,7 @@ func newWebLinkMetric() *prometheus.CounterVec {
 // transaction that records it: see convertToWeb.
 func (w *sendSurveyWorker) toWebLink(ctx context.Context, tx *gorm.DB, id int64, sendErr error) (bool, error) {
 	var platform string
-	if err := tx.Model(&invitationRow{}).Select("platform").Where("id = ?", id).Scan(&platform).Error; err != nil {
+	if err := scan(tx.Model(&invitationRow{}).Select("platform").Where("id = ?", id), &platform); err != nil {
 		return false, err
 	}
 	detail := failureDetail("a web link for web_link_fallback to send on; the "+platform+" chat refused the survey", sendErr)
