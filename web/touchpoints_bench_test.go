@@ -35,7 +35,7 @@ func BenchmarkPostBatch(b *testing.B) {
 					n++
 				}
 				body.WriteString("]}")
-				benchPost(b, f, "/v1/touchpoints/batch", body.Bytes(), "")
+				benchPost(b, http.DefaultClient, f, "/v1/touchpoints/batch", body.Bytes(), "")
 			}
 			b.ReportMetric(float64(b.N*maxBatch)/b.Elapsed().Seconds(), "events/s")
 		})
@@ -49,13 +49,13 @@ func BenchmarkPostTouchpoint(b *testing.B) {
 	for _, e := range storagetest.Engines() {
 		b.Run(string(e), func(b *testing.B) {
 			f := newAPIFixture(b, storagetest.Open(b, e), nil)
-			http.DefaultTransport.(*http.Transport).MaxIdleConnsPerHost = 16
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 			var n atomic.Int64
 			b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					i := n.Add(1)
-					benchPost(b, f, "/v1/touchpoints", []byte(tpBody(fmt.Sprint("c", i), fmt.Sprint("cus_c", i), int(2_000_000+i))), fmt.Sprint("key-", i))
+					benchPost(b, client, f, "/v1/touchpoints", []byte(tpBody(fmt.Sprint("c", i), fmt.Sprint("cus_c", i), int(2_000_000+i))), fmt.Sprint("key-", i))
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
@@ -63,9 +63,9 @@ func BenchmarkPostTouchpoint(b *testing.B) {
 	}
 }
 
-// benchPost sends one authorized POST and fails the benchmark on anything
-// but 200 or 202.
-func benchPost(b *testing.B, f apiFixture, path string, body []byte, key string) {
+// benchPost sends one authorized POST with client and fails the benchmark
+// on anything but 200 or 202.
+func benchPost(b *testing.B, client *http.Client, f apiFixture, path string, body []byte, key string) {
 	req, err := http.NewRequest(http.MethodPost, f.url+path, bytes.NewReader(body))
 	if err != nil {
 		b.Error(err)
@@ -76,7 +76,7 @@ func benchPost(b *testing.B, f apiFixture, path string, body []byte, key string)
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		b.Error(err)
 		return
