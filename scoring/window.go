@@ -46,6 +46,19 @@ func Trailing(now time.Time, loc *time.Location, days int) Window {
 	}
 }
 
+// TrailingDays returns the n local days (≥ 1) of Trailing(now, loc, n),
+// one window each, oldest first: each runs from one local midnight to the
+// next, so a day across a daylight-saving change is 23 or 25 hours.
+func TrailingDays(now time.Time, loc *time.Location, n int) []Window {
+	all := Trailing(now, loc, n)
+	y, m, d := all.Start.In(loc).Date()
+	days := make([]Window, n)
+	for i := range days {
+		days[i] = Window{Start: startOfDay(y, m, d+i, loc), End: startOfDay(y, m, d+i+1, loc)}
+	}
+	return days
+}
+
 // HeadlineWindows returns the trailing 28 days and the 28 days before them:
 // the headline score and what its change is measured against. The two never
 // overlap, as a change test requires.

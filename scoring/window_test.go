@@ -166,3 +166,32 @@ func TestTrailingPanicsWithoutDays(t *testing.T) {
 	}()
 	Trailing(time.Now(), time.UTC, 0)
 }
+
+// TrailingDays splits Trailing's window into its local days: contiguous,
+// oldest first, midnight to midnight, a daylight-saving day 23 or 25 hours.
+func TestTrailingDays(t *testing.T) {
+	t.Parallel()
+	jer, err := time.LoadLocation("Asia/Jerusalem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Israel moves its clocks forward on Friday 27 March 2026.
+	now := time.Date(2026, 3, 29, 10, 0, 0, 0, jer)
+	days := TrailingDays(now, jer, 4)
+	all := Trailing(now, jer, 4)
+	if len(days) != 4 || !days[0].Start.Equal(all.Start) || !days[3].End.Equal(all.End) {
+		t.Fatalf("days %v do not cover %v", days, all)
+	}
+	wantHours := []float64{24, 24, 23, 24} // 25, 26, 27 (the change), 28 March
+	for i, d := range days {
+		if i > 0 && !d.Start.Equal(days[i-1].End) {
+			t.Errorf("day %d starts at %s, the day before ends at %s", i, d.Start, days[i-1].End)
+		}
+		if h, m, s := d.Start.In(jer).Clock(); h != 0 || m != 0 || s != 0 {
+			t.Errorf("day %d starts at %s, not at midnight", i, d.Start.In(jer))
+		}
+		if got := d.End.Sub(d.Start).Hours(); got != wantHours[i] {
+			t.Errorf("day %d (%s) lasts %v hours, want %v", i, d.Start.In(jer).Format("2 Jan"), got, wantHours[i])
+		}
+	}
+}

@@ -76,22 +76,6 @@ func checkResponseCounts(t *testing.T, db *storage.DB, step string) {
 	}
 }
 
-// localDays are the n local days in loc before now's, as digests ask.
-func localDays(now time.Time, loc *time.Location, n int) []scoring.Window {
-	days := make([]scoring.Window, n)
-	for i := range n {
-		back := n - i
-		w := scoring.Trailing(now, loc, back)
-		if back > 1 {
-			w.End = scoring.Trailing(now, loc, back-1).Start
-		} else {
-			w.End = scoring.Trailing(now, loc, 1).End
-		}
-		days[i] = w
-	}
-	return days
-}
-
 func sortCounts(cs []surveys.DigestCount) {
 	slices.SortFunc(cs, func(a, b surveys.DigestCount) int {
 		return cmp.Or(cmp.Compare(a.SurveyID, b.SurveyID), cmp.Compare(a.Day, b.Day),
@@ -140,7 +124,7 @@ func checkDigestCounts(t *testing.T, st *storage.Store, step string, full bool) 
 		}
 		for _, now := range nows {
 			for _, n := range lengths {
-				days := localDays(now, loc, n)
+				days := scoring.TrailingDays(now, loc, n)
 				if got := storage.Hourly(days); got != z.hourly {
 					t.Fatalf("%s: days in %s read by hour: %v, want %v", step, z.name, got, z.hourly)
 				}

@@ -187,7 +187,7 @@ func NewDigestQuery(spec DigestSpec, s *Settings, now time.Time) DigestQuery {
 	loc := spec.location()
 	q := DigestQuery{DigestID: spec.ID, Surveys: spec.surveyIDs(s), MaxComments: 2000,
 		QuotesSince: now.Add(-DigestQuoteMemory)}
-	q.Days = dailyWindows(now, loc, DigestHistoryDays)
+	q.Days = scoring.TrailingDays(now, loc, DigestHistoryDays)
 	q.Yesterday = q.Days[len(q.Days)-1]
 	q.Segment = scoring.SegmentWindow(now, loc)
 	q.Attributes = slices.Clone(spec.Breakdowns)

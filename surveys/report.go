@@ -166,22 +166,6 @@ func (s ReportSurvey) ResponseRate() (rate float64, ok bool) {
 	return float64(s.Invited.Answered) / float64(s.Invited.Sent), true
 }
 
-// dailyWindows returns the n local days ending yesterday, oldest first.
-func dailyWindows(now time.Time, loc *time.Location, n int) []scoring.Window {
-	days := make([]scoring.Window, n)
-	for i := range n {
-		back := n - i // days before today
-		w := scoring.Trailing(now, loc, back)
-		if back > 1 {
-			w.End = scoring.Trailing(now, loc, back-1).Start
-		} else {
-			w.End = scoring.Trailing(now, loc, 1).End
-		}
-		days[i] = w
-	}
-	return days
-}
-
 // ReportSurveys returns the surveys of q that exist in s: every survey when
 // q names none.
 func (q ReportQuery) surveyIDs(s *Settings) []string {
@@ -205,7 +189,7 @@ func LoadReportData(ctx context.Context, st ReportStore, s *Settings, q ReportQu
 	}
 	loc := q.location()
 	cur := scoring.Trailing(q.Now, loc, days)
-	dq := DigestQuery{DigestID: "report", Surveys: q.surveyIDs(s), Days: dailyWindows(q.Now, loc, 2*days),
+	dq := DigestQuery{DigestID: "report", Surveys: q.surveyIDs(s), Days: scoring.TrailingDays(q.Now, loc, 2*days),
 		Yesterday: cur, MaxComments: 2000}
 	data := ReportData{Query: dq}
 	var err error
