@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +95,28 @@ func TestReferencePlaceholders(t *testing.T) {
 	}
 	if n := len(refArgs("x", 0, time.Time{})); n != 8 {
 		t.Errorf("refArgs gives %d values for 8 columns", n)
+	}
+}
+
+// -only picks measures by name and refuses an unknown one before anything
+// is built or started.
+func TestPerfOnly(t *testing.T) {
+	t.Parallel()
+	all := perfSizes{}
+	some := perfSizes{Only: map[string]bool{"single": true, "batch": true}}
+	for _, m := range perfMeasures {
+		if !all.runs(m) {
+			t.Errorf("without -only, %s does not run", m)
+		}
+		if want := m == "single" || m == "batch"; some.runs(m) != want {
+			t.Errorf("-only single,batch: %s runs %v, want %v", m, some.runs(m), want)
+		}
+	}
+	var stdout, stderr strings.Builder
+	if code := perfCommand(t.Context(), []string{"-only", "single,ingest"}, &stdout, &stderr); code != 2 {
+		t.Errorf("-only single,ingest: exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr.String(), `unknown measure "ingest"`) || !strings.Contains(stderr.String(), "single, batch, delivery") {
+		t.Errorf("-only single,ingest: stderr %q does not name the measure and the choices", stderr.String())
 	}
 }
