@@ -86,7 +86,7 @@ RETURNING id, external_id, name, locale, time_zone, opted_out_at, created_at, up
 	if err := tx.Create(&inv).Error; err != nil {
 		return fmt.Errorf("record the recovery invitation of alert %d: %w", row.ID, err)
 	}
-	if inv.Status == string(surveys.Scheduled) {
+	if inv.jobNow() {
 		if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
 			return err
 		}

@@ -332,7 +332,7 @@ func (s *Store) writeNew(ctx context.Context, tx *gorm.DB, ins []surveys.Ingesti
 		for j, inv := range invs {
 			i := newIdx[j]
 			out[i] = surveys.Ingested{Invitation: inv.invitation(ins[i].Touchpoint.Customer.ExternalID)}
-			if inv.Status == string(surveys.Scheduled) {
+			if inv.jobNow() {
 				jobs = append(jobs, river.InsertManyParams{
 					Args:       SendSurveyArgs{InvitationID: inv.ID},
 					InsertOpts: sendSurveyOpts(surveys.Platform(inv.Platform), *inv.DueAt),
@@ -389,6 +389,7 @@ func invitationFor(d surveys.Decision, customerID int64, now time.Time) invitati
 			inv.Status = string(surveys.Sent)
 			inv.SentAt = timePtr(now)
 		}
+		inv.AwaitingJob = inv.Status == string(surveys.Scheduled) && d.DueAt.After(now.Add(jobHorizon))
 	} else {
 		inv.Status = string(surveys.Skipped)
 		inv.SkipReason = string(d.Skip)

@@ -171,7 +171,7 @@ func (s *Store) planJobs(invs []invitationRow, now time.Time) jobPlan {
 	p := jobPlan{state: make([]string, len(invs)), at: make([]*time.Time, len(invs))}
 	seen := map[string]bool{}
 	for j, inv := range invs {
-		if inv.Status != string(surveys.Scheduled) {
+		if !inv.jobNow() {
 			continue
 		}
 		at := now
@@ -210,19 +210,19 @@ WITH src AS MATERIALIZED (
               CAST(@survey_id AS text[]), CAST(@status AS text[]), CAST(@skip_reason AS text[]), CAST(@detail AS text[]),
               CAST(@platform AS text[]), CAST(@chat_id AS text[]), CAST(@user_id AS text[]), CAST(@locale AS text[]),
               CAST(@due_at AS timestamptz[]), CAST(@expires_at AS timestamptz[]), CAST(@sent_at AS timestamptz[]),
-              CAST(@job_state AS text[]), CAST(@job_at AS timestamptz[]))
+              CAST(@awaiting_job AS boolean[]), CAST(@job_state AS text[]), CAST(@job_at AS timestamptz[]))
     WITH ORDINALITY AS s (source, external_id, type, occurred_at, tp_survey_id, customer_id, attributes, request_hash,
                           survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
-                          due_at, expires_at, sent_at, job_state, job_at, n)
+                          due_at, expires_at, sent_at, awaiting_job, job_state, job_at, n)
 ), tp AS (
   INSERT INTO touchpoints (id, source, external_id, type, occurred_at, survey_id, customer_id, attributes, request_hash, received_at)
   SELECT tp_id, source, external_id, type, occurred_at, tp_survey_id, customer_id, CAST(attributes AS jsonb), request_hash, @now
   FROM src
 ), inv AS (
   INSERT INTO invitations (id, touchpoint_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
-                           due_at, expires_at, sent_at, created_at, updated_at)
+                           due_at, expires_at, sent_at, awaiting_job, created_at, updated_at)
   SELECT inv_id, tp_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
-         due_at, expires_at, sent_at, @now, @now
+         due_at, expires_at, sent_at, awaiting_job, @now, @now
   FROM src
 ), jobs AS (
   SELECT inv_id AS id, platform AS queue, job_at AS at, job_state AS state FROM src
@@ -250,6 +250,7 @@ func (s *Store) writeNewPG(tx *gorm.DB, tps []touchpointRow, invs []invitationRo
 		survey, status, skip, detail       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		platform, chat, user, locale       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		due, expires, sent                 = make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+		awaiting                           = make([]bool, n)
 	)
 	for j, t := range tps {
 		inv := invs[j]
@@ -257,7 +258,7 @@ func (s *Store) writeNewPG(tx *gorm.DB, tps []touchpointRow, invs []invitationRo
 			t.Source, t.ExternalID, t.Type, t.OccurredAt, t.SurveyID, t.CustomerID, t.Attributes, t.RequestHash
 		survey[j], status[j], skip[j], detail[j] = inv.SurveyID, inv.Status, inv.SkipReason, inv.Detail
 		platform[j], chat[j], user[j], locale[j] = inv.Platform, inv.ChatID, inv.UserID, inv.Locale
-		due[j], expires[j], sent[j] = inv.DueAt, inv.ExpiresAt, inv.SentAt
+		due[j], expires[j], sent[j], awaiting[j] = inv.DueAt, inv.ExpiresAt, inv.SentAt, inv.AwaitingJob
 	}
 	plan := s.planJobs(invs, now)
 	args := plan.args(now)
@@ -267,7 +268,7 @@ func (s *Store) writeNewPG(tx *gorm.DB, tps []touchpointRow, invs []invitationRo
 		"customer_id": cust, "attributes": attrs, "request_hash": hash,
 		"survey_id": survey, "status": status, "skip_reason": skip, "detail": detail,
 		"platform": platform, "chat_id": chat, "user_id": user, "locale": locale,
-		"due_at": due, "expires_at": expires, "sent_at": sent, "job_state": plan.state, "job_at": plan.at,
+		"due_at": due, "expires_at": expires, "sent_at": sent, "awaiting_job": awaiting, "job_state": plan.state, "job_at": plan.at,
 	} {
 		args[k] = v
 	}
@@ -295,9 +296,9 @@ func (s *Store) writeNewPG(tx *gorm.DB, tps []touchpointRow, invs []invitationRo
 const insertInvitationPGSQL = `
 WITH inv AS (
   INSERT INTO invitations (touchpoint_id, customer_id, survey_id, status, skip_reason, detail, platform, chat_id, user_id, locale,
-                           due_at, expires_at, sent_at, created_at, updated_at)
+                           due_at, expires_at, sent_at, awaiting_job, created_at, updated_at)
   VALUES (@touchpoint_id, @customer_id, @survey_id, @status, @skip_reason, @detail, @platform, @chat_id, @user_id, @locale,
-          @due_at, @expires_at, @sent_at, @now, @now)
+          @due_at, @expires_at, @sent_at, @awaiting_job, @now, @now)
   RETURNING id
 ), jobs AS (
   SELECT inv.id, CAST(@platform AS text) AS queue, CAST(@job_at AS timestamptz) AS at, CAST(@job_state AS text) AS state FROM inv
@@ -315,7 +316,8 @@ func (s *Store) insertInvitationPG(tx *gorm.DB, inv *invitationRow, now time.Tim
 		"touchpoint_id": inv.TouchpointID, "customer_id": inv.CustomerID, "survey_id": inv.SurveyID, "status": inv.Status,
 		"skip_reason": inv.SkipReason, "detail": inv.Detail, "platform": inv.Platform, "chat_id": inv.ChatID,
 		"user_id": inv.UserID, "locale": inv.Locale, "due_at": inv.DueAt, "expires_at": inv.ExpiresAt, "sent_at": inv.SentAt,
-		"job_state": plan.state[0], "job_at": plan.at[0],
+		"awaiting_job": inv.AwaitingJob,
+		"job_state":    plan.state[0], "job_at": plan.at[0],
 	} {
 		args[k] = v
 	}

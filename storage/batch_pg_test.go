@@ -20,7 +20,8 @@ func TestBatchJobsAreRiversRows(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		settings := testSettings()
-		settings.Rules = append(settings.Rules, surveys.Rule{Type: "ticket_closed", SurveyID: "nps", Sample: 1})
+		settings.Rules = append(settings.Rules, surveys.Rule{Type: "ticket_closed", SurveyID: "nps", Sample: 1},
+			surveys.Rule{Type: "ticket_soon", SurveyID: "nps", Delay: storage.JobHorizon / 2, Sample: 1})
 		jobs, err := storage.NewJobs(db, storage.JobsConfig{})
 		if err != nil {
 			t.Fatal(err)
@@ -28,7 +29,7 @@ func TestBatchJobsAreRiversRows(t *testing.T) {
 		engine := surveys.NewEngine(settings, storage.NewStore(db, jobs), nil)
 		ctx := context.Background()
 		later, now := touchpoint("evt_later", "cus_later", 5001), touchpoint("evt_now", "cus_now", 5002)
-		now.Touchpoint.Type = "ticket_closed"
+		later.Touchpoint.Type, now.Touchpoint.Type = "ticket_soon", "ticket_closed"
 		res, errs, err := engine.IngestBatch(ctx, []surveys.Ingestion{later, now})
 		if err != nil {
 			t.Fatal(err)
@@ -105,7 +106,7 @@ func TestBatchJobsAreRiversRows(t *testing.T) {
 			states = append(states, ours.State)
 		}
 		if len(states) != 2 || states[0] != "scheduled" || states[1] != "available" {
-			t.Errorf("job states %v, want scheduled (due in 2 h) and available (due now)", states)
+			t.Errorf("job states %v, want scheduled (due within the horizon) and available (due now)", states)
 		}
 	})
 }

@@ -65,6 +65,23 @@ func InsertResponses(ctx context.Context, db *DB, rs []surveys.Response) error {
 	return NewStore(db, nil).ImportHistory(ctx, "test", rs)
 }
 
+// QueueDueSurveys makes the delivery jobs of the invitations awaiting one
+// that are due by until, as the queue_surveys tick does with the horizon,
+// and returns how many invitations it took (at most a thousand).
+func (j *Jobs) QueueDueSurveys(ctx context.Context, until time.Time) (int, error) {
+	return j.db.queueDueSurveys(ctx, j.insert, until)
+}
+
+// TickQueueSurveys enqueues a queue_surveys tick now, as the leader's
+// periodic job would, so tests need not wait for leader election.
+func (j *Jobs) TickQueueSurveys(ctx context.Context) error {
+	_, err := j.insert.Insert(ctx, queueSurveysArgs{}, nil)
+	return err
+}
+
+// JobHorizon is how far ahead an invitation's job is made with it.
+const JobHorizon = jobHorizon
+
 // TickReminders enqueues a reminder tick now, as the leader's periodic job
 // would, so tests need not wait for leader election.
 func (j *Jobs) TickReminders(ctx context.Context) error {

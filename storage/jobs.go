@@ -120,6 +120,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		river.AddWorkerSafely(ws, &sendSurveyWorker{db: db, d: d, metrics: metrics, log: log, now: now, lease: leaseOf(cfg), insert: insert}),
 		river.AddWorkerSafely(ws, &sendReminderWorker{db: db, d: d, metrics: metrics, log: log, now: now}),
 		river.AddWorkerSafely(ws, &reminderTickWorker{db: db, r: d.Reminders, now: now}),
+		river.AddWorkerSafely(ws, &queueSurveysWorker{db: db, insert: insert, now: now}),
 	); err != nil {
 		return nil, fmt.Errorf("register workers: %w", err)
 	}
@@ -157,6 +158,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return pruneRecordsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "prune_records", RunOnStart: true}),
+		queueSurveysJob(),
 	}, cfg.PeriodicJobs...)
 	periodic = append(periodic, digestTick...)
 	periodic = append(periodic, slaTick...)

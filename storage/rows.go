@@ -85,11 +85,20 @@ type invitationRow struct {
 	SentAt           *time.Time
 	MessageRef       string
 	RemindedAt       *time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// AwaitingJob: scheduled, due beyond the job horizon, its delivery job
+	// not made yet (the queue_surveys tick makes it).
+	AwaitingJob bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 func (invitationRow) TableName() string { return "invitations" }
+
+// jobNow reports whether the invitation's delivery job is made with it: it
+// is scheduled, and due within the job horizon.
+func (r invitationRow) jobNow() bool {
+	return r.Status == string(surveys.Scheduled) && !r.AwaitingJob
+}
 
 // invitation converts a row; customerExternalID comes from the customers row.
 func (r invitationRow) invitation(customerExternalID string) surveys.Invitation {

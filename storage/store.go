@@ -133,7 +133,7 @@ func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion,
 			return surveys.Ingested{}, err
 		}
 	}
-	if inv.Status == string(surveys.Scheduled) {
+	if inv.jobNow() {
 		if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
 			return surveys.Ingested{}, err
 		}

@@ -83,6 +83,17 @@ func (f fixture) count(t *testing.T, table, where string, args ...any) int64 {
 	return n
 }
 
+// sendJobs makes the jobs of every invitation awaiting one, as the
+// queue_surveys tick does by their due times, and counts the send_survey
+// jobs.
+func (f fixture) sendJobs(t *testing.T) int64 {
+	t.Helper()
+	if _, err := f.jobs.QueueDueSurveys(context.Background(), time.Now().Add(365*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return f.count(t, "river_job", "kind = ?", "send_survey")
+}
+
 func TestIngestSchedulesOnceAndReplays(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -97,7 +108,7 @@ func TestIngestSchedulesOnceAndReplays(t *testing.T) {
 		if inv.Status != surveys.Scheduled || first.Replayed || inv.To.Platform != surveys.Telegram || inv.CustomerID != "cus_1" {
 			t.Fatalf("got %+v, want a scheduled Telegram invitation for cus_1", first)
 		}
-		if f.count(t, "river_job", "kind = ?", "send_survey") != 1 {
+		if f.sendJobs(t) != 1 {
 			t.Fatal("want one send_survey job")
 		}
 
@@ -116,7 +127,7 @@ func TestIngestSchedulesOnceAndReplays(t *testing.T) {
 		if n := f.count(t, "touchpoints", ""); n != 1 {
 			t.Fatalf("touchpoints: got %d, want 1", n)
 		}
-		if n := f.count(t, "river_job", "kind = ?", "send_survey"); n != 1 {
+		if n := f.sendJobs(t); n != 1 {
 			t.Fatalf("jobs: got %d, want 1", n)
 		}
 		got, err := f.store.Invitation(ctx, inv.ID)
@@ -192,7 +203,7 @@ func TestIngestSkipsAreRecordedWithReasons(t *testing.T) {
 		if err != nil || res.Invitation.SkipReason != surveys.SkipOptedOut {
 			t.Fatalf("opted out: got %+v, %v; want opted_out", res.Invitation, err)
 		}
-		if n := f.count(t, "river_job", "kind = ?", "send_survey"); n != 1 {
+		if n := f.sendJobs(t); n != 1 {
 			t.Fatalf("jobs: got %d, want only the first touchpoint's", n)
 		}
 		if n := f.count(t, "invitations", "status = ?", "skipped"); n != 4 {
@@ -230,7 +241,7 @@ func TestIngestConcurrentDuplicates(t *testing.T) {
 		if n := f.count(t, "invitations", ""); n != 1 {
 			t.Fatalf("invitations: got %d, want 1", n)
 		}
-		if n := f.count(t, "river_job", "kind = ?", "send_survey"); n != 1 {
+		if n := f.sendJobs(t); n != 1 {
 			t.Fatalf("jobs: got %d, want 1", n)
 		}
 	})
@@ -314,7 +325,7 @@ func TestIngestBatch(t *testing.T) {
 				t.Errorf("item %d: got %+v (err %v), want %+v", i, got, errs[i], w)
 			}
 		}
-		if n := f.count(t, "river_job", "kind = ?", "send_survey"); n != 3 {
+		if n := f.sendJobs(t); n != 3 {
 			t.Fatalf("jobs: got %d, want 3", n)
 		}
 	})
@@ -365,7 +376,7 @@ func newEngine(st *storage.Store) *surveys.Engine { return surveys.NewEngine(tes
 // A survey due now is queued available, for the workers' next fetch: River
 // keeps a job given any scheduled time in its "scheduled" state until its
 // scheduler's next pass (every 5 s), even when that time has passed. A
-// survey due later waits as scheduled.
+// survey due later waits as scheduled, from the tick that makes its job.
 func TestDueNowJobsAreAvailable(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -391,8 +402,14 @@ func TestDueNowJobsAreAvailable(t *testing.T) {
 		if n := f.count(t, "river_job", "kind = ? AND state = ?", "send_survey", "available"); n != 2 {
 			t.Errorf("available send_survey jobs: %d, want 2 (the two due now)", n)
 		}
-		if n := f.count(t, "river_job", "kind = ? AND state = ?", "send_survey", "scheduled"); n != 1 {
-			t.Errorf("scheduled send_survey jobs: %d, want 1 (the one due in 2 h)", n)
+		if n := f.count(t, "river_job", "kind = ? AND state = ?", "send_survey", "scheduled"); n != 0 {
+			t.Errorf("scheduled send_survey jobs: %d, want none (the one due in 2 h waits for the tick)", n)
+		}
+		if n := f.count(t, "invitations", "awaiting_job"); n != 1 {
+			t.Errorf("invitations awaiting a job: %d, want 1 (the one due in 2 h)", n)
+		}
+		if f.sendJobs(t); f.count(t, "river_job", "kind = ? AND state = ?", "send_survey", "scheduled") != 1 {
+			t.Errorf("after the tick: want the one due in 2 h scheduled")
 		}
 	})
 }
