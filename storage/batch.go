@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -128,14 +129,16 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 
 	var (
 		customers map[string]customerRow
+		known     map[int64]surveys.CustomerState // states that need no reading
 		existing  map[eventKey]touchpointRow
 		err       error
 	)
 	if s.db.engine == Postgres {
-		customers, existing, existingKeys, err = s.prepareBatchPG(tx, ins, plain, existingKeys)
+		p, err := s.prepareBatchPG(tx, ins, plain, existingKeys)
 		if err != nil {
 			return nil, nil, err
 		}
+		customers, known, existing, existingKeys = p.customers, p.known, p.existing, p.keys
 	} else {
 		if customers, err = s.upsertCustomers(tx, mergeCustomers(ins, plain)); err != nil {
 			return nil, nil, err
@@ -159,10 +162,20 @@ func (s *Store) ingestBatchTx(ctx context.Context, tx *gorm.DB, ins []surveys.In
 	}
 	// A statement of its own, after the customers' locks are held: its
 	// snapshot sees every survey a transaction that held one committed.
-	states, err := s.customerStates(tx, customers)
+	toRead := customers
+	if len(known) > 0 {
+		toRead = make(map[string]customerRow, len(customers)-len(known))
+		for k, c := range customers {
+			if _, ok := known[c.ID]; !ok {
+				toRead[k] = c
+			}
+		}
+	}
+	states, err := s.customerStates(tx, toRead)
 	if err != nil {
 		return nil, nil, err
 	}
+	maps.Copy(states, known)
 
 	now := s.now()
 	var (

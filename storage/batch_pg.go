@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -343,11 +345,19 @@ func (s *Store) insertInvitationPG(tx *gorm.DB, inv *invitationRow, now time.Tim
 // prepareBatchPGSQL upserts and locks the batch's customers, links their
 // chats, and looks up the events and idempotency keys recorded before, in
 // one statement. Its rows: 'c' a customer (id, external id, locale, time
-// zone, opt-out), 't' an earlier touchpoint (id, source, external id,
-// request hash), 'k' an earlier key (touchpoint id, source, key, request
-// hash). Customers are locked in the order given (external-id order, see
-// upsertCustomers). The customers' state is read by the next statement,
-// whose snapshot follows the locks.
+// zone, opt-out, whether this statement inserted it), 'i' a chat linked to
+// a customer (customer id, platform, chat, user; the identity's id in n),
+// 't' an earlier touchpoint (id, source, external id, request hash), 'k'
+// an earlier key (touchpoint id, source, key, request hash). Customers are
+// locked in the order given (external-id order, see upsertCustomers).
+//
+// The state of a customer the statement inserted is known here: no other
+// transaction can have written a survey or a chat of a row it could not
+// see yet, so its chats are the ones just linked and it has had no survey.
+// A customer that existed already has its state read by the next
+// statement, whose snapshot follows the locks. (xmax = 0 tells a row this
+// statement inserted from one it updated: an update leaves its
+// transaction's id there.)
 const prepareBatchPGSQL = `
 WITH c AS (
   INSERT INTO customers (external_id, name, locale, time_zone, created_at, updated_at)
@@ -356,7 +366,7 @@ WITH c AS (
     WITH ORDINALITY AS u (external_id, name, locale, time_zone, n)
   ORDER BY u.n
   ` + customerUpsert + `
-  RETURNING id, external_id, locale, time_zone, opted_out_at
+  RETURNING id, external_id, locale, time_zone, opted_out_at, xmax = 0 AS inserted
 ), li AS (
   INSERT INTO identities (customer_id, platform, chat_id, user_id, created_at)
   SELECT c.id, v.platform, v.chat_id, v.user_id, @now
@@ -364,15 +374,18 @@ WITH c AS (
     AS v (ext, platform, chat_id, user_id)
   JOIN c ON c.external_id = v.ext
   ON CONFLICT (platform, chat_id, user_id) DO NOTHING
+  RETURNING customer_id, id, platform, chat_id, user_id
 )
-SELECT 'c' AS kind, c.id, c.external_id AS a, c.locale AS b, c.time_zone AS d, c.opted_out_at AS at FROM c
+SELECT 'c' AS kind, c.id, c.external_id AS a, c.locale AS b, c.time_zone AS d, c.opted_out_at AS at, c.inserted AS new, CAST(NULL AS bigint) AS n FROM c
 UNION ALL
-SELECT 't', t.id, t.source, t.external_id, t.request_hash, NULL
+SELECT 'i', li.customer_id, li.platform, li.chat_id, li.user_id, NULL, NULL, li.id FROM li
+UNION ALL
+SELECT 't', t.id, t.source, t.external_id, t.request_hash, NULL, NULL, NULL
 FROM unnest(CAST(@t_source AS text[]), CAST(@t_ext AS text[])) AS u (source, k)
 CROSS JOIN LATERAL (SELECT id, source, external_id, request_hash FROM touchpoints
                     WHERE source = u.source AND external_id = u.k LIMIT 1) t
 UNION ALL
-SELECT 'k', ik.touchpoint_id, ik.source, ik.key, ik.request_hash, NULL
+SELECT 'k', ik.touchpoint_id, ik.source, ik.key, ik.request_hash, NULL, NULL, NULL
 FROM unnest(CAST(@q_source AS text[]), CAST(@q_key AS text[])) AS u (source, k)
 CROSS JOIN LATERAL (SELECT touchpoint_id, source, key, request_hash FROM idempotency_keys
                     WHERE source = u.source AND key = u.k LIMIT 1) ik`
@@ -389,7 +402,7 @@ CROSS JOIN LATERAL (SELECT touchpoint_id, source, key, request_hash FROM idempot
 // the table (105 ms for a batch of 1,000 over 10,000 touchpoints).
 // Equality on every column of a unique key is one index probe whatever
 // the statistics say.
-func (s *Store) prepareBatchPG(tx *gorm.DB, ins []surveys.Ingestion, idx []int, keys map[eventKey]idempotencyKeyRow) (map[string]customerRow, map[eventKey]touchpointRow, map[eventKey]idempotencyKeyRow, error) {
+func (s *Store) prepareBatchPG(tx *gorm.DB, ins []surveys.Ingestion, idx []int, keys map[eventKey]idempotencyKeyRow) (prepared, error) {
 	cs := mergeCustomers(ins, idx)
 	a := map[string]any{"now": s.now()}
 	cExt, cName, cLocale, cTZ := make([]string, len(cs)), make([]string, len(cs)), make([]string, len(cs)), make([]string, len(cs))
@@ -414,36 +427,67 @@ func (s *Store) prepareBatchPG(tx *gorm.DB, ins []surveys.Ingestion, idx []int, 
 	a["t_source"], a["t_ext"], a["q_source"], a["q_key"] = tSource, tExt, qSource, qKey
 	rows, err := pgQuery(tx, prepareBatchPGSQL, pgx.NamedArgs(a))
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("record customers: %w", err)
+		return prepared{}, fmt.Errorf("record customers: %w", err)
 	}
 	defer rows.Close()
-	customers := make(map[string]customerRow, len(cs))
-	existing := map[eventKey]touchpointRow{}
-	if keys == nil {
-		keys = map[eventKey]idempotencyKeyRow{}
+	p := prepared{customers: make(map[string]customerRow, len(cs)), known: map[int64]surveys.CustomerState{},
+		existing: map[eventKey]touchpointRow{}, keys: keys}
+	if p.keys == nil {
+		p.keys = map[eventKey]idempotencyKeyRow{}
 	}
+	type chat struct {
+		id int64
+		to surveys.Address
+	}
+	chats := map[int64][]chat{} // customer id → the chats linked now
 	for rows.Next() {
 		var (
-			kind    string
-			id      int64
-			a, b, d string
-			at      *time.Time
+			kind     string
+			id       int64
+			a, b, d  string
+			at       *time.Time
+			inserted sql.NullBool
+			n        sql.NullInt64
 		)
-		if err := rows.Scan(&kind, &id, &a, &b, &d, &at); err != nil {
-			return nil, nil, nil, fmt.Errorf("record customers: %w", err)
+		if err := rows.Scan(&kind, &id, &a, &b, &d, &at, &inserted, &n); err != nil {
+			return prepared{}, fmt.Errorf("record customers: %w", err)
 		}
 		switch kind {
 		case "c":
-			customers[a] = customerRow{ID: id, ExternalID: a, Locale: b, TimeZone: d, OptedOutAt: at}
+			p.customers[a] = customerRow{ID: id, ExternalID: a, Locale: b, TimeZone: d, OptedOutAt: at}
+			if inserted.Bool {
+				p.known[id] = surveys.CustomerState{OptedOut: at != nil, Locale: b, TimeZone: d}
+			}
+		case "i":
+			chats[id] = append(chats[id], chat{n.Int64, surveys.Address{Platform: surveys.Platform(a), ChatID: b, UserID: d}})
 		case "t":
 			ext := b
-			existing[eventKey{a, b}] = touchpointRow{ID: id, Source: a, ExternalID: &ext, RequestHash: d}
+			p.existing[eventKey{a, b}] = touchpointRow{ID: id, Source: a, ExternalID: &ext, RequestHash: d}
 		case "k":
-			keys[eventKey{a, b}] = idempotencyKeyRow{Source: a, Key: b, RequestHash: d, TouchpointID: id}
+			p.keys[eventKey{a, b}] = idempotencyKeyRow{Source: a, Key: b, RequestHash: d, TouchpointID: id}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, nil, fmt.Errorf("record customers: %w", err)
+		return prepared{}, fmt.Errorf("record customers: %w", err)
 	}
-	return customers, existing, keys, nil
+	// A new customer's chats, oldest first, as customerStates reads them.
+	for id, st := range p.known {
+		cs := chats[id]
+		slices.SortFunc(cs, func(x, y chat) int { return cmp.Compare(x.id, y.id) })
+		for _, c := range cs {
+			st.Identities = append(st.Identities, c.to)
+		}
+		p.known[id] = st
+	}
+	return p, nil
+}
+
+// prepared is what prepareBatchPG learnt: the customers by external id,
+// the state of those it inserted (known without reading), and the events
+// and keys recorded before.
+type prepared struct {
+	customers map[string]customerRow
+	known     map[int64]surveys.CustomerState
+	existing  map[eventKey]touchpointRow
+	keys      map[eventKey]idempotencyKeyRow
 }

@@ -2,6 +2,9 @@ package storage_test
 
 import (
 	"context"
+	"maps"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -109,4 +112,51 @@ func TestBatchJobsAreRiversRows(t *testing.T) {
 			t.Errorf("job states %v, want scheduled (due within the horizon) and available (due now)", states)
 		}
 	})
+}
+
+// The PostgreSQL batch path does not read the state of the customers it
+// has just inserted: it knows it (their chats are the ones it linked,
+// oldest first, and they have had no survey). What it knows must be what
+// reading would have found: several chats, a chat already another
+// customer's (not theirs), customers seen before (read, not known).
+func TestNewCustomersStateIsWhatReadingFinds(t *testing.T) {
+	t.Parallel()
+	db := storagetest.Open(t, storage.Postgres) // skipped without PostgreSQL
+	f := newFixture(t, db)
+	ctx := context.Background()
+	if _, err := f.engine.Ingest(ctx, touchpoint("evt_old", "cus_old", 7001)); err != nil {
+		t.Fatal(err)
+	}
+	withChats := func(in surveys.Ingestion, chats ...surveys.Address) surveys.Ingestion {
+		in.Touchpoint.Customer.Identities = chats
+		return in
+	}
+	tg := func(chat string) surveys.Address {
+		return surveys.Address{Platform: surveys.Telegram, ChatID: chat, UserID: chat}
+	}
+	slack := surveys.Address{Platform: surveys.Slack, ChatID: "D7002", UserID: "U7002"}
+	ins := []surveys.Ingestion{
+		withChats(touchpoint("evt_a", "cus_new_a", 0), tg("7002"), slack),
+		withChats(touchpoint("evt_b", "cus_new_b", 0), tg("7001"), tg("7003")), // 7001 is cus_old's
+		touchpoint("evt_old2", "cus_old", 7001),
+		withChats(touchpoint("evt_c", "cus_new_c", 0)),
+	}
+	known, read, err := f.store.KnownAndReadStates(ctx, ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := known["cus_old"]; ok || len(known) != 3 {
+		t.Fatalf("known states for %v, want the three new customers only", slices.Sorted(maps.Keys(known)))
+	}
+	for ext, st := range known {
+		if !reflect.DeepEqual(st, read[ext]) {
+			t.Errorf("%s: known state\n%+v\nread state\n%+v", ext, st, read[ext])
+		}
+	}
+	if a := known["cus_new_a"].Identities; len(a) != 2 || a[0] != tg("7002") || a[1] != slack {
+		t.Errorf("cus_new_a's chats %v, want Telegram 7002 then Slack", a)
+	}
+	if b := known["cus_new_b"].Identities; len(b) != 1 || b[0] != tg("7003") {
+		t.Errorf("cus_new_b's chats %v, want Telegram 7003 alone (7001 is cus_old's)", b)
+	}
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -131,4 +132,47 @@ func (j *Jobs) InsertSendSurveyWithRiver(ctx context.Context, db *DB, invitation
 	return db.inTx(ctx, func(tx *gorm.DB) error {
 		return j.insertManyTx(ctx, tx, []river.InsertManyParams{{Args: SendSurveyArgs{InvitationID: invitationID}, InsertOpts: sendSurveyOpts(platform, due)}})
 	})
+}
+
+// KnownAndReadStates runs the PostgreSQL batch path's first statement for
+// ins in a transaction it rolls back, and returns, by customer external
+// id, the states it knew without reading (the customers it inserted) and
+// the same customers' states as customerStates reads them afterwards in
+// that transaction.
+func (s *Store) KnownAndReadStates(ctx context.Context, ins []surveys.Ingestion) (known, read map[string]surveys.CustomerState, err error) {
+	errRollback := errors.New("rollback")
+	err = s.db.inTx(ctx, func(tx *gorm.DB) error {
+		idx := make([]int, len(ins))
+		for i := range idx {
+			idx[i] = i
+		}
+		p, err := s.prepareBatchPG(tx, ins, idx, nil)
+		if err != nil {
+			return err
+		}
+		byID := map[int64]string{}
+		fresh := map[string]customerRow{}
+		for ext, c := range p.customers {
+			byID[c.ID] = ext
+			if _, ok := p.known[c.ID]; ok {
+				fresh[ext] = c
+			}
+		}
+		states, err := s.customerStates(tx, fresh)
+		if err != nil {
+			return err
+		}
+		known, read = map[string]surveys.CustomerState{}, map[string]surveys.CustomerState{}
+		for id, st := range p.known {
+			known[byID[id]] = st
+		}
+		for id, st := range states {
+			read[byID[id]] = st
+		}
+		return errRollback
+	})
+	if errors.Is(err, errRollback) {
+		err = nil
+	}
+	return known, read, err
 }
