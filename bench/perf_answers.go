@@ -31,12 +31,11 @@ const (
 // The first second of presses (warmupPresses of them, a third of a short
 // run's) is a warm-up at the same pace, left out of the percentiles and
 // reported beside them. They are the serve's first answers: on PostgreSQL
-// each pooled connection then meets the answer path's tables, triggers and
-// statements for the first time, and its backend loads their catalog
-// entries, compiles the counters' trigger function and plans the
-// statements; on a slow machine those first answers took up to 0.4 s
-// (commit at 430 ms after the handler started, traced), while the rest
-// took about 11 ms. The goal is the rate's steady latency.
+// and a slow machine they took up to 0.4 s from the handler's start to its
+// commit (traced), the rest about 11 ms, with PostgreSQL's backends busy in
+// the response's INSERT and waiting on each other's counter rows; warming
+// the connections' catalogs at connect did not help (docs/benchmarks.md,
+// answers' history). The goal is the rate's steady latency.
 func warmupPresses(n int) int { return min(answerRate, n/3) }
 func perfAnswers(ctx context.Context, s *suite, e harness.Engine, db *harness.Database, f *harness.Fakes, ref *reference, chats []int64) error {
 	commits, err := ref.commitLatencies(ctx, "ra", commitRuns)
