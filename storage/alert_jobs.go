@@ -95,12 +95,7 @@ func addAlertWorker(ws *river.Workers, db *DB, a Alerts, m *deliveryMetrics) (bo
 	if err := river.AddWorkerSafely(ws, &alertSLAWorker{db: db, a: a}); err != nil {
 		return false, nil, fmt.Errorf("register alert SLA tick: %w", err)
 	}
-	return true, []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
-		// One tick per minute even across a leader handoff.
-		func() (river.JobArgs, *river.InsertOpts) {
-			return alertSLATickArgs{}, &river.InsertOpts{Queue: AlertQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
-		},
-		&river.PeriodicJobOpts{ID: "alert_sla_tick", RunOnStart: true})}, nil
+	return true, []*river.PeriodicJob{tick("alert_sla_tick", time.Minute, alertSLATickArgs{}, AlertQueue)}, nil
 }
 
 type sendAlertWorker struct {

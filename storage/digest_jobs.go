@@ -75,11 +75,7 @@ func addDigestWorkers(ws *river.Workers, db *DB, d Digests, m *deliveryMetrics) 
 	if err := river.AddWorkerSafely(ws, &sendDigestWorker{store: st, d: d, metrics: m}); err != nil {
 		return nil, fmt.Errorf("register digest worker: %w", err)
 	}
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
-		func() (river.JobArgs, *river.InsertOpts) {
-			return DigestTickArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
-		},
-		&river.PeriodicJobOpts{ID: "digest_tick", RunOnStart: true})}, nil
+	return []*river.PeriodicJob{tick("digest_tick", time.Minute, DigestTickArgs{}, "")}, nil
 }
 
 type digestTickWorker struct {

@@ -158,7 +158,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return pruneRecordsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "prune_records", RunOnStart: true}),
-		queueSurveysJob(),
+		tick("queue_surveys", queueSurveysEvery, queueSurveysArgs{}, ""),
 	}, cfg.PeriodicJobs...)
 	periodic = append(periodic, digestTick...)
 	periodic = append(periodic, slaTick...)
@@ -167,12 +167,7 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		if every <= 0 {
 			every = time.Minute
 		}
-		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(every),
-			// One tick per period even across a leader handoff.
-			func() (river.JobArgs, *river.InsertOpts) {
-				return reminderTickArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: every}}
-			},
-			&river.PeriodicJobOpts{ID: "reminder_tick", RunOnStart: true}))
+		periodic = append(periodic, tick("reminder_tick", every, reminderTickArgs{}, ""))
 	}
 	rcfg := &river.Config{
 		Logger:            db.logger,
@@ -198,6 +193,18 @@ func NewJobs(db *DB, cfg JobsConfig) (*Jobs, error) {
 		j.webLink = d.WebLink
 	}
 	return j, nil
+}
+
+// tick is a periodic job of the leader's, given its own worker: every
+// period, at once when a leader starts (a process that was down catches
+// up), and once per period even across a leader handoff (unique by
+// period). queue "" is River's default queue.
+func tick(id string, every time.Duration, args river.JobArgs, queue string) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return args, &river.InsertOpts{Queue: queue, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+		},
+		&river.PeriodicJobOpts{ID: id, RunOnStart: true})
 }
 
 // riverDriver is River's driver on the database's own pool. A worker on

@@ -36,17 +36,6 @@ type queueSurveysArgs struct{}
 // Kind names the job in river_job.
 func (queueSurveysArgs) Kind() string { return "queue_surveys" }
 
-// queueSurveysJob is the tick's periodic job: leader-only, at once on
-// start (a process that was down catches up) and once per period even
-// across a leader handoff.
-func queueSurveysJob() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(queueSurveysEvery),
-		func() (river.JobArgs, *river.InsertOpts) {
-			return queueSurveysArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: queueSurveysEvery}}
-		},
-		&river.PeriodicJobOpts{ID: "queue_surveys", RunOnStart: true})
-}
-
 // queueSurveysWorker makes the delivery jobs of the invitations awaiting
 // one that are due within the horizon.
 //
