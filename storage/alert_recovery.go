@@ -87,7 +87,8 @@ RETURNING id, external_id, name, locale, time_zone, opted_out_at, created_at, up
 		return fmt.Errorf("record the recovery invitation of alert %d: %w", row.ID, err)
 	}
 	if inv.jobNow() {
-		if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
+		job := sendSurveyJob(inv.ID, d.To.Platform, d.DueAt)
+		if err := s.jobs.insertTx(ctx, tx, job.Args, job.InsertOpts); err != nil {
 			return err
 		}
 	}

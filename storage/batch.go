@@ -346,13 +346,10 @@ func (s *Store) writeNew(ctx context.Context, tx *gorm.DB, ins []surveys.Ingesti
 			i := newIdx[j]
 			out[i] = surveys.Ingested{Invitation: inv.invitation(ins[i].Touchpoint.Customer.ExternalID)}
 			if inv.jobNow() {
-				jobs = append(jobs, river.InsertManyParams{
-					Args:       SendSurveyArgs{InvitationID: inv.ID},
-					InsertOpts: sendSurveyOpts(surveys.Platform(inv.Platform), *inv.DueAt),
-				})
+				jobs = append(jobs, sendSurveyJob(inv.ID, surveys.Platform(inv.Platform), *inv.DueAt))
 			}
 		}
-		if err := s.jobs.insertManyTx(ctx, tx, jobs); err != nil {
+		if err := insertManyTx(ctx, s.jobs.insert, tx, jobs); err != nil {
 			return err
 		}
 	}

@@ -130,7 +130,7 @@ func (j *Jobs) InsertAlertWithRiver(ctx context.Context, db *DB, responseID int6
 // River's own insert, as ingestion's general path does.
 func (j *Jobs) InsertSendSurveyWithRiver(ctx context.Context, db *DB, invitationID int64, platform surveys.Platform, due time.Time) error {
 	return db.inTx(ctx, func(tx *gorm.DB) error {
-		return j.insertManyTx(ctx, tx, []river.InsertManyParams{{Args: SendSurveyArgs{InvitationID: invitationID}, InsertOpts: sendSurveyOpts(platform, due)}})
+		return insertManyTx(ctx, j.insert, tx, []river.InsertManyParams{sendSurveyJob(invitationID, platform, due)})
 	})
 }
 

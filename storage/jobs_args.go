@@ -17,6 +17,12 @@ type SendSurveyArgs struct {
 // Kind names the job in river_job.
 func (SendSurveyArgs) Kind() string { return "send_survey" }
 
+// sendSurveyJob is the delivery job of invitation id, due at due on
+// platform's queue, as every path that makes one inserts it.
+func sendSurveyJob(id int64, platform surveys.Platform, due time.Time) river.InsertManyParams {
+	return river.InsertManyParams{Args: SendSurveyArgs{InvitationID: id}, InsertOpts: sendSurveyOpts(platform, due)}
+}
+
 // sendSurveyOpts queues the job on its platform's queue (so each platform's
 // worker count caps its concurrency) at the invitation's due time. Unique by
 // args: a second insert for the same invitation is dropped while the first

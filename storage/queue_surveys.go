@@ -86,22 +86,9 @@ RETURNING id, status, platform, due_at`
 			if inv.Status != string(surveys.Scheduled) || inv.DueAt == nil {
 				continue
 			}
-			jobs = append(jobs, river.InsertManyParams{
-				Args:       SendSurveyArgs{InvitationID: inv.ID},
-				InsertOpts: sendSurveyOpts(surveys.Platform(inv.Platform), *inv.DueAt),
-			})
+			jobs = append(jobs, sendSurveyJob(inv.ID, surveys.Platform(inv.Platform), *inv.DueAt))
 		}
-		if len(jobs) == 0 {
-			return nil
-		}
-		sqlTx, err := sqlTxOf(tx)
-		if err != nil {
-			return err
-		}
-		if _, err := insert.InsertManyFastTx(ctx, sqlTx, jobs); err != nil {
-			return fmt.Errorf("enqueue %d surveys: %w", len(jobs), err)
-		}
-		return nil
+		return insertManyTx(ctx, insert, tx, jobs)
 	})
 	return n, err
 }

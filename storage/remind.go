@@ -86,12 +86,7 @@ func (w *reminderTickWorker) Work(ctx context.Context, _ *river.Job[reminderTick
 		return nil
 	}
 	return w.db.inTx(ctx, func(tx *gorm.DB) error {
-		sqlTx, err := sqlTxOf(tx)
-		if err != nil {
-			return err
-		}
-		_, err = river.ClientFromContext[*sql.Tx](ctx).InsertManyTx(ctx, sqlTx, jobs)
-		return err
+		return insertManyTx(ctx, river.ClientFromContext[*sql.Tx](ctx), tx, jobs)
 	})
 }
 

@@ -134,7 +134,8 @@ func (s *Store) ingestTx(ctx context.Context, tx *gorm.DB, in surveys.Ingestion,
 		}
 	}
 	if inv.jobNow() {
-		if err := s.jobs.insertTx(ctx, tx, SendSurveyArgs{InvitationID: inv.ID}, sendSurveyOpts(d.To.Platform, d.DueAt)); err != nil {
+		job := sendSurveyJob(inv.ID, d.To.Platform, d.DueAt)
+		if err := s.jobs.insertTx(ctx, tx, job.Args, job.InsertOpts); err != nil {
 			return surveys.Ingested{}, err
 		}
 	}
