@@ -534,46 +534,45 @@ func (s *Store) lockKeys(tx *gorm.DB, ins []surveys.Ingestion, idx []int) (busy 
 	for source, keys := range bySource {
 		slices.Sort(keys)
 		keys = slices.Compact(keys)
-		for start := 0; start < len(keys); start += chunk {
-			// The lock names are lockKey's: "idempotency/<source>/<key>".
-			// A subquery with a volatile function is not flattened: one
-			// try-lock per key. pgQuery binds the keys as a binary array.
-			rows, err := pgQuery(tx, `SELECT u.k, u.got, ik.request_hash, ik.touchpoint_id
+		// The lock names are lockKey's: "idempotency/<source>/<key>".
+		// A subquery with a volatile function is not flattened: one
+		// try-lock per key. pgQuery binds the keys as one binary array,
+		// however many.
+		rows, err := pgQuery(tx, `SELECT u.k, u.got, ik.request_hash, ik.touchpoint_id
 FROM (SELECT k, pg_try_advisory_xact_lock(hashtextextended($1 || k, 0)) AS got
       FROM unnest(CAST($2 AS text[])) AS k) u
 LEFT JOIN LATERAL (SELECT request_hash, touchpoint_id FROM idempotency_keys
                    WHERE source = $3 AND key = u.k LIMIT 1) ik ON true`,
-				"idempotency/"+source+"/", keys[start:min(start+chunk, len(keys))], source)
-			if err != nil {
+			"idempotency/"+source+"/", keys, source)
+		if err != nil {
+			return nil, nil, fmt.Errorf("lock idempotency keys: %w", err)
+		}
+		for rows.Next() {
+			var (
+				key          string
+				got          bool
+				requestHash  sql.NullString
+				touchpointID sql.NullInt64
+			)
+			if err := rows.Scan(&key, &got, &requestHash, &touchpointID); err != nil {
+				rows.Close()
 				return nil, nil, fmt.Errorf("lock idempotency keys: %w", err)
 			}
-			for rows.Next() {
-				var (
-					key          string
-					got          bool
-					requestHash  sql.NullString
-					touchpointID sql.NullInt64
-				)
-				if err := rows.Scan(&key, &got, &requestHash, &touchpointID); err != nil {
-					rows.Close()
-					return nil, nil, fmt.Errorf("lock idempotency keys: %w", err)
+			k := eventKey{source, key}
+			if !got {
+				if busy == nil {
+					busy = map[eventKey]bool{}
 				}
-				k := eventKey{source, key}
-				if !got {
-					if busy == nil {
-						busy = map[eventKey]bool{}
-					}
-					busy[k] = true
-				}
-				if touchpointID.Valid {
-					found[k] = idempotencyKeyRow{Source: source, Key: key, RequestHash: requestHash.String, TouchpointID: touchpointID.Int64}
-				}
+				busy[k] = true
 			}
-			err = rows.Err()
-			rows.Close()
-			if err != nil {
-				return nil, nil, fmt.Errorf("lock idempotency keys: %w", err)
+			if touchpointID.Valid {
+				found[k] = idempotencyKeyRow{Source: source, Key: key, RequestHash: requestHash.String, TouchpointID: touchpointID.Int64}
 			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("lock idempotency keys: %w", err)
 		}
 	}
 	return busy, found, nil
