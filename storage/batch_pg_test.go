@@ -54,15 +54,13 @@ func TestBatchJobsAreRiversRows(t *testing.T) {
 		// unique job, to tell a conflict.
 		cols := `cast(args AS text), kind, queue, state, max_attempts, priority, cast(metadata AS text),
   cast(tags AS text), encode(unique_key, 'hex'), cast(unique_states AS text), attempt, scheduled_at`
-		where := `cast(args ->> 'invitation_id' AS bigint) = ?`
 		if db.Engine() == storage.SQLite {
 			cols = `json(args), kind, queue, state, max_attempts, priority, json_remove(metadata, '$."river:unique_nonce"'),
   json(tags), lower(hex(unique_key)), unique_states, attempt, scheduled_at`
-			where = `json_extract(args, '$.invitation_id') = ?`
 		}
 		read := func(invitationID int64) jobRow {
 			t.Helper()
-			rows, err := db.Gorm().Raw(`SELECT `+cols+` FROM river_job WHERE kind = 'send_survey' AND `+where, invitationID).Rows()
+			rows, err := db.Gorm().Raw(`SELECT `+cols+` FROM river_job WHERE `+jobOf(db), invitationID).Rows()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -73,13 +73,6 @@ func (j *Jobs) QueueDueSurveys(ctx context.Context, until time.Time) (int, error
 	return j.db.queueDueSurveys(ctx, j.insert, until)
 }
 
-// TickQueueSurveys enqueues a queue_surveys tick now, as the leader's
-// periodic job would, so tests need not wait for leader election.
-func (j *Jobs) TickQueueSurveys(ctx context.Context) error {
-	_, err := j.insert.Insert(ctx, queueSurveysArgs{}, nil)
-	return err
-}
-
 // JobHorizon is how far ahead an invitation's job is made with it.
 const JobHorizon = jobHorizon
 

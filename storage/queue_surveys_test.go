@@ -89,14 +89,6 @@ func TestFarSurveysWaitForTheTick(t *testing.T) {
 	})
 }
 
-// jobOf selects the river_job rows of one invitation (its id the argument).
-func jobOf(db *storage.DB) string {
-	if db.Engine() == storage.SQLite {
-		return `kind = 'send_survey' AND json_extract(args, '$.invitation_id') = ?`
-	}
-	return `kind = 'send_survey' AND cast(args ->> 'invitation_id' AS bigint) = ?`
-}
-
 // Two ticks at once (a leader handoff) over more invitations than one
 // transaction takes: each invitation gets exactly one job.
 func TestConcurrentTicksMakeEachJobOnce(t *testing.T) {
@@ -157,26 +149,27 @@ func TestConcurrentTicksMakeEachJobOnce(t *testing.T) {
 	})
 }
 
-// The tick runs as River's periodic job in a started worker: its jobs
-// appear without anyone calling it (here enqueued at once instead of at
-// the leader's first period, with the worker's clock three hours ahead).
+// The tick is River's periodic job in a started worker: a survey stored
+// while no worker ran gets its job once one starts (the tick runs at once
+// on a leader's start), with no one calling the tick. The worker's clock is
+// three hours ahead, so the survey due in two is within its horizon.
 func TestQueueSurveysTickRunsInTheWorker(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		f := startDelivery(t, db, &surveystest.Sender{}, func(d *storage.Delivery) {
-			d.Now = func() time.Time { return time.Now().Add(3 * time.Hour) }
-		})
-		engine := surveys.NewEngine(testSettings(), f.store, nil) // due in 2 h
-		inv, err := engine.Ingest(context.Background(), touchpoint("evt_tick", "cus_tick", 950))
+		f := newFixture(t, db) // not started; order_delivered: due in 2 h
+		inv, err := f.engine.Ingest(context.Background(), touchpoint("evt_tick", "cus_tick", 950))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.jobs.TickQueueSurveys(context.Background()); err != nil {
-			t.Fatal(err)
+		if n := f.count(t, "river_job", jobOf(db), inv.Invitation.ID); n != 0 {
+			t.Fatalf("%d jobs before any worker ran, want 0", n)
 		}
-		for deadline := time.Now().Add(20 * time.Second); f.count(t, "river_job", jobOf(db), inv.Invitation.ID) == 0; time.Sleep(50 * time.Millisecond) {
+		startDelivery(t, db, &surveystest.Sender{}, func(d *storage.Delivery) {
+			d.Now = func() time.Time { return time.Now().Add(3 * time.Hour) }
+		})
+		for deadline := time.Now().Add(30 * time.Second); f.count(t, "river_job", jobOf(db), inv.Invitation.ID) == 0; time.Sleep(50 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatal("no send_survey job 20 s after the tick")
+				t.Fatal("no send_survey job 30 s after a worker started")
 			}
 		}
 	})

@@ -94,6 +94,14 @@ func (f fixture) sendJobs(t *testing.T) int64 {
 	return f.count(t, "river_job", "kind = ?", "send_survey")
 }
 
+// jobOf selects the river_job rows of one invitation (its id the argument).
+func jobOf(db *storage.DB) string {
+	if db.Engine() == storage.SQLite {
+		return `kind = 'send_survey' AND json_extract(args, '$.invitation_id') = ?`
+	}
+	return `kind = 'send_survey' AND cast(args ->> 'invitation_id' AS bigint) = ?`
+}
+
 func TestIngestSchedulesOnceAndReplays(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
